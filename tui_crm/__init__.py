@@ -1,0 +1,3 @@
+"""tui-crm: a keyboard-driven CRM that lives in the terminal."""
+
+__version__ = "0.1.0"

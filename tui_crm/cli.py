@@ -1,0 +1,98 @@
+"""The command line: parse, call the core, print text, CSV or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from tui_crm import __version__
+from tui_crm.core import changelog
+from tui_crm.core.dates import Quarter
+from tui_crm.core.db import open_database, resolve_url
+from tui_crm.core.errors import CrmError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db_help = "database: a file path, sqlite:///path or postgresql://... (default: TUI_CRM_DB" \
+              ", else a file in your data directory)"
+    # --db may come before or after the command; the command's copy must not
+    # overwrite the main one with its default, hence SUPPRESS.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=db_help)
+    parser = argparse.ArgumentParser(
+        prog="tui-crm",
+        description="A keyboard-driven CRM in the terminal. Without a command, opens the app.")
+    parser.add_argument("--db", metavar="URL", help=db_help)
+    parser.add_argument("--user", metavar="NAME", help="act as NAME (default: your OS user)")
+    parser.add_argument("--version", action="version", version=f"tui-crm {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    forecast = commands.add_parser("forecast", parents=[common],
+                                   help="the quarter's forecast, as text or JSON")
+    forecast.add_argument("--quarter", metavar="YYYYQN", help="e.g. 2026Q4 (default: current)")
+    forecast.add_argument("--json", action="store_true", help="print one JSON object")
+    forecast.set_defaults(handler=cmd_forecast)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    changelog.set_user(args.user)
+    try:
+        if args.command is None:
+            return run_app(args)
+        open_database(resolve_url(args.db))
+        return args.handler(args)
+    except CrmError as exc:
+        print(f"tui-crm: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("tui-crm: interrupted", file=sys.stderr)
+        return 130
+
+
+def run_app(args: argparse.Namespace) -> int:
+    url = resolve_url(args.db)
+    open_database(url)
+    from tui_crm.ui.app import CrmApp
+
+    CrmApp(db_label=url).run()
+    return 0
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from tui_crm.core.forecast import forecast
+
+    quarter = Quarter.parse(args.quarter) if args.quarter else None
+    result = forecast(quarter)
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2))
+        return 0
+    print(format_forecast(result))
+    return 0
+
+
+def format_forecast(result) -> str:
+    from tui_crm.core.money import format_amount
+    from tui_crm.core.settings import get_settings
+
+    settings = get_settings()
+    cur = settings.currency
+    lines = [f"Forecast {result.quarter}  (amounts: {settings.basis_label}, {cur})", ""]
+    lines.append(f"{'Stage':<16}{'Deals':>7}{'Amount':>18}{'Prob':>6}{'Weighted':>18}")
+    for line in [*result.stages, result.total]:
+        prob = f"{line.probability}%" if line.stage != "Total" else ""
+        lines.append(f"{line.stage[:16]:<16}{line.count:>7}{format_amount(line.amount):>18}"
+                     f"{prob:>6}{format_amount(line.weighted):>18}")
+    lines.append("")
+    lines.append(f"No close date: {result.no_close_date.count} deals, "
+                 f"{format_amount(result.no_close_date.amount, cur)}")
+    lines.append(f"Overdue:       {result.overdue.count} deals, "
+                 f"{format_amount(result.overdue.amount, cur)}")
+    wl = result.win_loss
+    lines.append(f"Won:  {wl.won_count} deals, {format_amount(wl.won_amount, cur)}   "
+                 f"Lost: {wl.lost_count} deals, {format_amount(wl.lost_amount, cur)}   "
+                 f"Win rate: {wl.win_rate:.1f}%")
+    return "\n".join(lines)

@@ -1,0 +1,72 @@
+"""Who did what: the acting user and the ChangeLog rows every operation writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tui_crm.core.models import ChangeLog, now
+
+_user: str | None = None
+
+
+def set_user(name: str | None) -> None:
+    """Act as ``name`` from now on (``--user``); None goes back to the OS user."""
+    global _user
+    _user = name.strip() if name and name.strip() else None
+
+
+def current_user() -> str:
+    """The user named by ``--user``, else the operating system's user name."""
+    if _user:
+        return _user
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER") or "unknown"
+
+
+def as_text(value: object) -> str | None:
+    """A field value as the ChangeLog stores it."""
+    if value is None:
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def record(entity: str, entity_id: int, action: str,
+           changes: dict[str, tuple[object, object]] | None = None) -> None:
+    """Write one ChangeLog row per changed field (one row when there are none)."""
+    user, at = current_user(), now()
+    rows = [
+        {"at": at, "user": user, "entity": entity, "entity_id": entity_id, "action": action,
+         "field": field, "old": as_text(old), "new": as_text(new)}
+        for field, (old, new) in (changes or {}).items()
+    ] or [{"at": at, "user": user, "entity": entity, "entity_id": entity_id, "action": action,
+           "field": None, "old": None, "new": None}]
+    ChangeLog.insert_many(rows).execute()
+
+
+@dataclass(frozen=True)
+class Change:
+    at: dt.datetime
+    user: str
+    action: str
+    field: str | None
+    old: str | None
+    new: str | None
+
+
+def timeline(entity: str, entity_id: int, limit: int = 200) -> list[Change]:
+    """The record's history, newest first."""
+    query = (ChangeLog.select()
+             .where((ChangeLog.entity == entity) & (ChangeLog.entity_id == entity_id))
+             .order_by(ChangeLog.at.desc(), ChangeLog.id.desc())
+             .limit(limit))
+    return [Change(row.at, row.user, row.action, row.field, row.old, row.new) for row in query]

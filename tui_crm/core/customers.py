@@ -1,0 +1,94 @@
+"""Customers: the relationships, and the deals that hang from them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from peewee import fn
+
+from tui_crm.core import tracking
+from tui_crm.core.db import write
+from tui_crm.core.errors import CrmError
+from tui_crm.core.models import Customer, Opportunity, Stage
+from tui_crm.core.money import from_cents
+from tui_crm.core.records import CustomerRow
+from tui_crm.core.validate import CUSTOMER_FIELDS, clean
+
+ENTITY = "customer"
+
+
+def customer_row(customer: Customer) -> CustomerRow:
+    return CustomerRow(customer.id, customer.name, customer.company, customer.email,
+                       customer.phone, customer.notes, customer.__data__.get("lead"),
+                       customer.created_at, customer.updated_at, customer.updated_by,
+                       customer.version)
+
+
+@write
+def create_customer(data: Mapping[str, object]) -> int:
+    return tracking.insert(Customer, ENTITY, clean(data, CUSTOMER_FIELDS))
+
+
+@write
+def update_customer(customer_id: int, data: Mapping[str, object],
+                    expected_version: int | None = None) -> dict:
+    return tracking.update(Customer, ENTITY, customer_id,
+                           clean(data, CUSTOMER_FIELDS, partial=True), expected_version)
+
+
+@write
+def delete_customer(customer_id: int) -> None:
+    """Delete a customer that has no deals (deals are history worth keeping)."""
+    deals = Opportunity.select().where(Opportunity.customer == customer_id).count()
+    if deals:
+        raise CrmError(f"This customer has {deals} deal(s): they keep the win/loss record, "
+                       "so the customer stays.")
+    tracking.delete(Customer, ENTITY, customer_id)
+
+
+def get_customer(customer_id: int) -> CustomerRow:
+    return customer_row(tracking.fetch(Customer, ENTITY, customer_id))
+
+
+def _search(query, search: str | None):
+    if search and search.strip():
+        pattern = f"%{search.strip()}%"
+        query = query.where((Customer.name ** pattern) | (Customer.company ** pattern)
+                            | (Customer.email ** pattern))
+    return query
+
+
+def count_customers(search: str | None = None) -> int:
+    return _search(Customer.select(fn.COUNT(Customer.id)), search).scalar() or 0
+
+
+def list_customers(search: str | None = None, offset: int = 0,
+                   limit: int = 100) -> list[CustomerRow]:
+    query = _search(Customer.select(), search).order_by(Customer.name, Customer.id)
+    return [customer_row(c) for c in query.offset(offset).limit(limit)]
+
+
+@dataclass(frozen=True)
+class CustomerTotals:
+    open_count: int
+    open_amount: Decimal
+    won_count: int
+    won_amount: Decimal
+    lost_count: int
+    lost_amount: Decimal
+
+
+def customer_totals(customer_id: int) -> CustomerTotals:
+    """Open pipeline and won-to-date of one customer, summed by SQL."""
+    rows = (Opportunity
+            .select(Stage.kind, fn.COUNT(Opportunity.id), fn.SUM(Opportunity.amount_cents))
+            .join(Stage)
+            .where(Opportunity.customer == customer_id)
+            .group_by(Stage.kind)
+            .tuples())
+    by_kind = {kind: (count, from_cents(cents)) for kind, count, cents in rows}
+    zero = (0, from_cents(0))
+    return CustomerTotals(*by_kind.get("open", zero), *by_kind.get("won", zero),
+                          *by_kind.get("lost", zero))

@@ -1,0 +1,266 @@
+"""Opportunities (deals): add, edit, move through the stages, close, reopen, delete.
+
+Every function is one transaction that writes its ChangeLog rows and keeps the
+running per-stage totals (StageTotal) exact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from peewee import JOIN
+
+from tui_crm.core import changelog, dates, stages, tracking
+from tui_crm.core.db import write
+from tui_crm.core.errors import CrmError, ValidationError
+from tui_crm.core.models import Customer, Lead, Opportunity, Stage, StageTotal
+from tui_crm.core.money import from_cents, to_cents
+from tui_crm.core.records import DealRow
+from tui_crm.core.validate import check_amount, check_date, check_name, check_text
+
+ENTITY = "opportunity"
+TEXT_FIELDS = ("notes", "lost_reason", "owner")
+
+
+def deal_query():
+    """Deals joined with their stage and parent names, ready for ``deal_row``."""
+    return (Opportunity
+            .select(Opportunity, Stage.id, Stage.name, Stage.kind, Customer.id, Customer.name,
+                    Lead.id, Lead.name)
+            .join(Stage)
+            .switch(Opportunity).join(Customer, join_type=JOIN.LEFT_OUTER)
+            .switch(Opportunity).join(Lead, join_type=JOIN.LEFT_OUTER))
+
+
+def deal_row(deal: Opportunity) -> DealRow:
+    data = deal.__data__
+    customer = deal.__rel__.get("customer")
+    lead = deal.__rel__.get("lead")
+    parent = customer.name if data.get("customer") else (lead.name if lead else "")
+    stage = deal.__rel__.get("stage")
+    return DealRow(deal.id, deal.name, from_cents(deal.amount_cents), deal.close_date,
+                   data["stage"], stage.name if stage else "", stage.kind if stage else "",
+                   data.get("customer"), data.get("lead"), parent or "", deal.notes,
+                   deal.lost_reason, deal.owner, deal.created_at, deal.updated_at,
+                   deal.updated_by, deal.version)
+
+
+def get_deal(deal_id: int) -> DealRow:
+    deal = deal_query().where(Opportunity.id == deal_id).first()
+    if deal is None:
+        raise CrmError("This deal no longer exists (it was deleted).")
+    return deal_row(deal)
+
+
+def clean_deal(data: Mapping[str, object], *, partial: bool = False,
+               parent_required: bool = True) -> dict[str, object]:
+    """Check a deal's fields; returns them under the model's field names.
+
+    Accepts ``name``, ``amount`` (text or Decimal), ``close_date`` (text or date),
+    ``stage`` (a name) or ``stage_id``, ``customer_id`` or ``lead_id`` (exactly one),
+    ``notes``, ``lost_reason``, ``owner``.
+    """
+    out: dict[str, object] = {}
+    errors: dict[str, str] = {}
+
+    def check(field, target, fn):
+        if partial and field not in data:
+            return
+        try:
+            out[target] = fn(data.get(field))
+        except CrmError as exc:
+            errors[field] = str(exc)
+
+    check("name", "name", check_name)
+    check("amount", "amount_cents", lambda v: to_cents(check_amount(v)))
+    check("close_date", "close_date", check_date)
+    if "stage_id" in data and data["stage_id"] is not None:
+        check("stage_id", "stage", lambda v: stages.get_stage(int(v)).id)
+    elif "stage" in data and str(data["stage"] or "").strip():
+        check("stage", "stage", lambda v: stages.stage_named(str(v)).id)
+    elif not partial:
+        check("stage", "stage", lambda v: stages.first_open_stage().id)
+    for field in TEXT_FIELDS:
+        check(field, field, check_text)
+    if parent_required and (not partial or "customer_id" in data or "lead_id" in data):
+        try:
+            out.update(_parent(data.get("customer_id"), data.get("lead_id")))
+        except CrmError as exc:
+            errors["parent"] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _parent(customer_id: object, lead_id: object) -> dict[str, int | None]:
+    if bool(customer_id) == bool(lead_id):
+        raise CrmError("Choose one parent: a customer or a lead.")
+    if customer_id:
+        if not Customer.select().where(Customer.id == int(customer_id)).exists():
+            raise CrmError("That customer no longer exists.")
+        return {"customer": int(customer_id), "lead": None}
+    if not Lead.select().where(Lead.id == int(lead_id)).exists():
+        raise CrmError("That lead no longer exists.")
+    return {"customer": None, "lead": int(lead_id)}
+
+
+def _adjust_total(stage_id: int, count: int, cents: int) -> None:
+    StageTotal.update(count=StageTotal.count + count,
+                      amount_cents=StageTotal.amount_cents + cents).where(
+        StageTotal.stage == stage_id).execute()
+
+
+@write
+def create_deal(data: Mapping[str, object]) -> int:
+    """Add a deal; it starts in the first open stage unless ``stage`` says otherwise."""
+    fields = clean_deal(data)
+    stage = stages.get_stage(fields["stage"])
+    if stage.kind != "open" and "close_date" not in data:
+        fields["close_date"] = dates.today()
+    if stage.kind != "lost":
+        fields["lost_reason"] = ""
+    deal_id = tracking.insert(Opportunity, ENTITY, fields)
+    _adjust_total(fields["stage"], 1, fields["amount_cents"])
+    return deal_id
+
+
+@write
+def update_deal(deal_id: int, data: Mapping[str, object],
+                expected_version: int | None = None) -> dict:
+    """Edit a deal's fields (a stage change here is a move, closing as moves do)."""
+    fields = clean_deal(data, partial=True)
+    before = tracking.fetch(Opportunity, ENTITY, deal_id)
+    new_stage = fields.pop("stage", before.__data__["stage"])
+    changes = tracking.update(Opportunity, ENTITY, deal_id, fields, expected_version)
+    amount_change = changes.get("amount_cents")
+    if amount_change:
+        _adjust_total(before.__data__["stage"], 0, amount_change[1] - amount_change[0])
+    if new_stage != before.__data__["stage"]:
+        version = None if expected_version is None else expected_version + bool(changes)
+        changes.update(move_deal(deal_id, new_stage, version))
+    return changes
+
+
+@write
+def move_deal(deal_id: int, stage_id: int, expected_version: int | None = None) -> dict:
+    """Move a deal to another stage.
+
+    Entering a won or lost stage closes the deal (its close date becomes today; the
+    expected date stays in the ChangeLog); leaving one reopens it.
+    """
+    deal = tracking.fetch(Opportunity, ENTITY, deal_id)
+    old_stage = stages.get_stage(deal.__data__["stage"])
+    new_stage = stages.get_stage(stage_id)
+    if old_stage.id == new_stage.id:
+        if expected_version is not None and deal.version != expected_version:
+            tracking.update(Opportunity, ENTITY, deal_id, {}, expected_version)
+        return {}
+    fields: dict[str, object] = {"stage": new_stage.id}
+    if new_stage.kind != "open" and old_stage.kind == "open":
+        fields["close_date"] = dates.today()
+    if new_stage.kind != "lost":
+        fields["lost_reason"] = ""
+    changes = tracking.update(Opportunity, ENTITY, deal_id, fields, expected_version,
+                              action="move")
+    _adjust_total(old_stage.id, -1, -deal.amount_cents)
+    _adjust_total(new_stage.id, 1, deal.amount_cents)
+    return changes
+
+
+def step_deal(deal_id: int, step: int, expected_version: int | None = None) -> int:
+    """Move a deal ``step`` places along the stages (``+1`` next, ``-1`` previous).
+
+    Returns the new stage's id (the same one at either end of the pipeline).
+    """
+    order = stages.all_stages()
+    deal = get_deal(deal_id)
+    ids = [stage.id for stage in order if stage.kind == "open"]
+    if deal.stage_kind == "open":
+        index = ids.index(deal.stage_id) + step
+        if index >= len(ids):
+            target = stages.stage_of_kind("won").id
+        else:
+            target = ids[max(index, 0)]
+    elif step < 0:
+        target = ids[-1] if ids else deal.stage_id
+    else:
+        target = deal.stage_id
+    move_deal(deal_id, target, expected_version)
+    return target
+
+
+@write
+def close_won(deal_id: int, expected_version: int | None = None) -> dict:
+    return move_deal(deal_id, stages.stage_of_kind("won").id, expected_version)
+
+
+@write
+def close_lost(deal_id: int, reason: str = "", expected_version: int | None = None) -> dict:
+    """Close a deal as lost, with an optional reason (empty is allowed)."""
+    changes = move_deal(deal_id, stages.stage_of_kind("lost").id, expected_version)
+    reason = check_text(reason)
+    if reason:
+        changes.update(tracking.update(Opportunity, ENTITY, deal_id, {"lost_reason": reason}))
+    return changes
+
+
+@write
+def reopen_deal(deal_id: int, stage_id: int | None = None,
+                expected_version: int | None = None) -> dict:
+    """Reopen a closed deal in ``stage_id``, or the open stage it was closed from."""
+    deal = get_deal(deal_id)
+    if deal.is_open:
+        raise CrmError("This deal is already open.")
+    target = stage_id or _stage_before_close(deal_id) or stages.first_open_stage().id
+    return move_deal(deal_id, target, expected_version)
+
+
+def _stage_before_close(deal_id: int) -> int | None:
+    open_ids = {stage.id for stage in stages.open_stages()}
+    for change in changelog.timeline(ENTITY, deal_id):
+        if change.field == "stage" and change.old and int(change.old) in open_ids:
+            return int(change.old)
+    return None
+
+
+@write
+def delete_deal(deal_id: int) -> None:
+    """Delete a deal for good (the UI offers closing it as lost instead)."""
+    deal = tracking.fetch(Opportunity, ENTITY, deal_id)
+    tracking.delete(Opportunity, ENTITY, deal_id)
+    _adjust_total(deal.__data__["stage"], -1, -deal.amount_cents)
+
+
+def deals_of(customer_id: int | None = None, lead_id: int | None = None,
+             limit: int = 500) -> list[DealRow]:
+    """A parent's deals: open first (by close date), then closed (latest first)."""
+    query = deal_query()
+    if customer_id is not None:
+        query = query.where(Opportunity.customer == customer_id)
+    else:
+        query = query.where(Opportunity.lead == lead_id)
+    rows = [deal_row(deal) for deal in query.order_by(Stage.position, Opportunity.id)
+            .limit(limit)]
+    open_deals = sorted((d for d in rows if d.is_open),
+                        key=lambda d: (d.close_date is None, d.close_date or dt.date.max, d.id))
+    closed = sorted((d for d in rows if not d.is_open),
+                    key=lambda d: (d.close_date or dt.date.min, d.id), reverse=True)
+    return open_deals + closed
+
+
+def recompute_stage_totals() -> None:
+    """Rebuild every stage's running total from the deals (after bulk loads)."""
+    from peewee import fn
+
+    StageTotal.update(count=0, amount_cents=0).execute()
+    sums = (Opportunity
+            .select(Opportunity.stage, fn.COUNT(Opportunity.id),
+                    fn.COALESCE(fn.SUM(Opportunity.amount_cents), 0))
+            .group_by(Opportunity.stage).tuples())
+    for stage_id, count, cents in sums:
+        StageTotal.update(count=count, amount_cents=cents).where(
+            StageTotal.stage == stage_id).execute()
+    missing = Stage.select(Stage.id).where(Stage.id.not_in(StageTotal.select(StageTotal.stage)))
+    for stage in missing:
+        StageTotal.insert(stage=stage.id, count=0, amount_cents=0).execute()

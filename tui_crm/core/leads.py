@@ -1,0 +1,114 @@
+"""Leads: the prospect funnel. One function per thing a user does, each one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from peewee import fn
+
+from tui_crm.core import changelog, tracking
+from tui_crm.core.db import write
+from tui_crm.core.errors import CrmError, ValidationError
+from tui_crm.core.models import Customer, Lead, Opportunity
+from tui_crm.core.records import LeadRow
+from tui_crm.core.validate import CUSTOMER_FIELDS, LEAD_FIELDS, clean
+
+ENTITY = "lead"
+
+
+def lead_row(lead: Lead, customer_id: int | None = None) -> LeadRow:
+    return LeadRow(lead.id, lead.name, lead.company, lead.email, lead.phone, lead.source,
+                   lead.status, lead.notes, customer_id, lead.created_at, lead.updated_at,
+                   lead.updated_by, lead.version)
+
+
+@write
+def create_lead(data: Mapping[str, object]) -> int:
+    """Add a lead; returns its id. Raises ValidationError for bad fields."""
+    return tracking.insert(Lead, ENTITY, clean(data, LEAD_FIELDS))
+
+
+@write
+def update_lead(lead_id: int, data: Mapping[str, object],
+                expected_version: int | None = None) -> dict:
+    """Change the given fields of a lead; returns what changed."""
+    return tracking.update(Lead, ENTITY, lead_id, clean(data, LEAD_FIELDS, partial=True),
+                           expected_version)
+
+
+def set_lead_status(lead_id: int, status: str, expected_version: int | None = None) -> dict:
+    return update_lead(lead_id, {"status": status}, expected_version)
+
+
+@write
+def delete_lead(lead_id: int) -> None:
+    """Delete a lead that has no deals (a lead with deals must keep its history)."""
+    deals = Opportunity.select().where(Opportunity.lead == lead_id).count()
+    if deals:
+        raise CrmError(f"This lead has {deals} deal(s): close or move them first.")
+    Customer.update(lead=None).where(Customer.lead == lead_id).execute()
+    tracking.delete(Lead, ENTITY, lead_id)
+
+
+def get_lead(lead_id: int) -> LeadRow:
+    lead = tracking.fetch(Lead, ENTITY, lead_id)
+    customer = Customer.get_or_none(Customer.lead == lead_id)
+    return lead_row(lead, customer.id if customer else None)
+
+
+def _search(query, search: str | None):
+    if search and search.strip():
+        pattern = f"%{search.strip()}%"
+        query = query.where((Lead.name ** pattern) | (Lead.company ** pattern)
+                            | (Lead.email ** pattern))
+    return query
+
+
+def count_leads(search: str | None = None) -> int:
+    return _search(Lead.select(fn.COUNT(Lead.id)), search).scalar() or 0
+
+
+def list_leads(search: str | None = None, offset: int = 0, limit: int = 100) -> list[LeadRow]:
+    """A page of leads by name, optionally filtered by name, company or e-mail."""
+    query = _search(Lead.select(), search).order_by(Lead.name, Lead.id)
+    return [lead_row(lead) for lead in query.offset(offset).limit(limit)]
+
+
+@write
+def promote_lead(lead_id: int, customer: Mapping[str, object],
+                 first_deal: Mapping[str, object] | None = None) -> int:
+    """Turn a lead into a customer, optionally with a first deal, in one transaction.
+
+    The lead stays, marked Converted and linked to the new customer; the deals it
+    had move to the customer. Returns the customer's id.
+    """
+    from tui_crm.core.deals import clean_deal, create_deal  # deals build on leads
+
+    tracking.fetch(Lead, ENTITY, lead_id)
+    if Customer.select().where(Customer.lead == lead_id).exists():
+        raise CrmError("This lead was already promoted to a customer.")
+    errors = {}
+    try:
+        fields = clean(customer, CUSTOMER_FIELDS)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if first_deal is not None:
+        try:
+            clean_deal(first_deal, parent_required=False)
+        except ValidationError as exc:
+            errors.update({f"deal_{field}": msg for field, msg in exc.errors.items()})
+    if errors:
+        raise ValidationError(errors)
+    customer_id = tracking.insert(Customer, "customer", {**fields, "lead": lead_id})
+    moved = list(Opportunity.select(Opportunity.id).where(Opportunity.lead == lead_id))
+    if moved:
+        Opportunity.update(customer=customer_id, lead=None,
+                           version=Opportunity.version + 1).where(
+            Opportunity.lead == lead_id).execute()
+        for deal in moved:
+            changelog.record("opportunity", deal.id, "update",
+                             {"customer": (None, customer_id), "lead": (lead_id, None)})
+    tracking.update(Lead, ENTITY, lead_id, {"status": "Converted"})
+    if first_deal is not None:
+        create_deal({**first_deal, "customer_id": customer_id, "lead_id": None})
+    return customer_id

@@ -1,0 +1,139 @@
+"""The CRM's records as Peewee models, bound at run time to the opened database.
+
+These are the current shape of the schema; the migrations in ``migrations/`` build
+it step by step on any database, old or new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import (
+    SQL,
+    BigIntegerField,
+    Check,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+db = DatabaseProxy()
+
+LEAD_STATUSES = ("New", "Contacted", "Qualified", "Disqualified", "Converted")
+STAGE_KINDS = ("open", "won", "lost")
+DEFAULT_STAGES = (
+    ("Qualification", 10, "open"),
+    ("Proposal", 40, "open"),
+    ("Negotiation", 70, "open"),
+    ("ClosedWon", 100, "won"),
+    ("ClosedLost", 0, "lost"),
+)
+AMOUNT_BASES = ("ARR", "one-time")
+DEFAULT_SETTINGS = {"amount_basis": "ARR", "currency": "USD"}
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Tracked(BaseModel):
+    """A record that keeps who made and changed it, and a version for safe saves."""
+
+    created_at = DateTimeField(default=now)
+    created_by = TextField(default="")
+    updated_at = DateTimeField(default=now)
+    updated_by = TextField(default="")
+    version = IntegerField(default=1)
+
+
+class Stage(BaseModel):
+    name = TextField(unique=True)
+    position = IntegerField()
+    probability = IntegerField(constraints=[Check("probability BETWEEN 0 AND 100")])
+    kind = TextField(constraints=[Check("kind IN ('open', 'won', 'lost')")])
+
+
+class Lead(Tracked):
+    name = TextField(constraints=[Check("name <> ''")], index=True)
+    company = TextField(default="")
+    email = TextField(default="")
+    phone = TextField(default="")
+    source = TextField(default="")
+    status = TextField(
+        default="New",
+        constraints=[Check("status IN ('New', 'Contacted', 'Qualified', 'Disqualified', "
+                           "'Converted')")],
+    )
+    notes = TextField(default="")
+
+
+class Customer(Tracked):
+    name = TextField(constraints=[Check("name <> ''")], index=True)
+    company = TextField(default="")
+    email = TextField(default="")
+    phone = TextField(default="")
+    notes = TextField(default="")
+    lead = ForeignKeyField(Lead, null=True, unique=True, on_delete="SET NULL",
+                           backref="customers")
+
+
+class Opportunity(Tracked):
+    name = TextField(constraints=[Check("name <> ''")])
+    amount_cents = BigIntegerField(default=0, constraints=[Check("amount_cents >= 0")])
+    close_date = DateField(null=True)
+    stage = ForeignKeyField(Stage, on_delete="RESTRICT", backref="opportunities")
+    customer = ForeignKeyField(Customer, null=True, on_delete="RESTRICT",
+                               backref="opportunities")
+    lead = ForeignKeyField(Lead, null=True, on_delete="RESTRICT", backref="opportunities")
+    notes = TextField(default="")
+    lost_reason = TextField(default="")
+    owner = TextField(default="")
+
+    class Meta:
+        constraints = [SQL("CHECK ((customer_id IS NULL) <> (lead_id IS NULL))")]
+        indexes = (
+            (("stage", "close_date", "id"), False),
+            (("stage", "close_date", "amount_cents"), False),
+        )
+
+
+class StageTotal(BaseModel):
+    """Running count and sum of every stage, kept in the transaction of each change."""
+
+    stage = ForeignKeyField(Stage, primary_key=True, on_delete="CASCADE")
+    count = BigIntegerField(default=0)
+    amount_cents = BigIntegerField(default=0)
+
+
+class ChangeLog(BaseModel):
+    """Who changed what and when: the timeline of every record."""
+
+    at = DateTimeField(default=now)
+    user = TextField()
+    entity = TextField()  # lead | customer | opportunity | stage | setting
+    entity_id = IntegerField()
+    action = TextField()  # create | update | delete | move
+    field = TextField(null=True)
+    old = TextField(null=True)
+    new = TextField(null=True)
+
+    class Meta:
+        indexes = ((("entity", "entity_id", "at"), False),)
+
+
+class Setting(BaseModel):
+    key = TextField(primary_key=True)
+    value = TextField()
+
+
+ALL_MODELS = (Stage, Lead, Customer, Opportunity, StageTotal, ChangeLog, Setting)

@@ -1,0 +1,62 @@
+"""Creating and updating tracked records: who, when, version, ChangeLog, in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tui_crm.core import changelog
+from tui_crm.core.errors import ConflictError, NotFound
+from tui_crm.core.models import Tracked, now
+
+
+def insert(model: type[Tracked], entity: str, fields: dict[str, Any]) -> int:
+    """Insert a record stamped with the acting user; log its creation."""
+    user, at = changelog.current_user(), now()
+    record_id = model.insert(
+        **fields, created_at=at, created_by=user, updated_at=at, updated_by=user, version=1
+    ).execute()
+    changelog.record(entity, record_id, "create",
+                     {name: (None, value) for name, value in fields.items()
+                      if value not in (None, "")})
+    return record_id
+
+
+def fetch(model: type[Tracked], entity: str, record_id: int) -> Tracked:
+    record = model.get_or_none(model.id == record_id)
+    if record is None:
+        raise NotFound(f"This {entity} no longer exists (it was deleted).")
+    return record
+
+
+def update(model: type[Tracked], entity: str, record_id: int, fields: dict[str, Any],
+           expected_version: int | None = None, *, action: str = "update") -> dict:
+    """Write the fields that changed; return them as ``{field: (old, new)}``.
+
+    With ``expected_version`` the write happens only if nobody saved the record
+    since it was read, otherwise ConflictError says who did and when.
+    """
+    current = fetch(model, entity, record_id)
+    if expected_version is not None and current.version != expected_version:
+        raise ConflictError(entity, record_id, current.updated_by, current.updated_at)
+    changes = {}
+    for name, value in fields.items():
+        old = current.__data__.get(name)  # foreign keys hold the raw id here
+        if old != value:
+            changes[name] = (old, value)
+    if not changes:
+        return {}
+    query = model.update(
+        **{name: new for name, (_, new) in changes.items()},
+        updated_at=now(), updated_by=changelog.current_user(), version=model.version + 1,
+    ).where((model.id == record_id) & (model.version == current.version))
+    if query.execute() != 1:
+        fresh = fetch(model, entity, record_id)
+        raise ConflictError(entity, record_id, fresh.updated_by, fresh.updated_at)
+    changelog.record(entity, record_id, action, changes)
+    return changes
+
+
+def delete(model: type[Tracked], entity: str, record_id: int) -> None:
+    fetch(model, entity, record_id)
+    model.delete().where(model.id == record_id).execute()
+    changelog.record(entity, record_id, "delete")
