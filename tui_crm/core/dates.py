@@ -13,8 +13,8 @@ class DateError(CrmError, ValueError):
     """Text that is not a date or a quarter."""
 
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.I)
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
+_QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.I | re.ASCII)
 
 
 def today() -> dt.date:

@@ -132,6 +132,8 @@ def update_deal(deal_id: int, data: Mapping[str, object],
     fields = clean_deal(data, partial=True)
     before = tracking.fetch(Opportunity, ENTITY, deal_id)
     new_stage = fields.pop("stage", before.__data__["stage"])
+    if "lost_reason" in fields and stages.get_stage(new_stage).kind != "lost":
+        fields["lost_reason"] = ""  # only a lost deal has a lost reason, as in create_deal
     changes = tracking.update(Opportunity, ENTITY, deal_id, fields, expected_version)
     amount_change = changes.get("amount_cents")
     if amount_change:
@@ -168,6 +170,7 @@ def move_deal(deal_id: int, stage_id: int, expected_version: int | None = None) 
     return changes
 
 
+@write
 def step_deal(deal_id: int, step: int, expected_version: int | None = None) -> int:
     """Move a deal ``step`` places along the stages (``+1`` next, ``-1`` previous).
 
@@ -212,6 +215,8 @@ def reopen_deal(deal_id: int, stage_id: int | None = None,
     deal = get_deal(deal_id)
     if deal.is_open:
         raise CrmError("This deal is already open.")
+    if stage_id is not None and not stages.get_stage(stage_id).is_open:
+        raise CrmError("A deal is reopened in an open stage.")
     target = stage_id or _stage_before_close(deal_id) or stages.first_open_stage().id
     return move_deal(deal_id, target, expected_version)
 

@@ -145,13 +145,14 @@ def win_loss(quarter: Quarter) -> WinLoss:
 
 def lost_reasons(quarter: Quarter, limit: int = 5) -> list[tuple[str, int]]:
     """The most common reasons given for deals lost in the quarter."""
-    reason = fn.COALESCE(fn.NULLIF(Opportunity.lost_reason, ""), "(no reason given)")
+    # Grouped by the plain column: PostgreSQL does not see two parametrised
+    # expressions as the same one in GROUP BY.
     query = (_closed_in("lost", quarter.start, quarter.end)
-             .select(reason.alias("reason"), fn.COUNT(Opportunity.id).alias("n"))
-             .group_by(reason)
-             .order_by(fn.COUNT(Opportunity.id).desc(), reason)
+             .select(Opportunity.lost_reason, fn.COUNT(Opportunity.id))
+             .group_by(Opportunity.lost_reason)
+             .order_by(fn.COUNT(Opportunity.id).desc(), Opportunity.lost_reason)
              .limit(limit).tuples())
-    return [(text, count) for text, count in query]
+    return [(text or "(no reason given)", count) for text, count in query]
 
 
 def won_by_month(last_month: dt.date, months: int = 12) -> list[tuple[str, Decimal]]:

@@ -9,7 +9,7 @@ from peewee import fn
 from tui_crm.core import changelog, tracking
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
-from tui_crm.core.models import Customer, Lead, Opportunity
+from tui_crm.core.models import Customer, Lead, Opportunity, now
 from tui_crm.core.records import LeadRow
 from tui_crm.core.validate import CUSTOMER_FIELDS, LEAD_FIELDS, clean
 
@@ -102,8 +102,8 @@ def promote_lead(lead_id: int, customer: Mapping[str, object],
     customer_id = tracking.insert(Customer, "customer", {**fields, "lead": lead_id})
     moved = list(Opportunity.select(Opportunity.id).where(Opportunity.lead == lead_id))
     if moved:
-        Opportunity.update(customer=customer_id, lead=None,
-                           version=Opportunity.version + 1).where(
+        Opportunity.update(customer=customer_id, lead=None, version=Opportunity.version + 1,
+                           updated_at=now(), updated_by=changelog.current_user()).where(
             Opportunity.lead == lead_id).execute()
         for deal in moved:
             changelog.record("opportunity", deal.id, "update",

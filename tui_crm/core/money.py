@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from tui_crm.core.errors import CrmError
 
 CENT = Decimal("0.01")
 # Largest amount stored: fits a signed 64-bit integer of cents with room to sum.
 MAX_AMOUNT = Decimal("999999999999.99")
+_MAX_DIGITS = len(str(int(MAX_AMOUNT)))
 _SUFFIX = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
-_AMOUNT = re.compile(r"^(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)\s*(?P<suffix>[kmb]?)$", re.I)
+_AMOUNT = re.compile(r"^(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)\s*(?P<suffix>[kmb]?)$",
+                     re.I | re.ASCII)
 
 
 class AmountError(CrmError, ValueError):
@@ -34,11 +36,17 @@ def parse_amount(text: str | None) -> Decimal:
     match = _AMOUNT.match(raw)
     if not match:
         raise AmountError("Not an amount: use digits, e.g. 12500, 12,500.50, 12.5k or 1.2m.")
-    try:
-        value = Decimal(match["num"].replace(",", "")) * _SUFFIX[match["suffix"].lower()]
-    except InvalidOperation as exc:  # pragma: no cover - regex admits only digits
-        raise AmountError("Not an amount.") from exc
-    value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    digits = match["num"].replace(",", "")
+    if len(digits.partition(".")[0].lstrip("0")) > _MAX_DIGITS:
+        raise AmountError("Amount is too large.")
+    # Enough precision that the only rounding is the one to cents.
+    with localcontext() as context:
+        context.prec = len(digits) + 20
+        try:
+            value = Decimal(digits) * _SUFFIX[match["suffix"].lower()]
+            value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+        except InvalidOperation as exc:  # pragma: no cover - regex admits only digits
+            raise AmountError("Not an amount.") from exc
     if value > MAX_AMOUNT:
         raise AmountError("Amount is too large.")
     return value

@@ -46,12 +46,12 @@ def check_status(value: object) -> str:
 
 
 def check_amount(value: object) -> Decimal:
-    if isinstance(value, Decimal):
-        if value < 0:
-            raise CrmError("Amount cannot be negative.")
-        return value.quantize(Decimal("0.01"))
+    """An amount from text or a number, held to the same rules as typed text."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return parse_amount(str(value))
+        value = Decimal(str(value))
+    if isinstance(value, Decimal):
+        # Plain notation, so NaN, negative and huge numbers get the parser's messages.
+        return parse_amount(format(value, "f"))
     return parse_amount(None if value is None else str(value))
 
 
