@@ -1,0 +1,195 @@
+"""The board's queries: column order, keyset pages both ways, filter, totals, plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from tui_crm.core import board, customers, deals, leads
+from tui_crm.core.dates import Quarter
+from tui_crm.core.models import Opportunity
+
+D = dt.date
+
+
+def by_name(name):
+    return next(s for s in board.board_stages() if s.name == name)
+
+
+@pytest.fixture
+def pipeline(db):
+    """Deals in Proposal with shared dates and missing ones, and a few closed deals."""
+    acme = customers.create_customer({"name": "Acme 100% Corp"})
+    ada = leads.create_lead({"name": "Ada Lovelace"})
+    made = {}
+    plan = [("p1", D(2026, 12, 1)), ("p2", None), ("p3", D(2026, 10, 3)), ("p4", D(2026, 12, 1)),
+            ("p5", None), ("p6", D(2027, 2, 2)), ("p7", D(2026, 12, 1)), ("p8", None)]
+    for index, (name, close) in enumerate(plan):
+        parent = {"lead_id": ada} if index % 3 == 0 else {"customer_id": acme}
+        made[name] = deals.create_deal({"name": f"Deal {name}", "amount": str(100 * (index + 1)),
+                                        "close_date": close, "stage": "Proposal", **parent})
+    for name, stage, closed in [("w1", "ClosedWon", D(2026, 10, 2)),
+                                ("w2", "ClosedWon", D(2026, 11, 14)),
+                                ("w3", "ClosedWon", D(2026, 9, 30)),
+                                ("l1", "ClosedLost", D(2026, 11, 1))]:
+        made[name] = deals.create_deal({"name": f"Deal {name}", "amount": "1000",
+                                        "close_date": closed, "stage": stage,
+                                        "customer_id": acme})
+    return made
+
+
+def expected_open_order(made, names):
+    rows = [(Opportunity.get_by_id(made[n]).close_date, made[n]) for n in names]
+    dated = sorted(r for r in rows if r[0] is not None)
+    undated = sorted((r for r in rows if r[0] is None), key=lambda r: r[1])
+    return [r[1] for r in dated + undated]
+
+
+def test_columns_are_open_stages_then_won_then_lost(db):
+    assert [s.name for s in board.board_stages()] == [
+        "Qualification", "Proposal", "Negotiation", "ClosedWon", "ClosedLost"]
+
+
+def test_open_column_pages_forward_by_date_undated_last(pipeline):
+    stage = by_name("Proposal")
+    want = expected_open_order(pipeline, [f"p{i}" for i in range(1, 9)])
+    seen, after = [], None
+    while True:
+        page = board.column_page(stage, after=after, limit=3)
+        seen += [card.id for card in page.cards]
+        if not page.more:
+            break
+        after = page.cards[-1].key
+    assert seen == want
+    assert board.column_page(stage, limit=8).more is False
+    assert board.column_page(stage, limit=7).more is True
+
+
+def test_open_column_pages_backward_in_column_order(pipeline):
+    stage = by_name("Proposal")
+    want = expected_open_order(pipeline, [f"p{i}" for i in range(1, 9)])
+    last = board.find_card(want[-1])
+    seen, before = [last.id], last.key
+    while True:
+        page = board.column_page(stage, before=before, limit=3)
+        seen = [card.id for card in page.cards] + seen
+        if not page.more:
+            break
+        before = page.cards[0].key
+    assert seen == want
+
+
+def test_window_keeps_a_card_in_place_or_falls_to_the_next(pipeline):
+    stage = by_name("Proposal")
+    want = expected_open_order(pipeline, [f"p{i}" for i in range(1, 9)])
+    middle = board.find_card(want[4])
+    window = board.column_window(stage, middle.key, before=2, after=2)
+    assert [c.id for c in window.cards] == want[2:6]
+    assert window.has_before and window.has_after
+    deals.delete_deal(middle.id)
+    window = board.column_window(stage, middle.key, before=1, after=10)
+    assert [c.id for c in window.cards] == [want[3]] + want[5:]
+    assert window.has_before and not window.has_after
+    assert [c.id for c in board.column_window(stage, None, 0, 2).cards] == want[:2]
+
+
+def test_card_carries_what_the_board_shows(pipeline):
+    card = board.find_card(pipeline["p1"])
+    assert (card.name, card.parent_name, card.parent_kind) == ("Deal p1", "Ada Lovelace", "lead")
+    assert card.amount == Decimal("100.00") and card.close_date == D(2026, 12, 1)
+    assert card.is_open and not card.is_overdue(D(2026, 11, 15))
+    assert board.find_card(pipeline["p3"]).is_overdue(D(2026, 11, 15))
+    assert board.find_card(pipeline["p2"]).is_undated
+    assert board.find_card(pipeline["p2"]).parent_name == "Acme 100% Corp"
+    assert board.find_card(10**6) is None
+
+
+def test_won_column_shows_the_quarter_latest_first(pipeline):
+    won = by_name("ClosedWon")
+    page = board.column_page(won, limit=10)
+    assert [c.id for c in page.cards] == [pipeline["w2"], pipeline["w1"]]
+    assert not page.cards[0].is_open and not page.cards[0].is_overdue(D(2027, 1, 1))
+    previous = board.column_page(won, limit=10, quarter=Quarter(2026, 3))
+    assert [c.id for c in previous.cards] == [pipeline["w3"]]
+    second = board.column_page(won, after=page.cards[0].key, limit=1)
+    assert [c.id for c in second.cards] == [pipeline["w1"]] and not second.more
+    back = board.column_page(won, before=page.cards[1].key, limit=5)
+    assert [c.id for c in back.cards] == [pipeline["w2"]]
+
+
+def test_filter_matches_deal_customer_or_lead_name(pipeline):
+    proposal = by_name("Proposal")
+    lead_deals = {pipeline[n] for n in ("p1", "p4", "p7")}
+    assert {c.id for c in board.column_page(proposal, search="lovelace").cards} == lead_deals
+    assert {c.id for c in board.column_page(proposal, search="deal P5").cards} == {pipeline["p5"]}
+    assert len(board.column_page(proposal, search="100%").cards) == 5
+    assert board.column_page(proposal, search="1000%").cards == []
+    assert board.column_page(proposal, search="_").cards == []
+
+
+def test_totals_match_sums_computed_here(pipeline):
+    columns = board.board_stages()
+    totals = board.column_totals(columns)
+    proposal = [Opportunity.get_by_id(pipeline[f"p{i}"]) for i in range(1, 9)]
+    assert totals[by_name("Proposal").id].count == 8
+    cents = sum(deal.amount_cents for deal in proposal)
+    assert totals[by_name("Proposal").id].amount == Decimal(cents) / 100
+    assert totals[by_name("Qualification").id].count == 0
+    assert totals[by_name("ClosedWon").id] == board.Tally(2, Decimal("2000.00"))
+    assert totals[by_name("ClosedLost").id] == board.Tally(1, Decimal("1000.00"))
+    filtered = board.column_totals(columns, search="lovelace")
+    assert filtered[by_name("Proposal").id] == board.Tally(3, Decimal("1200.00"))
+    assert filtered[by_name("ClosedWon").id] == board.Tally(0, Decimal("0.00"))
+
+
+def test_totals_follow_a_move(pipeline):
+    columns = board.board_stages()
+    deals.step_deal(pipeline["p1"], +1)
+    totals = board.column_totals(columns)
+    assert totals[by_name("Proposal").id].count == 7
+    assert totals[by_name("Negotiation").id] == board.Tally(1, Decimal("100.00"))
+    deals.close_won(pipeline["p1"])
+    assert board.column_totals(columns)[by_name("ClosedWon").id].count == 3
+
+
+def test_every_board_query_walks_an_index(sqlite_db):
+    """EXPLAIN QUERY PLAN of each query the board issues: no scan, no temporary sort."""
+    acme = customers.create_customer({"name": "Acme"})
+    for i in range(30):
+        stage = ["Qualification", "Proposal", "ClosedWon"][i % 3]
+        deals.create_deal({"name": f"D{i}", "amount": "10", "stage": stage, "customer_id": acme,
+                           "close_date": None if i % 4 == 0 else D(2026, 11, 1 + i % 20)})
+    issued = []
+    original = sqlite_db.execute_sql
+
+    def spy(sql, params=None, *args, **kwargs):
+        issued.append((sql, params))
+        return original(sql, params, *args, **kwargs)
+
+    sqlite_db.execute_sql = spy
+    try:
+        columns = board.board_stages()
+        for stage in columns:
+            for search in (None, "acme"):
+                page = board.column_page(stage, limit=3, search=search)
+                for card in page.cards:
+                    board.column_window(stage, card.key, 2, 2, search=search)
+            board.column_window(stage, (None, 5), 2, 2)
+        board.column_totals(columns)
+        board.column_totals(columns, search="acme")
+        board.find_card(3)
+    finally:
+        sqlite_db.execute_sql = original
+    plans = {}
+    for sql, params in issued:
+        if '"opportunity"' in sql:
+            rows = sqlite_db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+            plans[sql] = [row[3] for row in rows]
+    assert len(plans) >= 10
+    for sql, plan in plans.items():
+        assert not any("TEMP B-TREE" in step for step in plan), (sql, plan)
+        assert not any(step.startswith("SCAN") for step in plan), (sql, plan)
+        assert "INDEX opportunity_stage_id_close_date" in plan[0] or "PRIMARY KEY" in plan[0], \
+            (sql, plan)

@@ -1,0 +1,228 @@
+"""The pipeline board's queries: a column's cards a page at a time, and its totals.
+
+A column never loads its whole stage. Open stages list their deals by expected close
+date, undated ones last; the Won and Lost columns list the deals closed in a quarter
+(the current one by default), latest first. Pages are keyset-paginated on
+``(close_date, id)`` and every query walks the ``(stage, close_date, id)`` index in
+its own order: "undated last" is a second query over the ``close_date IS NULL`` part,
+never an ``ORDER BY close_date IS NULL`` that would sort the whole stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from peewee import JOIN, Expression, Field, Tuple, fn
+
+from tui_crm.core import stages
+from tui_crm.core.dates import Quarter
+from tui_crm.core.forecast import Tally
+from tui_crm.core.models import Customer, Lead, Opportunity, StageTotal
+from tui_crm.core.money import from_cents
+from tui_crm.core.records import StageRow
+
+Key = tuple[dt.date | None, int]
+"""A card's place in its column: its close date (None when undated) and its id."""
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a board card shows of a deal, and what moving it needs."""
+
+    id: int
+    name: str
+    parent_name: str
+    parent_kind: str  # customer | lead
+    amount: Decimal
+    close_date: dt.date | None
+    stage_id: int
+    is_open: bool
+    version: int
+
+    @property
+    def key(self) -> Key:
+        return (self.close_date, self.id)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.is_open and self.close_date is not None and self.close_date < today
+
+    @property
+    def is_undated(self) -> bool:
+        return self.is_open and self.close_date is None
+
+
+@dataclass(frozen=True)
+class Page:
+    cards: list[Card]
+    more: bool  # further cards exist beyond this page, in the direction it was read
+
+
+@dataclass(frozen=True)
+class Window:
+    """Cards around a place in a column, and whether the column goes on either side."""
+
+    cards: list[Card]
+    has_before: bool
+    has_after: bool
+
+
+def board_stages() -> list[StageRow]:
+    """The board's columns: the open stages in order, then the won and the lost ones."""
+    order = {"open": 0, "won": 1, "lost": 2}
+    return sorted(stages.all_stages(), key=lambda s: order[s.kind])
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """A run of a column's order read by one index scan."""
+
+    where: Expression
+    fields: tuple[Field, ...]
+    descending: bool
+    holds: Callable[[Key], bool]
+
+    def values(self, key: Key) -> tuple:
+        if len(self.fields) == 1:
+            return (Opportunity.id.to_value(key[1]),)
+        return (Opportunity.close_date.to_value(key[0]), Opportunity.id.to_value(key[1]))
+
+
+def _segments(stage: StageRow, quarter: Quarter | None) -> list[_Segment]:
+    date, ident = Opportunity.close_date, Opportunity.id
+    if stage.is_open:
+        return [_Segment(date.is_null(False), (date, ident), False, lambda k: k[0] is not None),
+                _Segment(date.is_null(), (ident,), False, lambda k: k[0] is None)]
+    quarter = quarter or Quarter.current()
+    in_quarter = (date >= quarter.start) & (date < quarter.end)
+    return [_Segment(in_quarter, (date, ident), True, lambda k: True)]
+
+
+def _matching(query, search: str | None):
+    text = (search or "").strip()
+    if not text:
+        return query
+    return query.where(Opportunity.name.contains(text) | Customer.name.contains(text)
+                       | Lead.name.contains(text))
+
+
+def _with_parents(query):
+    return (query
+            .join(Customer, JOIN.LEFT_OUTER, on=(Opportunity.customer == Customer.id))
+            .switch(Opportunity)
+            .join(Lead, JOIN.LEFT_OUTER, on=(Opportunity.lead == Lead.id)))
+
+
+def _cards():
+    return _with_parents(Opportunity.select(
+        Opportunity.id, Opportunity.name, Customer.name, Lead.name, Opportunity.amount_cents,
+        Opportunity.close_date, Opportunity.stage, Opportunity.version))
+
+
+def _card_query(stage: StageRow, search: str | None):
+    return _matching(_cards().where(Opportunity.stage == stage.id), search)
+
+
+def _card(row: tuple, is_open: bool) -> Card:
+    deal_id, name, customer_name, lead_name, cents, close_date, stage_id, version = row
+    parent_kind = "customer" if customer_name is not None else "lead"
+    parent = customer_name if customer_name is not None else (lead_name or "")
+    return Card(deal_id, name, parent, parent_kind, from_cents(cents), close_date, stage_id,
+                is_open, version)
+
+
+def column_page(stage: StageRow, *, after: Key | None = None, before: Key | None = None,
+                inclusive: bool = False, limit: int = 20, search: str | None = None,
+                quarter: Quarter | None = None) -> Page:
+    """Up to ``limit`` cards of a column, in the column's order.
+
+    Without a key, the column's first cards. With ``after``, the cards following that
+    place (from it, with ``inclusive``); with ``before``, the cards preceding it (still
+    returned in column order). ``search`` keeps deals whose name, customer or lead
+    name contains the text; ``quarter`` picks the Won/Lost deals shown (by close date).
+    """
+    backward = before is not None
+    key = before if backward else after
+    segments = _segments(stage, quarter)
+    if backward:
+        segments.reverse()
+    start = 0
+    if key is not None:
+        start = next((i for i, seg in enumerate(segments) if seg.holds(key)), len(segments))
+    rows: list[tuple] = []
+    for index in range(start, len(segments)):
+        wanted = limit + 1 - len(rows)
+        if wanted <= 0:
+            break
+        rows.extend(_segment_rows(stage, segments[index], key if index == start else None,
+                                  backward, inclusive, wanted, search))
+    cards = [_card(row, stage.is_open) for row in rows[:limit]]
+    if backward:
+        cards.reverse()
+    return Page(cards, len(rows) > limit)
+
+
+def _segment_rows(stage: StageRow, segment: _Segment, key: Key | None, backward: bool,
+                  inclusive: bool, limit: int, search: str | None) -> list[tuple]:
+    descending = segment.descending != backward
+    query = _card_query(stage, search).where(segment.where)
+    if key is not None:
+        op = ("<" if descending else ">") + ("=" if inclusive else "")
+        query = query.where(Expression(Tuple(*segment.fields), op,
+                                       Tuple(*segment.values(key))))
+    order = [field.desc() if descending else field.asc() for field in segment.fields]
+    return list(query.order_by(*order).limit(limit).tuples())
+
+
+def column_window(stage: StageRow, around: Key | None, before: int, after: int,
+                  search: str | None = None, quarter: Quarter | None = None) -> Window:
+    """About ``before`` cards ahead of ``around`` and ``after`` cards from it on.
+
+    What a column shows when it must keep a card in place: the card at ``around``
+    (or the next one, when that deal left the column) comes first in the second part.
+    """
+    if around is None:
+        page = column_page(stage, limit=after, search=search, quarter=quarter)
+        return Window(page.cards, False, page.more)
+    ahead = column_page(stage, before=around, limit=before, search=search, quarter=quarter)
+    rest = column_page(stage, after=around, inclusive=True, limit=after, search=search,
+                       quarter=quarter)
+    return Window(ahead.cards + rest.cards, ahead.more, rest.more)
+
+
+def find_card(deal_id: int) -> Card | None:
+    """The card of one deal, wherever it is (None when it was deleted)."""
+    row = _cards().where(Opportunity.id == deal_id).tuples().first()
+    if row is None:
+        return None
+    stage = stages.get_stage(row[6])
+    return _card(row, stage.is_open)
+
+
+def column_totals(columns: Sequence[StageRow], search: str | None = None,
+                  quarter: Quarter | None = None) -> dict[int, Tally]:
+    """Each column's deal count and summed amount, for the whole column.
+
+    Open stages come from the running totals (one row each, at any size); Won and Lost
+    sum the quarter on the covering ``(stage, close_date, amount_cents)`` index. With a
+    ``search``, SQL sums the matching deals of each column.
+    """
+    totals: dict[int, Tally] = {}
+    open_ids = [stage.id for stage in columns if stage.is_open]
+    if not (search or "").strip() and open_ids:
+        for row in StageTotal.select().where(StageTotal.stage.in_(open_ids)):
+            totals[row.__data__["stage"]] = Tally(row.count, from_cents(row.amount_cents))
+    for stage in columns:
+        if stage.id in totals:
+            continue
+        query = Opportunity.select(fn.COUNT(Opportunity.id), fn.SUM(Opportunity.amount_cents))
+        if (search or "").strip():
+            query = _matching(_with_parents(query), search)
+        query = query.where(Opportunity.stage == stage.id)
+        if not stage.is_open:
+            query = query.where(_segments(stage, quarter)[0].where)
+        count, cents = query.tuples().get()
+        totals[stage.id] = Tally(count or 0, from_cents(cents))
+    return totals
