@@ -13,6 +13,7 @@ from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError
 from tui_crm.core.models import Customer, Opportunity, Stage
 from tui_crm.core.money import from_cents
+from tui_crm.core.paging import NameKey, name_order, name_position
 from tui_crm.core.records import CustomerRow
 from tui_crm.core.validate import CUSTOMER_FIELDS, clean
 
@@ -64,10 +65,18 @@ def count_customers(search: str | None = None) -> int:
     return _search(Customer.select(fn.COUNT(Customer.id)), search).scalar() or 0
 
 
-def list_customers(search: str | None = None, offset: int = 0,
-                   limit: int = 100) -> list[CustomerRow]:
-    query = _search(Customer.select(), search).order_by(Customer.name, Customer.id)
-    return [customer_row(c) for c in query.offset(offset).limit(limit)]
+def list_customers(search: str | None = None, offset: int = 0, limit: int = 100,
+                   after: NameKey | None = None) -> list[CustomerRow]:
+    """A page of customers by name (see ``leads.list_leads`` for ``after``)."""
+    query = name_order(_search(Customer.select(), search), Customer, offset=offset,
+                       limit=limit, after=after)
+    return [customer_row(c) for c in query]
+
+
+def customer_position(customer_id: int, search: str | None = None) -> int | None:
+    """Where a customer sits in ``list_customers(search)``; None when not listed."""
+    return name_position(_search(Customer.select(fn.COUNT(Customer.id)), search), Customer,
+                         customer_id)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from tui_crm.core import changelog, tracking
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
 from tui_crm.core.models import Customer, Lead, Opportunity, now
+from tui_crm.core.paging import NameKey, name_order, name_position
 from tui_crm.core.records import LeadRow
 from tui_crm.core.validate import CUSTOMER_FIELDS, LEAD_FIELDS, clean
 
@@ -68,10 +69,21 @@ def count_leads(search: str | None = None) -> int:
     return _search(Lead.select(fn.COUNT(Lead.id)), search).scalar() or 0
 
 
-def list_leads(search: str | None = None, offset: int = 0, limit: int = 100) -> list[LeadRow]:
-    """A page of leads by name, optionally filtered by name, company or e-mail."""
-    query = _search(Lead.select(), search).order_by(Lead.name, Lead.id)
-    return [lead_row(lead) for lead in query.offset(offset).limit(limit)]
+def list_leads(search: str | None = None, offset: int = 0, limit: int = 100,
+               after: NameKey | None = None) -> list[LeadRow]:
+    """A page of leads by name, optionally filtered by name, company or e-mail.
+
+    ``after`` (a row's ``(name, id)``) starts the page just after that row, which
+    stays fast at any depth; ``offset`` is then ignored.
+    """
+    query = name_order(_search(Lead.select(), search), Lead, offset=offset, limit=limit,
+                       after=after)
+    return [lead_row(lead) for lead in query]
+
+
+def lead_position(lead_id: int, search: str | None = None) -> int | None:
+    """Where a lead sits in ``list_leads(search)``; None when it is not listed."""
+    return name_position(_search(Lead.select(fn.COUNT(Lead.id)), search), Lead, lead_id)
 
 
 @write

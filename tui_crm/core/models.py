@@ -64,7 +64,7 @@ class Stage(BaseModel):
 
 
 class Lead(Tracked):
-    name = TextField(constraints=[Check("name <> ''")], index=True)
+    name = TextField(constraints=[Check("name <> ''")])
     company = TextField(default="")
     email = TextField(default="")
     phone = TextField(default="")
@@ -76,15 +76,21 @@ class Lead(Tracked):
     )
     notes = TextField(default="")
 
+    class Meta:
+        indexes = ((("name", "id"), False),)
+
 
 class Customer(Tracked):
-    name = TextField(constraints=[Check("name <> ''")], index=True)
+    name = TextField(constraints=[Check("name <> ''")])
     company = TextField(default="")
     email = TextField(default="")
     phone = TextField(default="")
     notes = TextField(default="")
     lead = ForeignKeyField(Lead, null=True, unique=True, on_delete="SET NULL",
                            backref="customers")
+
+    class Meta:
+        indexes = ((("name", "id"), False),)
 
 
 class Opportunity(Tracked):

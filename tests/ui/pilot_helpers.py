@@ -1,0 +1,52 @@
+"""Helpers for driving the app with Pilot: settle workers, read the screen."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from tui_crm.core.models import Customer, Lead, db, now
+
+
+async def settle(pilot: Pilot, rounds: int = 3) -> None:
+    """Let workers finish and their results reach the screen (a few times over,
+    as one result may ask for the next page)."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def press(pilot: Pilot, *keys: str) -> None:
+    """Press keys, then settle."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type text key by key (Pilot names the punctuation keys itself)."""
+    await pilot.press(*text)
+    await settle(pilot)
+
+
+def screen_text(app) -> str:
+    """Everything the screen shows, as plain text lines."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def bulk_leads(count: int, prefix: str = "Lead") -> None:
+    """Insert many leads at once (not through the core: only for size tests)."""
+    at = now()
+    rows = [{"name": f"{prefix} {i:06d}", "company": f"Company {i % 97}",
+             "email": f"lead{i}@example.com", "source": "web", "created_at": at,
+             "updated_at": at} for i in range(count)]
+    with db.atomic():
+        for start in range(0, count, 500):
+            Lead.insert_many(rows[start:start + 500]).execute()
+
+
+def bulk_customers(count: int, prefix: str = "Customer") -> None:
+    at = now()
+    rows = [{"name": f"{prefix} {i:06d}", "company": f"Company {i % 97}",
+             "created_at": at, "updated_at": at} for i in range(count)]
+    with db.atomic():
+        for start in range(0, count, 500):
+            Customer.insert_many(rows[start:start + 500]).execute()

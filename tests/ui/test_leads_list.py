@@ -1,0 +1,131 @@
+"""The leads list: a page at a time, a cursor that keeps its record, `/` search."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.pilot_helpers import bulk_leads, press, screen_text, settle, type_text
+from tui_crm.core import leads
+from tui_crm.ui.app import CrmApp
+from tui_crm.ui.screens import leads as leads_screen
+from tui_crm.ui.widgets.record_list import RecordList
+
+
+@pytest.fixture
+def fetched(monkeypatch):
+    """Counts the rows the leads list fetches from the database."""
+    counter = {"rows": 0, "pages": 0}
+    source = leads_screen.LEAD_SOURCE
+
+    def page(*args):
+        rows = source.page(*args)
+        counter["rows"] += len(rows)
+        counter["pages"] += 1
+        return rows
+
+    monkeypatch.setattr(leads_screen, "LEAD_SOURCE", type(source)(source.count, page,
+                                                                   source.position))
+    return counter
+
+
+def records(app) -> RecordList:
+    return app.screen.query_one(RecordList)
+
+
+async def test_a_big_list_fetches_only_the_pages_it_shows(sqlite_db, fetched):
+    bulk_leads(5_000)
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "5,000 leads" in screen_text(app)
+        assert records(app).highlighted.name == "Lead 000000"
+        await press(pilot, "end")
+        assert records(app).highlighted.name == "Lead 004999"
+        assert "Lead 004999" in screen_text(app)
+        await press(pilot, "pageup", "up")
+        top_index = records(app).cursor
+        assert records(app).highlighted.name == f"Lead {top_index:06d}"
+        await press(pilot, "home", "down", "down", "pagedown")
+        assert records(app).cursor == 2 + records(app)._body_height()
+    assert fetched["rows"] <= 5 * 100, "only the pages on screen are fetched"
+
+
+async def test_scrolling_down_pages_by_key(sqlite_db, fetched, monkeypatch):
+    bulk_leads(450)
+    afters = []
+    source = leads_screen.LEAD_SOURCE
+
+    def page(search, offset, limit, after):
+        afters.append(after)
+        return source.page(search, offset, limit, after)
+
+    monkeypatch.setattr(leads_screen, "LEAD_SOURCE", type(source)(source.count, page,
+                                                                   source.position))
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(8):
+            await press(pilot, "pagedown")
+        assert records(app).cursor > 200
+        assert afters[0] is None
+        assert all(after is not None for after in afters[1:]), "pages after the first by key"
+        assert [after.name for after in afters[1:3]] == ["Lead 000099", "Lead 000199"]
+
+
+async def test_reload_keeps_the_cursor_on_its_record(sqlite_db):
+    bulk_leads(300)
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "pagedown", "pagedown", "down")
+        before = records(app).highlighted
+        leads.create_lead({"name": "Lead 000000 (first of all)"})
+        leads.create_lead({"name": "A newcomer"})
+        app.screen.reload()
+        await settle(pilot)
+        assert records(app).highlighted.id == before.id
+        assert records(app).cursor == before_index(before) + 2
+        assert "302 leads" in screen_text(app)
+
+
+def before_index(row) -> int:
+    return int(row.name.split()[1])
+
+
+async def test_search_filters_as_typed_keeps_on_enter_and_clears_on_escape(sqlite_db):
+    bulk_leads(200)
+    leads.create_lead({"name": "Zed Shaw", "company": "Acme"})
+    leads.create_lead({"name": "Ann Acmeson"})
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "down", "down", "down")
+        kept = records(app).highlighted
+        await press(pilot, "slash")
+        await type_text(pilot, "acme")
+        assert records(app).count == 2
+        assert "2 leads match “acme”" in screen_text(app)
+        assert "Lead 000001" not in screen_text(app)
+        await press(pilot, "enter")
+        assert app.focused is records(app)
+        assert records(app).cursor == 0 and records(app).highlighted.name == "Ann Acmeson"
+        await press(pilot, "down")
+        assert records(app).highlighted.name == "Zed Shaw"
+        assert records(app).search == "acme", "enter keeps the filter"
+        await press(pilot, "escape")
+        assert records(app).search == ""
+        assert records(app).count == 202
+        assert records(app).highlighted.name == "Zed Shaw", "the cursor stays on its record"
+        await press(pilot, "slash")
+        await type_text(pilot, "no such lead")
+        assert "Nothing matches “no such lead”" in screen_text(app)
+        await press(pilot, "escape")
+        assert records(app).count == 202
+        assert kept is not None
+
+
+async def test_an_empty_list_says_what_to_press(sqlite_db):
+    app = CrmApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "No leads yet: press n to add one." in screen_text(app)

@@ -1,0 +1,48 @@
+"""Finding any record by part of its name: the parent picker and the command palette."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peewee import JOIN
+
+from tui_crm.core.models import Customer, Lead, Opportunity
+
+KINDS = ("customer", "lead", "opportunity")
+
+
+@dataclass(frozen=True)
+class RecordMatch:
+    kind: str  # customer | lead | opportunity
+    id: int
+    name: str
+    detail: str  # company of a customer or lead; parent name of a deal
+
+
+def find_records(text: str, kinds: tuple[str, ...] = KINDS, limit: int = 10) -> list[RecordMatch]:
+    """Up to ``limit`` records of each kind whose name contains ``text`` (case ignored).
+
+    Customers and leads come in name order (the name index stops the scan early);
+    deals newest first, since their names repeat. Empty text lists the first ones.
+    """
+    pattern = f"%{text.strip()}%"
+    found: list[RecordMatch] = []
+    for model, kind in ((Customer, "customer"), (Lead, "lead")):
+        if kind in kinds:
+            query = model.select(model.id, model.name, model.company)
+            if text.strip():
+                query = query.where(model.name ** pattern)
+            found += [RecordMatch(kind, row.id, row.name, row.company)
+                      for row in query.order_by(model.name, model.id).limit(limit)]
+    if "opportunity" in kinds:
+        query = (Opportunity
+                 .select(Opportunity.id, Opportunity.name, Customer.name, Lead.name)
+                 .join(Customer, JOIN.LEFT_OUTER)
+                 .switch(Opportunity).join(Lead, JOIN.LEFT_OUTER))
+        if text.strip():
+            query = query.where(Opportunity.name ** pattern)
+        for row in query.order_by(Opportunity.id.desc()).limit(limit).tuples():
+            deal_id, name, customer_name, lead_name = row
+            found.append(RecordMatch("opportunity", deal_id, name,
+                                     customer_name or lead_name or ""))
+    return found
