@@ -1,13 +1,16 @@
 """The forecast: aggregate queries over deals, summed by SQL, never Python loops.
 
 The interface's forecast screen and ``tui-crm forecast`` both call ``forecast()``,
-so they always agree.
+so they always agree. Every query is a range search on the covering index
+``opportunity (stage_id, close_date, amount_cents, lost_reason)``: a quarter's cost
+follows the deals of that quarter, not the size of the table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from peewee import fn
@@ -16,6 +19,11 @@ from tui_crm.core import dates, stages
 from tui_crm.core.dates import Quarter
 from tui_crm.core.models import Opportunity
 from tui_crm.core.money import CENT, from_cents
+from tui_crm.core.records import StageRow
+from tui_crm.core.settings import Settings, get_settings
+
+NO_REASON = "(no reason given)"
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -41,14 +49,21 @@ class WinLoss:
     lost_amount: Decimal
 
     @property
+    def closed_count(self) -> int:
+        return self.won_count + self.lost_count
+
+    @property
     def win_rate(self) -> float:
-        closed = self.won_count + self.lost_count
+        """Won among closed, as a percentage (0-100, one decimal); 0 when none closed."""
+        closed = self.closed_count
         return round(100 * self.won_count / closed, 1) if closed else 0.0
 
 
 @dataclass(frozen=True)
 class Forecast:
     quarter: Quarter
+    today: dt.date
+    settings: Settings
     stages: list[StageLine]
     total: StageLine
     no_close_date: Tally
@@ -59,123 +74,168 @@ class Forecast:
 
     def as_json(self) -> dict:
         """The shape of ``tui-crm forecast --json``: amounts as decimal strings."""
-        def money(value: Decimal) -> str:
-            return f"{value:.2f}"
-
         def line(item: StageLine) -> dict:
-            return {"stage": item.stage, "count": item.count, "amount": money(item.amount),
-                    "probability": item.probability, "weighted": money(item.weighted)}
+            return {"stage": item.stage, "count": item.count, "amount": _money(item.amount),
+                    "probability": item.probability, "weighted": _money(item.weighted)}
 
-        win_loss = asdict(self.win_loss)
+        wl = self.win_loss
         return {
             "quarter": str(self.quarter),
+            "amount_basis": self.settings.amount_basis,
+            "currency": self.settings.currency,
             "stages": [line(item) for item in self.stages],
-            "total": {"count": self.total.count, "amount": money(self.total.amount),
-                      "weighted": money(self.total.weighted)},
-            "no_close_date": {"count": self.no_close_date.count,
-                              "amount": money(self.no_close_date.amount)},
-            "overdue": {"count": self.overdue.count, "amount": money(self.overdue.amount)},
+            "total": {"count": self.total.count, "amount": _money(self.total.amount),
+                      "weighted": _money(self.total.weighted)},
+            "no_close_date": _tally_json(self.no_close_date),
+            "overdue": _tally_json(self.overdue),
             "win_loss": {
-                "won_count": win_loss["won_count"], "won_amount": money(win_loss["won_amount"]),
-                "lost_count": win_loss["lost_count"],
-                "lost_amount": money(win_loss["lost_amount"]),
-                "win_rate": self.win_loss.win_rate,
+                "won_count": wl.won_count, "won_amount": _money(wl.won_amount),
+                "lost_count": wl.lost_count, "lost_amount": _money(wl.lost_amount),
+                "win_rate": wl.win_rate,
             },
             "lost_reasons": [{"reason": r, "count": c} for r, c in self.lost_reasons],
-            "won_by_month": [{"month": m, "amount": money(a)} for m, a in self.won_by_month],
+            "won_by_month": [{"month": m, "amount": _money(a)} for m, a in self.won_by_month],
         }
 
 
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _tally_json(tally: Tally) -> dict:
+    return {"count": tally.count, "amount": _money(tally.amount)}
+
+
 def weighted(amount: Decimal, probability: int) -> Decimal:
+    """An amount times a win probability (percent), to the cent."""
     return (amount * probability / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _tally(query) -> Tally:
-    count, cents = query.select(fn.COUNT(Opportunity.id),
-                                fn.SUM(Opportunity.amount_cents)).tuples().get()
+def _ids(kind: str, order: Sequence[StageRow] | None = None) -> list[int]:
+    return [s.id for s in (order if order is not None else stages.all_stages())
+            if s.kind == kind]
+
+
+def _tally(stage_ids: list[int], where) -> Tally:
+    count, cents = (Opportunity
+                    .select(fn.COUNT(Opportunity.id), fn.SUM(Opportunity.amount_cents))
+                    .where(Opportunity.stage.in_(stage_ids) & where)
+                    .tuples().get())
     return Tally(count or 0, from_cents(cents))
 
 
-def _in_stages(ids: list[int]):
-    return Opportunity.select().where(Opportunity.stage.in_(ids))
+def _between(start: dt.date, end: dt.date):
+    """Close date in [start, end): a range on the index, NULL dates excluded."""
+    return (Opportunity.close_date >= start) & (Opportunity.close_date < end)
 
 
-def open_by_stage(quarter: Quarter) -> list[StageLine]:
+def open_by_stage(quarter: Quarter,
+                  order: Sequence[StageRow] | None = None) -> list[StageLine]:
     """Open deals expected to close in the quarter, per open stage in order."""
-    open_stages = stages.open_stages()
+    open_stages = [s for s in (order if order is not None else stages.all_stages())
+                   if s.kind == "open"]
     rows = (Opportunity
             .select(Opportunity.stage, fn.COUNT(Opportunity.id), fn.SUM(Opportunity.amount_cents))
             .where(Opportunity.stage.in_([s.id for s in open_stages])
-                   & (Opportunity.close_date >= quarter.start)
-                   & (Opportunity.close_date < quarter.end))
+                   & _between(quarter.start, quarter.end))
             .group_by(Opportunity.stage).tuples())
     sums = {stage_id: (count, from_cents(cents)) for stage_id, count, cents in rows}
     lines = []
     for stage in open_stages:
-        count, amount = sums.get(stage.id, (0, from_cents(0)))
+        count, amount = sums.get(stage.id, (0, ZERO))
         lines.append(StageLine(stage.name, count, amount, stage.probability,
                                weighted(amount, stage.probability)))
     return lines
 
 
-def no_close_date() -> Tally:
-    """Open deals without an expected close date: they hurt the forecast."""
-    ids = [s.id for s in stages.open_stages()]
-    return _tally(_in_stages(ids).where(Opportunity.close_date.is_null()))
+def total_of(lines: Sequence[StageLine]) -> StageLine:
+    """The total line: counts, amounts and weighted amounts added up (no probability)."""
+    return StageLine("Total", sum(x.count for x in lines), sum((x.amount for x in lines), ZERO),
+                     0, sum((x.weighted for x in lines), ZERO))
 
 
-def overdue(today: dt.date | None = None) -> Tally:
-    """Open deals whose expected close date has passed."""
-    ids = [s.id for s in stages.open_stages()]
-    return _tally(_in_stages(ids).where(Opportunity.close_date < (today or dates.today())))
+def no_close_date(order: Sequence[StageRow] | None = None) -> Tally:
+    """Open deals (of any quarter) without an expected close date: they hurt the forecast."""
+    return _tally(_ids("open", order), Opportunity.close_date.is_null())
 
 
-def _closed_in(kind: str, start: dt.date, end: dt.date):
-    ids = [s.id for s in stages.all_stages() if s.kind == kind]
-    return _in_stages(ids).where((Opportunity.close_date >= start)
-                                 & (Opportunity.close_date < end))
+def overdue(today: dt.date | None = None, order: Sequence[StageRow] | None = None) -> Tally:
+    """Open deals (of any quarter) whose expected close date has passed."""
+    return _tally(_ids("open", order), Opportunity.close_date < (today or dates.today()))
 
 
-def win_loss(quarter: Quarter) -> WinLoss:
+def win_loss(quarter: Quarter, order: Sequence[StageRow] | None = None) -> WinLoss:
     """Deals closed in the quarter (by close date), won and lost."""
-    won = _tally(_closed_in("won", quarter.start, quarter.end))
-    lost = _tally(_closed_in("lost", quarter.start, quarter.end))
+    won = _tally(_ids("won", order), _between(quarter.start, quarter.end))
+    lost = _tally(_ids("lost", order), _between(quarter.start, quarter.end))
     return WinLoss(won.count, won.amount, lost.count, lost.amount)
 
 
-def lost_reasons(quarter: Quarter, limit: int = 5) -> list[tuple[str, int]]:
-    """The most common reasons given for deals lost in the quarter."""
-    # Grouped by the plain column: PostgreSQL does not see two parametrised
-    # expressions as the same one in GROUP BY.
-    query = (_closed_in("lost", quarter.start, quarter.end)
-             .select(Opportunity.lost_reason, fn.COUNT(Opportunity.id))
-             .group_by(Opportunity.lost_reason)
-             .order_by(fn.COUNT(Opportunity.id).desc(), Opportunity.lost_reason)
-             .limit(limit).tuples())
-    return [(text or "(no reason given)", count) for text, count in query]
+def lost_reasons(quarter: Quarter, limit: int = 5,
+                 order: Sequence[StageRow] | None = None) -> list[tuple[str, int]]:
+    """The most common reasons given for deals lost in the quarter, most common first.
+
+    Deals lost without a reason count under ``NO_REASON``.
+    """
+    count = fn.COUNT(Opportunity.id)
+    rows = (Opportunity
+            .select(Opportunity.lost_reason, count)
+            .where(Opportunity.stage.in_(_ids("lost", order))
+                   & _between(quarter.start, quarter.end))
+            .group_by(Opportunity.lost_reason)
+            .order_by(count.desc(), Opportunity.lost_reason)
+            .limit(limit).tuples())
+    return [(reason or NO_REASON, n) for reason, n in rows]
 
 
-def won_by_month(last_month: dt.date, months: int = 12) -> list[tuple[str, Decimal]]:
-    """Won revenue per month for ``months`` months ending with ``last_month``'s."""
-    out = []
+def month_starts(last_month: dt.date, months: int = 12) -> list[dt.date]:
+    """The first days of ``months`` months, oldest first, ending with ``last_month``'s."""
     year, month = last_month.year, last_month.month
     starts = []
     for _ in range(months):
         starts.append(dt.date(year, month, 1))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    for start in reversed(starts):
-        end = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-        out.append((start.strftime("%Y-%m"), _tally(_closed_in("won", start, end)).amount))
-    return out
+    return starts[::-1]
+
+
+def won_by_month(last_month: dt.date, months: int = 12,
+                 order: Sequence[StageRow] | None = None) -> list[tuple[str, Decimal]]:
+    """Won revenue per month (``YYYY-MM``) for ``months`` months ending with ``last_month``'s.
+
+    One range search over the won deals of those months, summed per day by SQL.
+    """
+    starts = month_starts(last_month, months)
+    last = starts[-1]
+    end = dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    per_day = (Opportunity
+               .select(Opportunity.close_date, fn.SUM(Opportunity.amount_cents))
+               .where(Opportunity.stage.in_(_ids("won", order)) & _between(starts[0], end))
+               .group_by(Opportunity.close_date).tuples())
+    cents = {start.strftime("%Y-%m"): 0 for start in starts}
+    for day, day_cents in per_day:
+        cents[_as_date(day).strftime("%Y-%m")] += int(day_cents or 0)
+    return [(month, from_cents(value)) for month, value in cents.items()]
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    # SQLite hands back the stored text when a date column is grouped.
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def forecast(quarter: Quarter | None = None, today: dt.date | None = None) -> Forecast:
-    """Everything the forecast shows for a quarter (the current one by default)."""
+    """Everything the forecast shows for a quarter (the current one by default).
+
+    The warnings (no close date, overdue) cover open deals of every quarter; the
+    trend of won revenue covers the twelve months ending with the quarter's last
+    month, or with today's month when the quarter is still running or ahead.
+    """
     today = today or dates.today()
     quarter = quarter or Quarter.containing(today)
-    lines = open_by_stage(quarter)
-    total = StageLine("Total", sum(x.count for x in lines),
-                      sum((x.amount for x in lines), Decimal("0.00")), 0,
-                      sum((x.weighted for x in lines), Decimal("0.00")))
-    return Forecast(quarter, lines, total, no_close_date(), overdue(today), win_loss(quarter),
-                    lost_reasons(quarter), won_by_month(min(today, quarter.last_day)))
+    order = stages.all_stages()
+    lines = open_by_stage(quarter, order)
+    return Forecast(
+        quarter, today, get_settings(), lines, total_of(lines),
+        no_close_date(order), overdue(today, order), win_loss(quarter, order),
+        lost_reasons(quarter, order=order), won_by_month(min(today, quarter.last_day),
+                                                         order=order),
+    )

@@ -109,7 +109,7 @@ class Opportunity(Tracked):
         constraints = [SQL("CHECK ((customer_id IS NULL) <> (lead_id IS NULL))")]
         indexes = (
             (("stage", "close_date", "id"), False),
-            (("stage", "close_date", "amount_cents"), False),
+            (("stage", "close_date", "amount_cents", "lost_reason"), False),
         )
 
 
