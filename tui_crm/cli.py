@@ -10,6 +10,7 @@ from tui_crm import __version__
 from tui_crm.core import changelog
 from tui_crm.core.dates import Quarter
 from tui_crm.core.db import open_database, resolve_url
+from tui_crm.core.demo import DEFAULT_DEALS, DEFAULT_SEED
 from tui_crm.core.errors import CrmError
 
 
@@ -33,6 +34,20 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--quarter", metavar="YYYYQN", help="e.g. 2026Q4 (default: current)")
     forecast.add_argument("--json", action="store_true", help="print one JSON object")
     forecast.set_defaults(handler=cmd_forecast)
+
+    demo = commands.add_parser(
+        "demo", parents=[common], help="fill an empty database with realistic demo data",
+        description="Fill an empty database with realistic demo data: leads, customers and "
+                    "deals over the last two years in every stage. The same seed gives the "
+                    "same data. A database that already holds records is refused unless "
+                    "--force, which adds the demo records beside the existing ones (nothing "
+                    "is deleted).")
+    demo.add_argument("--deals", type=int, default=DEFAULT_DEALS, metavar="N",
+                      help=f"how many deals (default: {DEFAULT_DEALS:,})")
+    demo.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    demo.add_argument("--force", action="store_true",
+                      help="add demo data even if the database holds records")
+    demo.set_defaults(handler=cmd_demo)
     return parser
 
 
@@ -96,3 +111,46 @@ def format_forecast(result) -> str:
                  f"Lost: {wl.lost_count} deals, {format_amount(wl.lost_amount, cur)}   "
                  f"Win rate: {wl.win_rate:.1f}%")
     return "\n".join(lines)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from tui_crm.core.demo import load_demo
+
+    with ProgressBar("Demo data") as bar:
+        summary = load_demo(args.deals, args.seed, force=args.force, progress=bar)
+    print(f"Added {summary.leads:,} leads, {summary.customers:,} customers and "
+          f"{summary.deals:,} deals.")
+    return 0
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    WIDTH = 30
+
+    def __init__(self, label: str, stream=None):
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.shown = -1
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        permille = done * 1000 // total
+        if permille == self.shown:
+            return
+        self.shown = permille
+        filled = self.WIDTH * done // total
+        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+                          f"{permille / 10:5.1f}%  {done:,}/{total:,}")
+        self.stream.flush()
+
+    def __exit__(self, *exc) -> None:
+        if self.enabled and self.shown >= 0:
+            self.stream.write("\n")
+            self.stream.flush()
+
