@@ -7,12 +7,15 @@ from textual.pilot import Pilot
 from tui_crm.core.models import Customer, Lead, db, now
 
 
-async def settle(pilot: Pilot, rounds: int = 3) -> None:
-    """Let workers finish and their results reach the screen (a few times over,
-    as one result may ask for the next page)."""
+async def settle(pilot: Pilot, rounds: int = 5) -> None:
+    """Let workers finish and their results reach the screen; again while a result
+    started more work (a list asking for its next page)."""
     for _ in range(rounds):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        if not any(worker.is_running or worker.state.name == "PENDING"
+                   for worker in pilot.app.workers):
+            return
 
 
 async def press(pilot: Pilot, *keys: str) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from tui_crm.core import leads
 from tui_crm.ui.widgets.filtered_list import FilteredList
-from tui_crm.ui.widgets.record_list import Column, PagedSource
+from tui_crm.ui.widgets.record_forms import LeadForm, PromoteForm
+from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
 
 LEAD_COLUMNS = [
     Column("Name", lambda lead: lead.name),
@@ -28,6 +30,12 @@ LEAD_SOURCE = PagedSource(
 
 
 class LeadsScreen(Screen):
+    BINDINGS = [
+        Binding("n", "new_lead", "New lead", id="leads.new"),
+        Binding("enter", "edit_lead", "Edit", id="leads.edit"),
+        Binding("c", "promote_lead", "Promote", id="leads.promote"),
+    ]
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield FilteredList(LEAD_COLUMNS, LEAD_SOURCE, noun="leads", id="leads",
@@ -42,4 +50,45 @@ class LeadsScreen(Screen):
         self.lead_list.records.focus()
 
     def reload(self) -> None:
+        """Query again what is shown; the cursor stays on its lead."""
         self.lead_list.reload()
+
+    def show_record(self, lead_id: int) -> None:
+        """Put the cursor on a lead (clearing a search that hides it)."""
+        self.lead_list.show_record(lead_id)
+
+    @property
+    def selected(self):
+        return self.lead_list.records.highlighted
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "edit_lead":
+            return self.selected is not None
+        if action == "promote_lead":
+            return self.selected is not None and self.selected.status != "Converted"
+        return True
+
+    def on_record_list_highlighted(self, event: RecordList.Highlighted) -> None:
+        self.refresh_bindings()
+
+    def action_new_lead(self) -> None:
+        self.app.push_screen(LeadForm(), self._saved)
+
+    def action_edit_lead(self) -> None:
+        if self.selected is not None:
+            self.app.push_screen(LeadForm(self.selected.id), self._saved)
+
+    def _saved(self, lead_id: int | None) -> None:
+        if lead_id is not None:
+            self.lead_list.reload(lead_id)
+
+    def action_promote_lead(self) -> None:
+        if self.selected is None:
+            return
+
+        def promoted(customer_id: int | None) -> None:
+            if customer_id is not None:
+                self.lead_list.reload()
+                self.app.show_record("customer", customer_id)
+
+        self.app.push_screen(PromoteForm(self.selected.id), promoted)

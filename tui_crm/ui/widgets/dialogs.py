@@ -1,0 +1,153 @@
+"""Small modal dialogs: a choice among a few answers, a confirmation, a line of text,
+and what to do when someone else saved the record meanwhile.
+
+Every dialog works by keyboard alone: each answer has a key, `tab` moves between
+the buttons, `enter` presses the focused one, `escape` cancels. Messages and titles
+may hold user text: they are shown literally (``safe``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from tui_crm.core.errors import ConflictError
+from tui_crm.ui.text import safe
+
+
+def _text(value: str | Text) -> Text:
+    return value if isinstance(value, Text) else safe(value, single_line=False)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer of a ChoiceDialog: what it returns, its button label and its key."""
+
+    value: str
+    label: str
+    key: str
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """Ask a question with a few answers; returns the chosen answer's ``value``.
+
+    The ``default`` answer's button has the focus, so `enter` picks it; `escape`
+    returns None. Example (the board's delete)::
+
+        ChoiceDialog("Delete this deal?", "Its win/loss record would be lost.",
+                     [Choice("lost", "Mark ClosedLost instead", "l"),
+                      Choice("delete", "Delete for good", "d")], default="lost")
+    """
+
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="dialog.cancel"),
+                Binding("left", "app.focus_previous", "Previous answer", show=False),
+                Binding("right", "app.focus_next", "Next answer", show=False)]
+
+    def __init__(self, title: str | Text, message: str | Text, choices: list[Choice],
+                 default: str | None = None):
+        super().__init__(classes="dialog")
+        self.title_text = _text(title)
+        self.message = _text(message)
+        self.choices = choices
+        self.default = default if default is not None else choices[0].value
+        for choice in choices:  # each answer is a binding: the footer and help list it
+            self._bindings.bind(choice.key, f"choose({choice.value!r})", choice.label)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield Static(self.message, classes="dialog-message")
+            with Horizontal(classes="dialog-buttons"):
+                for choice in self.choices:
+                    yield Button(f"{choice.label} ({choice.key})", id=f"choice-{choice.value}",
+                                 compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(f"#choice-{self.default}", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(str(event.button.id).removeprefix("choice-"))
+
+    def action_choose(self, value: str) -> None:
+        self.dismiss(value)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ChoiceDialog):
+    """A yes/no question; returns True only when confirmed (``y``)."""
+
+    def __init__(self, title: str | Text, message: str | Text, *, confirm: str = "Yes",
+                 cancel: str = "No", default_confirm: bool = False):
+        super().__init__(title, message, [Choice("yes", confirm, "y"), Choice("no", cancel, "n")],
+                         default="yes" if default_confirm else "no")
+
+    def dismiss(self, result=None):
+        return super().dismiss(result == "yes")
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Ask for one line of text: `enter` returns it (empty is allowed), `escape` None.
+
+    Example (the board's lost reason): ``TextPrompt("Closed lost", "Lost reason")``.
+    """
+
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str | Text, label: str | Text, *, value: str = "",
+                 placeholder: str = "", hint: str = "enter confirms (empty is fine), "
+                                                   "escape cancels"):
+        super().__init__(classes="dialog")
+        self.title_text = _text(title)
+        self.label = _text(label)
+        self.value = value
+        self.placeholder = placeholder
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield Static(self.label, classes="dialog-message")
+            yield Input(self.value, placeholder=self.placeholder, compact=True,
+                        classes="dialog-input")
+            yield Static(self.hint, classes="dialog-hint", markup=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip())
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+RELOAD, OVERWRITE, BACK = "reload", "overwrite", "back"
+
+
+class ConflictDialog(ChoiceDialog):
+    """Someone else saved the record while it was being edited.
+
+    Returns ``"reload"`` (take their version, dropping what was typed),
+    ``"overwrite"`` (save what was typed over theirs) or ``"back"``/None (return to
+    the form, everything typed kept; the default).
+    """
+
+    def __init__(self, error: ConflictError):
+        when = error.at.strftime("%Y-%m-%d %H:%M") if error.at else "just now"
+        message = Text("This ")
+        message.append(error.kind)
+        message.append(" was changed by ")
+        message.append_text(safe(error.by or "someone", style="bold"))
+        message.append(f" at {when}, after you opened it.\n")
+        message.append("Reload shows their version (what you typed is dropped); overwrite "
+                       "saves yours over theirs; back returns to your form.")
+        super().__init__("Someone else saved meanwhile", message,
+                         [Choice(RELOAD, "Reload", "r"), Choice(OVERWRITE, "Overwrite", "o"),
+                          Choice(BACK, "Back to my form", "b")], default=BACK)

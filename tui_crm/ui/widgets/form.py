@@ -1,0 +1,304 @@
+"""The keyboard form every record uses: fields in order, errors at the field, safe saves.
+
+A ``RecordForm`` is a ``ModalScreen[int | None]``: it dismisses with the saved
+record's id, or None when cancelled. Subclasses list their fields
+(``field_specs``), read the record (``load``) and write it (``save_values``, run in
+a worker thread: it may wait for another writer's lock). A save that fails keeps
+everything typed: field errors are shown beside their fields, a ConflictError
+(someone else saved meanwhile) asks what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Select, Static, TextArea
+
+from tui_crm.core.errors import ConflictError, CrmError, ValidationError
+from tui_crm.ui.text import safe
+from tui_crm.ui.widgets.dialogs import OVERWRITE, RELOAD, ConfirmDialog, ConflictDialog
+from tui_crm.ui.widgets.pickers import ParentField
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a form.
+
+    ``kind``: ``text`` (one line), ``notes`` (several lines), ``select`` (one of
+    ``options``: (label, value) pairs), ``parent`` (a customer or lead, picked by
+    name) or ``section`` (a heading, not a field). ``check`` is the core's check
+    for the value (it raises CrmError with the message to show).
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    placeholder: str = ""
+    options: tuple[tuple[str, Any], ...] = ()
+    check: Callable[[Any], Any] | None = None
+
+
+class FormField(Horizontal):
+    """A label, the editor, and under the editor its error (or a hint)."""
+
+    def __init__(self, spec: FieldSpec):
+        super().__init__(classes=f"form-field form-field-{spec.kind}", id=f"row-{spec.name}")
+        self.spec = spec
+        self.editor = self._make_editor(spec)
+        self.error = ""
+        self.hint: str | Text = ""
+
+    @staticmethod
+    def _make_editor(spec: FieldSpec) -> Widget:
+        editor_id = f"field-{spec.name}"
+        if spec.kind == "notes":
+            return TextArea(id=editor_id, compact=True, soft_wrap=True, show_line_numbers=False)
+        if spec.kind == "select":
+            return Select([(safe(label), value) for label, value in spec.options],
+                          allow_blank=False, compact=True, id=editor_id)
+        if spec.kind == "parent":
+            return ParentField(id=editor_id)
+        return Input(placeholder=spec.placeholder, compact=True, id=editor_id)
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.spec.label, classes="field-label", markup=False)
+        with Vertical(classes="field-body"):
+            yield self.editor
+            yield Static("", classes="field-error", markup=False)
+            yield Static("", classes="field-hint", markup=False)
+
+    @property
+    def value(self) -> Any:
+        editor = self.editor
+        if isinstance(editor, TextArea):
+            return editor.text
+        if isinstance(editor, Select):
+            return None if editor.is_blank() else editor.value
+        return editor.value
+
+    def set_value(self, value: Any) -> None:
+        editor = self.editor
+        if isinstance(editor, TextArea):
+            editor.load_text("" if value is None else str(value))
+        elif isinstance(editor, Select):
+            if value is not None:
+                editor.value = value
+        elif isinstance(editor, ParentField):
+            editor.value = value
+        else:
+            editor.value = "" if value is None else str(value)
+            editor.cursor_position = len(editor.value)
+
+    def check(self) -> str | None:
+        """The field's error message, or None when its value is fine."""
+        if self.spec.check is None:
+            return None
+        try:
+            self.spec.check(self.value)
+        except CrmError as exc:
+            return str(exc)
+        return None
+
+    def set_error(self, message: str | None) -> None:
+        if (message or "") == self.error:
+            return  # no layout pass for nothing
+        self.error = message or ""
+        self.query_one(".field-error", Static).update(message or "")
+        self.set_class(bool(message), "-invalid")
+
+    def set_hint(self, hint: str | Text | None) -> None:
+        if (hint or "") == self.hint:
+            return
+        self.hint = hint or ""
+        self.query_one(".field-hint", Static).update(hint or "")
+        self.set_class(bool(hint), "-hinted")
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        # Format errors show as soon as the field is left; "required" waits for save.
+        if self.value not in (None, ""):
+            self.set_error(self.check())
+
+
+class RecordForm(ModalScreen[int | None]):
+    """The base of every record form (see the module docstring)."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("tab", "app.focus_next", "Next field", show=False, id="form.next"),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False,
+                id="form.previous"),
+    ]
+    form_title = "Record"
+
+    def __init__(self) -> None:
+        super().__init__(classes="form-screen")
+        self.version: int | None = None
+        self._initial: dict[str, Any] = {}
+        self.saving = False
+
+    # -- what a form defines ---------------------------------------------------------
+
+    def field_specs(self) -> list[FieldSpec]:
+        raise NotImplementedError
+
+    def load(self) -> dict[str, Any]:
+        """The values to start from (and set ``self.version`` when editing)."""
+        return {}
+
+    def save_values(self, values: dict[str, Any], expected_version: int | None) -> int:
+        """Write the record (in a worker thread); return its id."""
+        raise NotImplementedError
+
+    def title_text(self) -> Text:
+        return Text(self.form_title)
+
+    def check_values(self, values: dict[str, Any]) -> dict[str, str]:
+        """Errors across fields (beyond each field's own check), by field name."""
+        return {}
+
+    # -- building and reading ---------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form-box"):
+            yield Static(self.title_text(), classes="form-title")
+            with VerticalScroll(classes="form-fields"):
+                for spec in self.field_specs():
+                    if spec.kind == "section":
+                        yield Static(spec.label, classes="form-section", markup=False)
+                    else:
+                        yield FormField(spec)
+            yield Static("", classes="form-error -empty", markup=False)
+        yield Footer()
+
+    @property
+    def fields(self) -> dict[str, FormField]:
+        return {field.spec.name: field for field in self.query(FormField)}
+
+    def values(self) -> dict[str, Any]:
+        return {name: field.value for name, field in self.fields.items()}
+
+    def on_mount(self) -> None:
+        self.fill(self.load())
+        self.query_one(".form-title", Static).update(self.title_text())
+        first = next(iter(self.fields.values()), None)
+        if first is not None:
+            first.editor.focus()
+
+    def fill(self, values: dict[str, Any]) -> None:
+        fields = self.fields
+        for name, value in values.items():
+            if name in fields:
+                fields[name].set_value(value)
+        self.call_after_refresh(self._remember_initial)
+
+    def _remember_initial(self) -> None:
+        self._initial = self.values()
+
+    @property
+    def changed(self) -> bool:
+        return self.values() != self._initial
+
+    # -- errors -----------------------------------------------------------------
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Show each message beside its field; others go under the form."""
+        fields = self.fields
+        for name, field in fields.items():
+            field.set_error(errors.get(name))
+        general = [message for name, message in errors.items() if name not in fields]
+        self.query_one(".form-error", Static).update(" ".join(general))
+        self.query_one(".form-error", Static).set_class(not general, "-empty")
+        for name in fields:
+            if name in errors:
+                fields[name].editor.focus()
+                fields[name].scroll_visible(animate=False)
+                break
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        field = self._field_of(event.input)
+        if field is not None and field.error:
+            field.set_error(field.check())  # clear the message as soon as it is fixed
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def _field_of(self, widget: Widget) -> FormField | None:
+        for node in widget.ancestors_with_self:
+            if isinstance(node, FormField):
+                return node
+        return None
+
+    # -- saving and cancelling ------------------------------------------------------
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        values = self.values()
+        errors = {name: message for name, field in self.fields.items()
+                  if (message := field.check())}
+        errors.update({k: v for k, v in self.check_values(values).items() if k not in errors})
+        self.show_errors(errors)
+        if errors:
+            return
+        self._write(values, self.version)
+
+    def _write(self, values: dict[str, Any], expected_version: int | None) -> None:
+        self.saving = True
+        self._save(values, expected_version)
+
+    @work(thread=True, exclusive=True, group="form-save")
+    def _save(self, values: dict[str, Any], expected_version: int | None) -> None:
+        try:
+            saved = self.save_values(values, expected_version)
+        except ValidationError as exc:
+            self.app.call_from_thread(self._failed, exc.errors)
+        except ConflictError as exc:
+            self.app.call_from_thread(self._conflict, exc, values)
+        except CrmError as exc:
+            self.app.call_from_thread(self._failed, {"": str(exc)})
+        else:
+            self.app.call_from_thread(self._saved, saved)
+
+    def _saved(self, record_id: int) -> None:
+        self.saving = False
+        self.dismiss(record_id)
+
+    def _failed(self, errors: dict[str, str]) -> None:
+        self.saving = False
+        self.show_errors(errors)
+
+    def _conflict(self, error: ConflictError, values: dict[str, Any]) -> None:
+        self.saving = False
+
+        def decided(choice: str | None) -> None:
+            if choice == OVERWRITE:
+                self._write(values, None)
+            elif choice == RELOAD:
+                self.fill(self.load())
+                self.show_errors({})
+
+        self.app.push_screen(ConflictDialog(error), decided)
+
+    def action_cancel(self) -> None:
+        if not self.changed:
+            self.dismiss(None)
+            return
+
+        def decided(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDialog("Discard your changes?",
+                                           "What you typed in this form is not saved yet.",
+                                           confirm="Discard", cancel="Keep editing"), decided)

@@ -1,0 +1,142 @@
+"""Picking a record by typing part of its name: the parent of a deal, by keyboard alone.
+
+``RecordPicker`` is a modal: type to search (the database is asked for a few
+matches, never a whole table), `up`/`down` to move, `enter` to choose, `escape` to
+cancel. ``ParentField`` is the form field that opens it and shows the choice.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui_crm.core.lookup import RecordMatch, find_records
+from tui_crm.ui.text import safe
+
+MATCHES = 30
+KIND_LABELS = {"customer": "Customer", "lead": "Lead", "opportunity": "Deal"}
+
+
+def match_label(match: RecordMatch) -> Text:
+    """``Customer  Acme Corp  (Acme)``: kind, name and detail, all shown literally."""
+    label = Text(f"{KIND_LABELS[match.kind]:<9}", style="italic")
+    label.append_text(safe(match.name, style="bold"))
+    if match.detail:
+        label.append("  ")
+        label.append_text(safe(match.detail))
+    return label
+
+
+class RecordPicker(ModalScreen[RecordMatch | None]):
+    """Choose one record of ``kinds`` by part of its name; dismisses with the match."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss_none", "Cancel", id="picker.cancel"),
+        Binding("down", "move(1)", "Next match", show=False, id="picker.down"),
+        Binding("up", "move(-1)", "Previous match", show=False, id="picker.up"),
+        Binding("pagedown", "move(10)", "Page down", show=False, id="picker.pagedown"),
+        Binding("pageup", "move(-10)", "Page up", show=False, id="picker.pageup"),
+    ]
+
+    def __init__(self, kinds: tuple[str, ...] = ("customer", "lead"), *, text: str = "",
+                 title: str = "Choose a customer or a lead"):
+        super().__init__(classes="dialog picker")
+        self.kinds = kinds
+        self.text = text
+        self.title_text = title
+        self.matches: list[RecordMatch] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box picker-box"):
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Input(self.text, placeholder="Type part of a name", compact=True,
+                        classes="picker-input")
+            yield OptionList(classes="picker-options")
+            yield Static("type to search   up/down move   enter choose   escape cancel",
+                         classes="dialog-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+        self._search(self.text)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._search(event.value)
+
+    @work(thread=True, exclusive=True, group="record-picker")
+    def _search(self, text: str) -> None:
+        matches = find_records(text, self.kinds, limit=MATCHES)
+        self.app.call_from_thread(self._show, text, matches)
+
+    def _show(self, text: str, matches: list[RecordMatch]) -> None:
+        if text != self.query_one(Input).value:
+            return  # an older search, overtaken by typing
+        self.matches = matches
+        options = self.query_one(OptionList)
+        options.clear_options()
+        if matches:
+            options.add_options(Option(match_label(match)) for match in matches)
+            options.highlighted = 0
+        else:
+            options.add_option(Option(Text("No match: try fewer letters.", style="italic"),
+                                      disabled=True))
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if self.matches:
+            current = options.highlighted or 0
+            options.highlighted = min(max(current + step, 0), len(self.matches) - 1)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._choose(self.query_one(OptionList).highlighted)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose(event.option_index)
+
+    def _choose(self, index: int | None) -> None:
+        if index is not None and 0 <= index < len(self.matches):
+            self.dismiss(self.matches[index])
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class ParentField(Static, can_focus=True):
+    """Shows the chosen customer or lead; `enter` (or typing a name) opens the picker.
+
+    ``value`` is a RecordMatch or None.
+    """
+
+    BINDINGS = [Binding("enter,space", "choose", "Choose", id="parent.choose")]
+    value: reactive[RecordMatch | None] = reactive(None)
+
+    def __init__(self, kinds: tuple[str, ...] = ("customer", "lead"), *, id: str | None = None):
+        super().__init__("", id=id, markup=False)
+        self.kinds = kinds
+
+    def render(self) -> Text:
+        if self.value is None:
+            return Text("(none)  enter or type a name to choose", style="italic")
+        return match_label(self.value)
+
+    def action_choose(self, text: str = "") -> None:
+        def chosen(match: RecordMatch | None) -> None:
+            if match is not None:
+                self.value = match
+
+        self.app.push_screen(RecordPicker(self.kinds, text=text), chosen)
+
+    def on_key(self, event: events.Key) -> None:
+        # Typing a name starts the search with what was typed.
+        if event.is_printable and event.character and event.character != " ":
+            event.stop()
+            self.action_choose(event.character)

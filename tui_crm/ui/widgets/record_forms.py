@@ -1,0 +1,169 @@
+"""The lead form, the customer form and the promotion form (a lead becomes a customer).
+
+Each is a ``ModalScreen[int | None]`` dismissed with the saved record's id:
+``LeadForm(lead_id=None)``, ``CustomerForm(customer_id=None)`` and
+``PromoteForm(lead_id)`` (its result is the new customer's id).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from tui_crm.core import customers, leads, stages
+from tui_crm.core.models import LEAD_STATUSES
+from tui_crm.core.settings import get_settings
+from tui_crm.core.validate import (
+    CUSTOMER_FIELDS,
+    LEAD_FIELDS,
+    check_amount,
+    check_date,
+    check_email,
+    check_name,
+    check_text,
+)
+from tui_crm.ui.text import safe
+from tui_crm.ui.widgets.deal_form import AMOUNT_HINT, DATE_HINT, amount_hint
+from tui_crm.ui.widgets.form import FieldSpec, RecordForm
+
+CONTACT_FIELDS = [
+    FieldSpec("name", "Name", placeholder="required", check=check_name),
+    FieldSpec("company", "Company", check=check_text),
+    FieldSpec("email", "E-mail", placeholder="name@example.com", check=check_email),
+    FieldSpec("phone", "Phone", check=check_text),
+]
+NOTES = FieldSpec("notes", "Notes", kind="notes", check=check_text)
+
+
+def titled(action: str, name: str | None) -> Text:
+    """``Edit lead — Acme [/] Corp``, the name shown literally."""
+    title = Text(action)
+    if name:
+        title.append(" — ")
+        title.append_text(safe(name))
+    return title
+
+
+class LeadForm(RecordForm):
+    """Add or edit a lead (its status too): name, company, e-mail, phone, source,
+    status, notes."""
+
+    def __init__(self, lead_id: int | None = None):
+        super().__init__()
+        self.lead_id = lead_id
+        self.name_at_open: str | None = None
+
+    def field_specs(self) -> list[FieldSpec]:
+        return [*CONTACT_FIELDS,
+                FieldSpec("source", "Source", placeholder="e.g. referral, web, event",
+                          check=check_text),
+                FieldSpec("status", "Status", kind="select",
+                          options=tuple((status, status) for status in LEAD_STATUSES)),
+                NOTES]
+
+    def title_text(self) -> Text:
+        return titled("Edit lead" if self.lead_id else "New lead", self.name_at_open)
+
+    def load(self) -> dict[str, Any]:
+        if self.lead_id is None:
+            return {"status": "New"}
+        lead = leads.get_lead(self.lead_id)
+        self.version = lead.version
+        self.name_at_open = lead.name
+        return {field: getattr(lead, field) for field in LEAD_FIELDS}
+
+    def save_values(self, values: dict[str, Any], expected_version: int | None) -> int:
+        if self.lead_id is None:
+            return leads.create_lead(values)
+        leads.update_lead(self.lead_id, values, expected_version)
+        return self.lead_id
+
+
+class CustomerForm(RecordForm):
+    """Add or edit a customer: name, company, e-mail, phone, notes."""
+
+    def __init__(self, customer_id: int | None = None):
+        super().__init__()
+        self.customer_id = customer_id
+        self.name_at_open: str | None = None
+
+    def field_specs(self) -> list[FieldSpec]:
+        return [*CONTACT_FIELDS, NOTES]
+
+    def title_text(self) -> Text:
+        return titled("Edit customer" if self.customer_id else "New customer", self.name_at_open)
+
+    def load(self) -> dict[str, Any]:
+        if self.customer_id is None:
+            return {}
+        customer = customers.get_customer(self.customer_id)
+        self.version = customer.version
+        self.name_at_open = customer.name
+        return {field: getattr(customer, field) for field in CUSTOMER_FIELDS}
+
+    def save_values(self, values: dict[str, Any], expected_version: int | None) -> int:
+        if self.customer_id is None:
+            return customers.create_customer(values)
+        customers.update_customer(self.customer_id, values, expected_version)
+        return self.customer_id
+
+
+DEAL_FIELDS = ("deal_name", "deal_amount", "deal_close_date")
+
+
+class PromoteForm(RecordForm):
+    """Promote a lead: the customer (prefilled from the lead) and an optional first
+    opportunity, saved together by the core's ``promote_lead`` in one transaction."""
+
+    def __init__(self, lead_id: int):
+        super().__init__()
+        self.lead_id = lead_id
+        self.lead_name = ""
+        self.open_stages = stages.open_stages()
+        self.currency = get_settings().currency
+
+    def field_specs(self) -> list[FieldSpec]:
+        return [*CONTACT_FIELDS, NOTES,
+                FieldSpec("first", "First opportunity (optional: leave its name empty for none)",
+                          kind="section"),
+                FieldSpec("deal_name", "Deal name", placeholder="e.g. Pilot, Annual plan",
+                          check=check_text),
+                FieldSpec("deal_amount", f"Amount ({self.currency})", placeholder=AMOUNT_HINT,
+                          check=check_amount),
+                FieldSpec("deal_close_date", "Close date", placeholder=DATE_HINT,
+                          check=check_date),
+                FieldSpec("deal_stage", "Stage", kind="select",
+                          options=tuple((s.name, s.id) for s in self.open_stages))]
+
+    def title_text(self) -> Text:
+        return titled("Promote lead to customer", self.lead_name)
+
+    def load(self) -> dict[str, Any]:
+        lead = leads.get_lead(self.lead_id)
+        self.lead_name = lead.name
+        values: dict[str, Any] = {field: getattr(lead, field)
+                                  for field in CUSTOMER_FIELDS}
+        if self.open_stages:
+            values["deal_stage"] = self.open_stages[0].id
+        return values
+
+    def on_input_changed(self, event) -> None:
+        super().on_input_changed(event)
+        field = self.fields["deal_amount"]
+        field.set_hint(amount_hint(field.value, self.currency))
+
+    def check_values(self, values: dict[str, Any]) -> dict[str, str]:
+        if not values["deal_name"].strip() and any(str(values[f]).strip()
+                                                   for f in DEAL_FIELDS[1:]):
+            return {"deal_name": "Name the first opportunity, or clear its amount and date."}
+        return {}
+
+    def save_values(self, values: dict[str, Any], expected_version: int | None) -> int:
+        customer = {field: values[field] for field in CUSTOMER_FIELDS}
+        first_deal = None
+        if values["deal_name"].strip():
+            first_deal = {"name": values["deal_name"], "amount": values["deal_amount"],
+                          "close_date": values["deal_close_date"],
+                          "stage_id": values["deal_stage"]}
+        return leads.promote_lead(self.lead_id, customer, first_deal)
