@@ -13,6 +13,8 @@ from tui_crm.core.db import open_database, resolve_url
 from tui_crm.core.demo import DEFAULT_DEALS, DEFAULT_SEED
 from tui_crm.core.errors import CrmError
 
+SCREENS = ("leads", "customers", "pipeline", "forecast")
+
 
 def build_parser() -> argparse.ArgumentParser:
     db_help = "database: a file path, sqlite:///path or postgresql://... (default: TUI_CRM_DB" \
@@ -26,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="A keyboard-driven CRM in the terminal. Without a command, opens the app.")
     parser.add_argument("--db", metavar="URL", help=db_help)
     parser.add_argument("--user", metavar="NAME", help="act as NAME (default: your OS user)")
+    parser.add_argument("--screen", choices=SCREENS, default="leads",
+                        help="the screen the app opens on (default: leads)")
     parser.add_argument("--version", action="version", version=f"tui-crm {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -73,7 +77,7 @@ def run_app(args: argparse.Namespace) -> int:
     open_database(url)
     from tui_crm.ui.app import CrmApp
 
-    CrmApp(db_label=url).run()
+    CrmApp(db_label=url, start_mode=args.screen).run()
     return 0
 
 

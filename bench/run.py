@@ -1,0 +1,229 @@
+"""`make bench`: a million deals against a thousand, each as a ratio taken in one run.
+
+    .venv/bin/python bench/run.py [--runs N] [--only demo,app,forecast]
+
+Builds (or reuses, see databases.py) demo databases of 1,000, 100,000 and 1,000,000
+deals, measures the figures of BENCHMARKS.md, prints them and the ratios with their
+targets, writes bench/out/results.md and results.json, and exits 1 when a ratio misses
+its target. The 100,000-deal figures are shown for the trend; no target uses them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import databases
+import sessions
+from databases import BIN, OUT, ROOT, TUI_CRM, Cache, run_demo
+from report import Figure, Ratio, compute, figures_table, ratios_table
+from terminal import Tmux
+
+SMALL, MIDDLE, LARGE = 1_000, 100_000, 1_000_000
+SIZES = (SMALL, MIDDLE, LARGE)
+PARTS = ("demo", "app", "forecast")
+LEAD_TERM = "Grace"  # a first name: matches leads at every size
+CUSTOMER_TERM = "wave"  # part of company names: matches customers at every size
+PYTHON = str(BIN / "python")
+
+RATIOS = [
+    Ratio("1a", "launch to board with cards: 1M / 1k", f"launch.{LARGE}", f"launch.{SMALL}",
+          1.2),
+    Ratio("1b", "launch to board with cards: 1M / minimal Textual app", f"launch.{LARGE}",
+          "launch.baseline", 1.5),
+    Ratio("2", "deal move, key to updated board: 1M / 1k", f"move.{LARGE}", f"move.{SMALL}",
+          1.2),
+    Ratio("3a", "open Leads: 1M / 1k", f"open_leads.{LARGE}", f"open_leads.{SMALL}", 1.2),
+    Ratio("3b", "search Leads, first matches: 1M / 1k", f"search_leads.{LARGE}",
+          f"search_leads.{SMALL}", 1.2),
+    Ratio("3c", "open Customers: 1M / 1k", f"open_customers.{LARGE}",
+          f"open_customers.{SMALL}", 1.2),
+    Ratio("3d", "search Customers, first matches: 1M / 1k", f"search_customers.{LARGE}",
+          f"search_customers.{SMALL}", 1.2),
+    Ratio("4", "forecast --json query part at 1M: core / hand-written SQL",
+          f"forecast_core.{LARGE}", f"forecast_sql.{LARGE}", 1.5),
+    Ratio("5", "peak RSS of the app: 1M / 1k", f"rss.{LARGE}", f"rss.{SMALL}", 1.3),
+    Ratio("6", "demo --deals 1000000 / sqlite3 executemany of its rows", f"demo.{LARGE}",
+          f"executemany.{LARGE}", 2.0),
+]
+
+
+def deals_label(size: int) -> str:
+    return {SMALL: "1k", MIDDLE: "100k", LARGE: "1M"}[size]
+
+
+class Bench:
+    def __init__(self, runs: int):
+        self.runs = runs
+        self.cache = Cache()
+        self.figures: dict[str, Figure] = {}
+
+    def figure(self, key: str, label: str, unit: str = "s") -> Figure:
+        if key not in self.figures:
+            self.figures[key] = Figure(key, label, unit)
+        return self.figures[key]
+
+    # -- 6: demo against executemany ---------------------------------------------
+
+    def demo(self) -> None:
+        print(f"demo --deals {LARGE:,} and sqlite3 executemany, {self.runs} runs each",
+              flush=True)
+        demo = self.figure(f"demo.{LARGE}", "tui-crm demo --deals 1000000 (wall)")
+        plain = self.figure(f"executemany.{LARGE}",
+                            "sqlite3 executemany of the same rows, indexes built after")
+        built = OUT / "work" / "demo-run.db"
+        plain_db = OUT / "work" / "executemany.db"
+        for run in range(self.runs):
+            demo.samples.append(run_demo(LARGE, built))
+            if not self.cache.has(LARGE):
+                self.cache.keep(LARGE, built)
+            databases._remove(plain_db)
+            out = subprocess.run([PYTHON, str(ROOT / "bench" / "load_sql.py"),
+                                  str(self.cache.path(LARGE)), str(plain_db)], check=True,
+                                 capture_output=True, text=True).stdout
+            plain.samples.append(json.loads(out)["seconds"])
+            print(f"  run {run + 1}: demo {demo.samples[-1]:.1f} s, executemany "
+                  f"{plain.samples[-1]:.1f} s", flush=True)
+        databases._remove(built)
+        databases._remove(plain_db)
+
+    # -- 1, 2, 3, 5: the app in a terminal ---------------------------------------
+
+    def app(self) -> None:
+        copies = {size: self.cache.working_copy(size) for size in SIZES}
+        expected = {size: sessions.read_expected(path, LEAD_TERM, CUSTOMER_TERM)
+                    for size, path in copies.items()}
+        for size, exp in expected.items():
+            if not (exp.lead_matches and exp.customer_matches):
+                raise SystemExit(f"search terms match nothing at {size:,} deals: {exp}")
+        print(f"the app in tmux at 120x40, {self.runs} sessions per database", flush=True)
+        tmux = Tmux()
+        try:
+            for run in range(self.runs):
+                self._baseline_session(tmux)
+                for size in SIZES:
+                    self._app_session(tmux, size, copies[size], expected[size])
+                print(f"  round {run + 1} done", flush=True)
+        finally:
+            tmux.close()
+
+    def _baseline_session(self, tmux: Tmux) -> None:
+        result = sessions.baseline_session(
+            tmux, [PYTHON, str(ROOT / "bench" / "baseline_app.py")])
+        self.figure("launch.baseline", "launch: minimal Textual app (header, footer, "
+                    "DataTable)").samples.append(result.launch)
+        self.figure("rss.baseline", "peak RSS: minimal Textual app", "MiB").samples.append(
+            result.peak_rss_mib)
+
+    def _app_session(self, tmux: Tmux, size: int, db: Path,
+                     expected: sessions.Expected) -> None:
+        name = deals_label(size)
+        session = sessions.AppSession(tmux, [TUI_CRM], db, expected, LEAD_TERM,
+                                      CUSTOMER_TERM)
+        result = session.run()
+        for key, label, value in (
+            ("launch", "launch to board with cards", [result.launch]),
+            ("move", "deal move, key to updated board", result.moves),
+            ("open_leads", "open Leads", [result.open_leads]),
+            ("search_leads", f"search Leads for {LEAD_TERM!r}", [result.search_leads]),
+            ("open_customers", "open Customers", [result.open_customers]),
+            ("search_customers", f"search Customers for {CUSTOMER_TERM!r}",
+             [result.search_customers]),
+        ):
+            self.figure(f"{key}.{size}", f"{label}: {name} deals").samples.extend(value)
+        self.figure(f"rss.{size}", f"peak RSS of the app: {name} deals", "MiB").samples.append(
+            result.peak_rss_mib)
+
+    # -- 4: forecast --------------------------------------------------------------
+
+    def forecast(self) -> None:
+        print(f"forecast at {LARGE:,} deals, {self.runs} runs each way", flush=True)
+        db = self.cache.working_copy(LARGE)
+        core = self.figure(f"forecast_core.{LARGE}",
+                           "forecast query part at 1M: core (forecast, as_json, dumps)")
+        sql = self.figure(f"forecast_sql.{LARGE}",
+                          "forecast query part at 1M: hand-written SQL, sqlite3")
+        cli = self.figure(f"forecast_cli.{LARGE}",
+                          "tui-crm forecast --json at 1M, whole command (wall)")
+        script = str(ROOT / "bench" / "forecast_query.py")
+        for _ in range(self.runs):
+            core_out = json.loads(subprocess.check_output([PYTHON, script, "core", str(db)]))
+            sql_out = json.loads(subprocess.check_output([PYTHON, script, "sql", str(db)]))
+            if core_out["json"] != sql_out["json"]:
+                raise SystemExit("the hand-written forecast SQL disagrees with the core:\n"
+                                 f"{core_out['json']}\n{sql_out['json']}")
+            core.samples.append(core_out["seconds"])
+            sql.samples.append(sql_out["seconds"])
+            start = time.perf_counter()
+            subprocess.run([TUI_CRM, "forecast", "--json", "--db", str(db)], check=True,
+                           stdout=subprocess.DEVNULL)
+            cli.samples.append(time.perf_counter() - start)
+
+
+def machine() -> list[str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text()
+                  .splitlines() if line.startswith("MemTotal:"))
+    from importlib.metadata import version
+
+    return [f"CPU: {cpu}, {os.cpu_count()} cores; memory {memory / 1024 / 1024:.0f} GiB",
+            f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}, Textual {version('textual')}, "
+            f"Peewee {version('peewee')}; tmux {_tmux_version()}"]
+
+
+def _tmux_version() -> str:
+    return subprocess.check_output(["tmux", "-V"], text=True).split()[-1]
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs of each figure (default 5)")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help=f"comma-separated parts to run, of {', '.join(PARTS)}")
+    args = parser.parse_args(argv)
+    parts = [p for p in args.only.split(",") if p]
+    if unknown := set(parts) - set(PARTS):
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    started, load_before = time.perf_counter(), load()
+    bench = Bench(args.runs)
+    print(f"tui-crm benchmarks; code version {bench.cache.version}; load average "
+          f"{load_before}", flush=True)
+    bench.cache.prune()
+    for part in PARTS:
+        if part in parts:
+            getattr(bench, part)()
+    minutes = (time.perf_counter() - started) / 60
+    results = compute([r for r in RATIOS if r.numerator in bench.figures], bench.figures)
+    lines = [*machine(),
+             f"Load average (1, 5, 15 min): {load_before} before, {load()} after; "
+             f"took {minutes:.1f} min.", "",
+             *figures_table(list(bench.figures.values())), "",
+             *ratios_table(results, bench.figures)]
+    print("\n" + "\n".join(lines))
+    (OUT / "results.md").write_text("\n".join(lines) + "\n")
+    (OUT / "results.json").write_text(json.dumps(
+        {"figures": {k: f.samples for k, f in bench.figures.items()},
+         "ratios": {r.ratio.number: r.value for r in results}}, indent=2))
+    missed = [r.ratio.number for r in results if not r.met]
+    if missed:
+        print(f"\nmissed: {', '.join(missed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

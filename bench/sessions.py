@@ -1,0 +1,160 @@
+"""What a user does in the app, timed in a real terminal from key press to screen.
+
+One session: launch on the board and wait for its cards; move the first deal a stage
+on and back (twice); open Leads and search it; open Customers and search it; read the
+app's peak memory; quit. What each screen must show is read from the database first
+(through the core), so "ready" means the right figures are drawn, not just anything.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from baseline_app import READY_TEXT
+from terminal import Pane, Tmux
+
+PAUSE = 0.2  # a user's pause between actions, so one action's echo is not the next's
+TEXT_PREFIX = 14  # cards and list cells may truncate long names; match their start
+COUNT = re.compile(r"(?<![\w,.$])(\d[\d,]*) (?:deals?\b|·)")
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the screens show for a database, read through the core."""
+
+    first_card: tuple[str, str]  # name and parent of the board's first card
+    column_counts: tuple[int, ...]  # each board column's deal count, in board order
+    leads: int
+    first_lead: str
+    lead_matches: int
+    customers: int
+    first_customer: str
+    customer_matches: int
+
+
+def read_expected(path: Path, lead_term: str, customer_term: str) -> Expected:
+    from tui_crm.core import board, customers, leads
+    from tui_crm.core.db import open_database
+
+    database = open_database(str(path))
+    try:
+        columns = board.board_stages()
+        card = board.column_page(columns[0], limit=1).cards[0]
+        totals = board.column_totals(columns)
+        return Expected(
+            (card.name, card.parent_name), tuple(totals[c.id].count for c in columns),
+            leads.count_leads(), leads.list_leads(limit=1)[0].name,
+            leads.count_leads(lead_term), customers.count_customers(),
+            customers.list_customers(limit=1)[0].name,
+            customers.count_customers(customer_term))
+    finally:
+        database.close()
+
+
+def header_counts(screen: str, columns: int) -> tuple[int, ...] | None:
+    """The deal counts of the board's column headers (the first line holding them all)."""
+    for line in screen.splitlines():
+        found = COUNT.findall(line)
+        if len(found) >= columns:
+            return tuple(int(n.replace(",", "")) for n in found[:columns])
+    return None
+
+
+def _shows(screen: str, *texts: str) -> bool:
+    return all(text[:TEXT_PREFIX] in screen for text in texts)
+
+
+@dataclass
+class SessionResult:
+    launch: float = 0.0
+    moves: list[float] = field(default_factory=list)
+    open_leads: float = 0.0
+    search_leads: float = 0.0
+    open_customers: float = 0.0
+    search_customers: float = 0.0
+    peak_rss_mib: float = 0.0
+
+
+class AppSession:
+    """One run of `tui-crm --screen pipeline` on a database, through every step."""
+
+    def __init__(self, tmux: Tmux, command: list[str], db: Path, expected: Expected,
+                 lead_term: str, customer_term: str):
+        self.tmux = tmux
+        self.argv = [*command, "--db", str(db), "--screen", "pipeline"]
+        self.expected = expected
+        self.lead_term = lead_term
+        self.customer_term = customer_term
+
+    def run(self, moves: int = 2) -> SessionResult:
+        result = SessionResult()
+        start = time.perf_counter()
+        pane = self.tmux.start(self.argv)
+        try:
+            result.launch = pane.wait_for(lambda s: _shows(s, *self.expected.first_card),
+                                          start, what="the board's first card")
+            for _ in range(moves):
+                result.moves.append(self._move(pane, ">", +1))
+                result.moves.append(self._move(pane, "<", 0))
+            result.open_leads, result.search_leads = self._list(
+                pane, "1", "leads", self.expected.leads, self.expected.first_lead,
+                self.lead_term, self.expected.lead_matches)
+            result.open_customers, result.search_customers = self._list(
+                pane, "2", "customers", self.expected.customers,
+                self.expected.first_customer, self.customer_term,
+                self.expected.customer_matches)
+            result.peak_rss_mib = pane.peak_rss_kib() / 1024
+        finally:
+            pane.close(("Enter", "q"))
+        return result
+
+    def _act(self, pane: Pane, press, ready, what: str) -> float:
+        time.sleep(PAUSE)
+        start = time.perf_counter()
+        press()
+        return pane.wait_for(ready, start, what=what)
+
+    def _move(self, pane: Pane, key: str, forward: int) -> float:
+        """Move the first deal of the first column on (forward) or back; wait for the
+        column headers to show the new counts."""
+        counts = list(self.expected.column_counts)
+        if forward:
+            counts[0] -= 1
+            counts[1] += 1
+        want = tuple(counts)
+        return self._act(pane, lambda: pane.press(key),
+                         lambda s: header_counts(s, len(want)) == want,
+                         f"column counts {want} after {key}")
+
+    def _list(self, pane: Pane, key: str, noun: str, count: int, first: str, term: str,
+              matches: int) -> tuple[float, float]:
+        """Open a list screen (its count and first record drawn), then search it."""
+        opened = self._act(pane, lambda: pane.press(key),
+                           lambda s: f"{count:,} {noun}" in s and _shows(s, first),
+                           f"the {noun} list")
+
+        def search() -> None:
+            pane.press("/")
+            pane.type(term)
+
+        found = self._act(pane, search, lambda s: f"{matches:,} {noun} match" in s,
+                          f"{matches:,} {noun} matching {term!r}")
+        pane.press("Enter")
+        return opened, found
+
+
+def baseline_session(tmux: Tmux, command: list[str]) -> SessionResult:
+    """The minimal Textual app: launch until its table is drawn; its peak memory."""
+    result = SessionResult()
+    start = time.perf_counter()
+    pane = tmux.start(command)
+    try:
+        result.launch = pane.wait_for(lambda s: READY_TEXT in s, start,
+                                      what="the baseline table")
+        result.peak_rss_mib = pane.peak_rss_kib() / 1024
+    finally:
+        pane.close(("q",))
+    return result
