@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from tui_crm.core import changelog
 from tui_crm.core.db import write
-from tui_crm.core.errors import ValidationError
+from tui_crm.core.errors import CrmError, ValidationError
 from tui_crm.core.models import AMOUNT_BASES, DEFAULT_SETTINGS, Setting
 
 
@@ -27,23 +27,36 @@ def get_settings() -> Settings:
     return Settings(values["amount_basis"], values["currency"])
 
 
+def check_amount_basis(value: object) -> str:
+    """``ARR`` or ``one-time`` (any case); anything else raises CrmError."""
+    text = str(value or "").strip().lower()
+    for basis in AMOUNT_BASES:
+        if basis.lower() == text:
+            return basis
+    raise CrmError(f"Amount basis must be one of: {', '.join(AMOUNT_BASES)}.")
+
+
+def check_currency(value: object) -> str:
+    """A three-letter currency code, upper-cased (``eur`` -> ``EUR``)."""
+    code = str(value or "").strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise CrmError("Currency must be a three-letter code such as USD or EUR.")
+    return code
+
+
 @write
 def update_settings(amount_basis: str | None = None, currency: str | None = None) -> Settings:
     """Change the amount basis and/or the currency; each change is logged."""
     errors = {}
     wanted = {}
-    if amount_basis is not None:
-        match = [b for b in AMOUNT_BASES if b.lower() == amount_basis.strip().lower()]
-        if match:
-            wanted["amount_basis"] = match[0]
-        else:
-            errors["amount_basis"] = f"Amount basis must be one of: {', '.join(AMOUNT_BASES)}."
-    if currency is not None:
-        code = currency.strip().upper()
-        if re.fullmatch(r"[A-Z]{3}", code):
-            wanted["currency"] = code
-        else:
-            errors["currency"] = "Currency must be a three-letter code such as USD or EUR."
+    for key, value, check in (("amount_basis", amount_basis, check_amount_basis),
+                              ("currency", currency, check_currency)):
+        if value is None:
+            continue
+        try:
+            wanted[key] = check(value)
+        except CrmError as exc:
+            errors[key] = str(exc)
     if errors:
         raise ValidationError(errors)
     current = get_settings()

@@ -10,6 +10,7 @@ from tui_crm.ui.screens.customers import CustomersScreen
 from tui_crm.ui.screens.forecast import ForecastScreen
 from tui_crm.ui.screens.leads import LeadsScreen
 from tui_crm.ui.screens.pipeline import PipelineScreen
+from tui_crm.ui.widgets.forecast_settings import SettingsCommands
 
 
 class CrmApp(App):
@@ -17,6 +18,7 @@ class CrmApp(App):
 
     TITLE = "tui-crm"
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {SettingsCommands}
     MODES = {
         "leads": LeadsScreen,
         "customers": CustomersScreen,

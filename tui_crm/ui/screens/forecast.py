@@ -1,12 +1,126 @@
-"""Screen 1: forecast."""
+"""Screen 4: the forecast of a quarter at a glance, with pictures.
 
+Everything shown comes from one call of ``core.forecast.forecast``, the function
+behind ``tui-crm forecast``, so the screen and the command line always agree. The
+call runs in a worker thread; ``[`` and ``]`` step through the quarters.
+"""
+
+from __future__ import annotations
+
+import peewee
+from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
+
+from tui_crm.core import dates
+from tui_crm.core.dates import Quarter
+from tui_crm.core.errors import CrmError
+from tui_crm.core.forecast import Forecast, forecast
+from tui_crm.ui.widgets import forecast_view as view
+from tui_crm.ui.widgets.forecast_charts import BarChart
+from tui_crm.ui.widgets.forecast_settings import open_settings
 
 
 class ForecastScreen(Screen):
+    """The quarter's open pipeline by stage, the warnings, the win/loss record, charts."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        Binding("left_square_bracket", "previous_quarter", "Prev quarter", key_display="[",
+                id="forecast.previous_quarter"),
+        Binding("right_square_bracket", "next_quarter", "Next quarter", key_display="]",
+                id="forecast.next_quarter"),
+        Binding("t", "this_quarter", "This quarter", id="forecast.this_quarter"),
+        Binding("s", "settings", "Settings", id="forecast.settings"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.quarter = Quarter.current()
+        self.result: Forecast | None = None
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Forecast", id="placeholder")
+        with VerticalScroll(id="forecast-body"):
+            yield Static(view.title(self.quarter, None), id="forecast-title")
+            with Container(id="forecast-columns"):
+                with Vertical(id="forecast-figures"):
+                    yield Static(id="forecast-stages")
+                    yield Static(id="forecast-warnings")
+                    yield Static(id="forecast-winloss")
+                with Vertical(id="forecast-charts"):
+                    yield Static(id="forecast-pipeline-title", classes="forecast-heading")
+                    yield BarChart(id="forecast-pipeline-chart")
+                    yield Static(id="forecast-trend-title", classes="forecast-heading")
+                    yield BarChart(id="forecast-trend-chart")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#forecast-body").focus()
+
+    def on_screen_resume(self) -> None:
+        # Coming back to the screen shows what changed while it was away.
+        self.reload()
+
+    def reload(self) -> None:
+        """Query the shown quarter again (after a change here or elsewhere)."""
+        self._load(self.quarter)
+
+    @work(thread=True, exclusive=True, group="forecast")
+    def _load(self, quarter: Quarter) -> None:
+        try:
+            result = forecast(quarter)
+        except (CrmError, peewee.PeeweeException) as exc:
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._failed, quarter, str(exc))
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, result)
+
+    def _show(self, result: Forecast) -> None:
+        if result.quarter != self.quarter:
+            return  # an answer for a quarter the user has already left
+        self.result = result
+        self.query_one("#forecast-columns").remove_class("-stale")
+        self.query_one("#forecast-title", Static).update(view.title(result.quarter, result))
+        self.query_one("#forecast-stages", Static).update(view.stage_table(result))
+        self.query_one("#forecast-warnings", Static).update(view.warnings(result))
+        self.query_one("#forecast-winloss", Static).update(view.win_loss(result))
+        self.query_one("#forecast-pipeline-title", Static).update(view.pipeline_title(result))
+        self.query_one("#forecast-pipeline-chart", BarChart).show(view.pipeline_bars(result))
+        self.query_one("#forecast-trend-title", Static).update(view.trend_title(result))
+        self.query_one("#forecast-trend-chart", BarChart).show(view.trend_bars(result))
+
+    def _failed(self, quarter: Quarter, message: str) -> None:
+        if quarter == self.quarter:
+            self.notify(message, title="The forecast could not be read", severity="error")
+
+    def _step_to(self, quarter: Quarter) -> None:
+        self.quarter = quarter
+        # The title changes at once; the figures follow when the worker answers.
+        self.query_one("#forecast-title", Static).update(view.title(quarter, None))
+        self.query_one("#forecast-columns").add_class("-stale")
+        self.refresh_bindings()
+        self.reload()
+
+    def action_previous_quarter(self) -> None:
+        self._step_to(self.quarter.previous())
+
+    def action_next_quarter(self) -> None:
+        self._step_to(self.quarter.next())
+
+    def action_this_quarter(self) -> None:
+        self._step_to(Quarter.containing(dates.today()))
+
+    def action_settings(self) -> None:
+        open_settings(self.app)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "this_quarter":
+            return self.quarter != Quarter.containing(dates.today())
+        return True
+
