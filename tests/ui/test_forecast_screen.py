@@ -279,17 +279,17 @@ async def test_the_settings_form_changes_the_labels(loaded):
     async with app.run_test(size=(120, 40)) as pilot:
         await open_forecast(pilot)
         await press(pilot, "s")
-        assert app.screen.id is None and "Settings of this database" in screen_text(app)
-        assert app.focused.id == "settings-basis"  # the first field has focus
-        await press(pilot, "down", "enter")  # one-time
+        assert "Settings of this database" in screen_text(app)
+        assert app.focused.id == "field-amount_basis"  # the first field has focus
+        await press(pilot, "enter", "down", "enter")  # one-time
         await press(pilot, "tab", "e", "u", "r")  # tab selects the field's text
-        assert "Amounts will read: one-time, EUR" in screen_text(app)
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ForecastScreen)
         text = screen_text(app)
         assert "Amounts: one-time, EUR" in text
         assert re.search(r"Stage +Deals +one-time, EUR +Win %", text)
         assert "Pipeline by stage, 2026Q4 (one-time, EUR)" in text
+        assert "Won by month, Dec 2025 - Nov 2026 (one-time, EUR)" in text
         assert read_figures(figures_text(app), currency="EUR") == expected_figures(2026, 4)
     saved = settings.get_settings()
     assert (saved.amount_basis, saved.currency) == ("one-time", "EUR")
@@ -300,14 +300,19 @@ async def test_the_settings_form_checks_the_currency_at_the_field(loaded):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_forecast(pilot)
         await press(pilot, "s", "tab", "u", "s", "1")
-        assert "three-letter code" in screen_text(app)
         await press(pilot, "ctrl+s")
-        assert "Settings of this database" in screen_text(app)  # not saved, still open
-        assert app.focused.value == "us1"  # what was typed is kept
+        text = screen_text(app)
+        assert "Settings of this database" in text  # not saved, still open
+        assert re.search(r"Currency +us1", text)  # what was typed is kept
+        assert "Currency must be a three-letter code such as USD or EUR." in text
+        assert app.focused.id == "field-currency"
+        await press(pilot, "backspace", "d")
+        assert "three-letter code" not in screen_text(app)  # fixed: the message goes
         await press(pilot, "escape")
-        assert "Unsaved changes" in screen_text(app)
-        await press(pilot, "escape")
+        assert "Discard your changes?" in screen_text(app)
+        await press(pilot, "y")
         assert isinstance(app.screen, ForecastScreen)
+        assert "Amounts: ARR, USD" in screen_text(app)
     assert settings.get_settings().currency == "USD"
 
 
