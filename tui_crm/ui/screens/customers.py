@@ -1,12 +1,163 @@
-"""Screen 1: customers."""
+"""Screen 2: customers. The list, and the selected customer's detail with its deals."""
 
+from __future__ import annotations
+
+from textual import events, work
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Collapsible, Footer, Header, OptionList, Static
+
+from tui_crm.core import customers, deals, leads
+from tui_crm.core.errors import CrmError
+from tui_crm.core.settings import get_settings
+from tui_crm.ui.widgets.deal_form import DealForm
+from tui_crm.ui.widgets.deal_lines import CustomerDetail, deal_options, detail_text, totals_text
+from tui_crm.ui.widgets.filtered_list import FilteredList
+from tui_crm.ui.widgets.record_forms import CustomerForm
+from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
+
+NARROW = 100  # below this width the detail goes under the list
+
+CUSTOMER_COLUMNS = [
+    Column("Name", lambda customer: customer.name),
+    Column("Company", lambda customer: customer.company),
+    Column("E-mail", lambda customer: customer.email),
+    Column("Updated", lambda customer: f"{customer.updated_at:%Y-%m-%d}", width=10),
+]
+
+CUSTOMER_SOURCE = PagedSource(
+    count=customers.count_customers,
+    page=lambda search, offset, limit, after: customers.list_customers(
+        search, offset, limit, after=(after.name, after.id) if after else None),
+    position=customers.customer_position,
+)
 
 
 class CustomersScreen(Screen):
+    BINDINGS = [
+        Binding("n", "new_customer", "New customer", id="customers.new"),
+        Binding("enter", "edit_customer", "Edit", id="customers.edit"),
+        Binding("o", "add_opportunity", "Add opportunity", id="customers.add_opportunity"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.detail: CustomerDetail | None = None
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Customers", id="placeholder")
+        with Horizontal(id="customers-body"):
+            yield FilteredList(CUSTOMER_COLUMNS, CUSTOMER_SOURCE, noun="customers",
+                               id="customers",
+                               empty_text="No customers yet: press n to add one, or promote "
+                                          "a lead (c on the Leads screen).")
+            with VerticalScroll(id="customer-detail"):
+                yield Static("", id="customer-fields")
+                with Collapsible(title="Opportunities", collapsed=False, id="customer-deals"):
+                    yield Static("", id="deal-totals")
+                    yield OptionList(id="deal-list", compact=True)
         yield Footer()
+
+    @property
+    def customer_list(self) -> FilteredList:
+        return self.query_one("#customers", FilteredList)
+
+    @property
+    def selected(self):
+        return self.customer_list.records.highlighted
+
+    def on_mount(self) -> None:
+        self.customer_list.records.focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
+
+    def reload(self) -> None:
+        """Query again what is shown; the cursor stays on its customer."""
+        self.customer_list.reload()
+        self._show_detail()
+
+    def show_record(self, customer_id: int) -> None:
+        """Put the cursor on a customer (clearing a search that hides it)."""
+        self.customer_list.show_record(customer_id)
+
+    # -- the detail panel ---------------------------------------------------------
+
+    def on_record_list_highlighted(self, event: RecordList.Highlighted) -> None:
+        self.refresh_bindings()
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        row = self.selected
+        self._load_detail(row.id if row is not None else None)
+
+    @work(thread=True, exclusive=True, group="customer-detail")
+    def _load_detail(self, customer_id: int | None) -> None:
+        detail = None
+        if customer_id is not None:
+            try:
+                customer = customers.get_customer(customer_id)
+                lead = leads.get_lead(customer.lead_id) if customer.lead_id else None
+                detail = CustomerDetail(customer, lead, customers.customer_totals(customer_id),
+                                        deals.deals_of(customer_id=customer_id),
+                                        get_settings())
+            except CrmError:
+                detail = None  # deleted meanwhile: the list's next reload drops it
+        self.app.call_from_thread(self._detail_loaded, customer_id, detail)
+
+    def _detail_loaded(self, customer_id: int | None, detail: CustomerDetail | None) -> None:
+        current = self.selected
+        if (current.id if current is not None else None) != customer_id:
+            return  # the cursor moved on meanwhile
+        self.detail = detail
+        self.query_one("#customer-fields", Static).update(detail_text(detail))
+        section = self.query_one("#customer-deals", Collapsible)
+        section.display = detail is not None
+        if detail is None:
+            return
+        section.title = f"Opportunities ({len(detail.deals)})"
+        self.query_one("#deal-totals", Static).update(totals_text(detail))
+        deal_list = self.query_one("#deal-list", OptionList)
+        highlighted = deal_list.highlighted_option
+        deal_list.clear_options()
+        deal_list.add_options(deal_options(detail))
+        if highlighted is not None and highlighted.id:
+            try:
+                deal_list.highlighted = deal_list.get_option_index(highlighted.id)
+            except LookupError:
+                pass
+
+    # -- actions ------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit_customer", "add_opportunity"):
+            return self.selected is not None
+        return True
+
+    def action_new_customer(self) -> None:
+        self.app.push_screen(CustomerForm(), self._saved)
+
+    def action_edit_customer(self) -> None:
+        if self.selected is not None:
+            self.app.push_screen(CustomerForm(self.selected.id), self._saved)
+
+    def _saved(self, customer_id: int | None) -> None:
+        if customer_id is not None:
+            self.customer_list.reload(customer_id)
+            self._show_detail()
+
+    def action_add_opportunity(self) -> None:
+        if self.selected is not None:
+            self.app.push_screen(DealForm(customer_id=self.selected.id), self._deal_saved)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id and event.option.id.startswith("deal-"):
+            deal_id = int(event.option.id.removeprefix("deal-"))
+            self.app.push_screen(DealForm(deal_id), self._deal_saved)
+
+    def _deal_saved(self, deal_id: int | None) -> None:
+        if deal_id is not None:
+            self._show_detail()

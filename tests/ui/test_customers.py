@@ -1,0 +1,186 @@
+"""The customers screen: list, detail with deals and totals, `o` adds a deal; promotion
+of a lead lands here."""
+
+from __future__ import annotations
+
+from tests.ui.pilot_helpers import press, screen_text, settle, type_text
+from tui_crm.core import changelog, customers, deals, leads
+from tui_crm.core.models import ChangeLog, Customer, Opportunity
+from tui_crm.ui.app import CrmApp
+from tui_crm.ui.screens.customers import CustomersScreen
+from tui_crm.ui.widgets.deal_form import DealForm
+from tui_crm.ui.widgets.form import FormField
+from tui_crm.ui.widgets.record_forms import PromoteForm
+
+
+def field(app, name: str) -> FormField:
+    return app.screen.query_one(f"#row-{name}", FormField)
+
+
+def make_customer_with_history() -> int:
+    customer_id = customers.create_customer({"name": "Acme", "company": "Acme Inc"})
+    deals.create_deal({"name": "Renewal", "amount": "12k", "customer_id": customer_id,
+                       "close_date": "2026-12-01"})
+    overdue = deals.create_deal({"name": "Upsell", "amount": "3k", "customer_id": customer_id,
+                                 "close_date": "2026-10-01"})
+    won = deals.create_deal({"name": "First order", "amount": "5k",
+                             "customer_id": customer_id})
+    deals.close_won(won)
+    lost = deals.create_deal({"name": "Expansion", "amount": "7k",
+                              "customer_id": customer_id})
+    deals.close_lost(lost, "Price")
+    assert overdue
+    return customer_id
+
+
+def lines(app) -> list[str]:
+    return [line.strip() for line in screen_text(app).splitlines()]
+
+
+async def test_detail_shows_open_deals_first_then_history_with_totals(sqlite_db):
+    make_customer_with_history()
+    customers.create_customer({"name": "Zeta"})
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Opportunities (4)" in text
+        assert "Open pipeline  USD 15,000.00  (2 open)" in text
+        assert "Won to date    USD 5,000.00  (1 won, 1 lost)" in text
+        assert "annual recurring value" in text
+        # open by close date, then closed latest first (same day: latest made first)
+        positions = [text.index(name) for name in ("Upsell", "Renewal", "Expansion",
+                                                    "First order")]
+        assert positions == sorted(positions), "open deals first, then the history"
+        assert text.index("Open (2)") < text.index("History: won and lost (2)")
+        assert "closes 2026-10-01 (overdue)" in text
+        assert "lost: Price" in text
+        await press(pilot, "down")
+        assert "Opportunities (0)" in screen_text(app)
+        assert "No opportunities yet: press o to add one." in screen_text(app)
+
+
+async def test_add_an_opportunity_to_the_selected_customer(sqlite_db):
+    customer_id = make_customer_with_history()
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        assert isinstance(app.screen, DealForm)
+        assert "Acme" in field(app, "parent").editor.render().plain
+        await type_text(pilot, "Pilot")
+        await press(pilot, "tab")
+        await type_text(pilot, "2.5k")
+        await press(pilot, "tab")
+        await type_text(pilot, "2026-12-24")
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, CustomersScreen)
+        deal = Opportunity.get(Opportunity.name == "Pilot")
+        assert (deal.customer_id, deal.amount_cents, str(deal.close_date)) == (
+            customer_id, 250_000, "2026-12-24")
+        assert deal.stage.name == "Qualification", "a new deal starts in the first stage"
+        text = screen_text(app)
+        assert "Opportunities (5)" in text
+        assert "Pilot  2,500.00" in text
+        assert "Open pipeline  USD 17,500.00  (3 open)" in text
+
+
+async def test_edit_a_deal_from_the_detail_panel(sqlite_db):
+    make_customer_with_history()
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#deal-list").focus()
+        await press(pilot, "down", "enter")
+        assert isinstance(app.screen, DealForm)
+        assert field(app, "name").value in ("Upsell", "Renewal")
+        await press(pilot, "escape")
+        assert isinstance(app.screen, CustomersScreen)
+
+
+async def test_add_and_edit_a_customer(sqlite_db):
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "No customers yet: press n to add one" in screen_text(app)
+        await press(pilot, "n")
+        await type_text(pilot, "Initech")
+        await press(pilot, "ctrl+s")
+        customer = Customer.get()
+        assert customer.name == "Initech"
+        await press(pilot, "enter")
+        await press(pilot, "tab")
+        await type_text(pilot, "Initech LLC")
+        await press(pilot, "ctrl+s")
+        assert customers.get_customer(customer.id).company == "Initech LLC"
+        assert "Initech LLC" in screen_text(app)
+
+
+async def promote(pilot, first_deal: dict[str, str] | None) -> None:
+    await press(pilot, "c")
+    assert isinstance(pilot.app.screen, PromoteForm)
+    if first_deal:
+        for name, text in first_deal.items():
+            field(pilot.app, name).editor.focus()
+            await type_text(pilot, text)
+    await press(pilot, "ctrl+s")
+
+
+async def test_promote_a_lead_without_a_first_opportunity(sqlite_db):
+    lead_id = leads.create_lead({"name": "Ada", "company": "Engines", "email": "ada@e.io",
+                                 "status": "Qualified"})
+    own_deal = deals.create_deal({"name": "Pilot", "amount": "1k", "lead_id": lead_id})
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await promote(pilot, None)
+        assert isinstance(app.screen, CustomersScreen), "the new customer is shown"
+        customer = Customer.get()
+        assert (customer.name, customer.company, customer.email, customer.lead_id) == (
+            "Ada", "Engines", "ada@e.io", lead_id)
+        assert app.screen.selected.id == customer.id
+        assert leads.get_lead(lead_id).status == "Converted"
+        moved = deals.get_deal(own_deal)
+        assert (moved.customer_id, moved.lead_id) == (customer.id, None)
+        assert Opportunity.select().count() == 1
+        assert "From lead Ada" in screen_text(app)
+        assert "Pilot  1,000.00" in screen_text(app)
+        logged = {(row.entity, row.action) for row in ChangeLog.select()
+                  .where(ChangeLog.user == "tester")}
+        assert {("customer", "create"), ("lead", "update"),
+                ("opportunity", "update")} <= logged
+
+
+async def test_promote_a_lead_with_a_first_opportunity(sqlite_db):
+    lead_id = leads.create_lead({"name": "Grace", "company": "Navy"})
+    app = CrmApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await promote(pilot, {"deal_name": "Compiler", "deal_amount": "40k",
+                              "deal_close_date": "2027-01-15"})
+        assert isinstance(app.screen, CustomersScreen)
+        customer = Customer.get()
+        deal = Opportunity.get()
+        assert (deal.name, deal.customer_id, deal.amount_cents, str(deal.close_date)) == (
+            "Compiler", customer.id, 4_000_000, "2027-01-15")
+        assert deal.stage.name == "Qualification"
+        assert leads.get_lead(lead_id).status == "Converted"
+        assert changelog.timeline("opportunity", deal.id)[0].action == "create"
+        await press(pilot, "1")
+        assert "Converted" in screen_text(app)
+        assert not app.screen.check_action("promote_lead", ()), "a converted lead stays put"
+
+
+async def test_a_promotion_with_a_bad_first_opportunity_writes_nothing(sqlite_db):
+    lead_id = leads.create_lead({"name": "Grace"})
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await promote(pilot, {"deal_amount": "12.5x"})
+        assert isinstance(app.screen, PromoteForm)
+        assert "Not an amount" in field(app, "deal_amount").error
+        assert "Name the first opportunity" in field(app, "deal_name").error
+        assert Customer.select().count() == 0
+        assert leads.get_lead(lead_id).status == "New"
+        assert field(app, "name").value == "Grace"
+        assert Opportunity.select().count() == 0

@@ -1,0 +1,98 @@
+"""What the customer detail panel shows: the customer, its totals and its deals as lines.
+
+Everything that comes from users goes through ``safe``; overdue and missing close
+dates say so in words (not only in colour), so they read in any terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets.option_list import Option
+
+from tui_crm.core import dates
+from tui_crm.core.customers import CustomerTotals
+from tui_crm.core.money import format_amount
+from tui_crm.core.records import CustomerRow, DealRow, LeadRow
+from tui_crm.core.settings import Settings
+from tui_crm.ui.text import safe
+
+
+@dataclass(frozen=True)
+class CustomerDetail:
+    customer: CustomerRow
+    lead: LeadRow | None  # the lead it was promoted from
+    totals: CustomerTotals
+    deals: list[DealRow]  # open first, then the closed history
+    settings: Settings
+
+
+def detail_text(detail: CustomerDetail | None) -> Text:
+    if detail is None:
+        return Text("No customer selected.", style="italic")
+    customer = detail.customer
+    text = safe(customer.name, style="bold")
+    for label, value in (("Company", customer.company), ("E-mail", customer.email),
+                         ("Phone", customer.phone)):
+        if value:
+            text.append(f"\n{label:<10}")
+            text.append_text(safe(value))
+    if detail.lead is not None:
+        text.append(f"\n{'From lead':<10}")
+        text.append_text(safe(detail.lead.name))
+    if customer.notes:
+        text.append("\n\n")
+        text.append_text(safe(customer.notes, single_line=False))
+    text.append(f"\n\nUpdated {customer.updated_at:%Y-%m-%d %H:%M} by ", style="dim")
+    text.append_text(safe(customer.updated_by or "?", style="dim"))
+    return text
+
+
+def totals_text(detail: CustomerDetail) -> Text:
+    """Open pipeline and won to date, in the database's currency and amount basis."""
+    totals, settings = detail.totals, detail.settings
+    text = Text("Open pipeline  ")
+    text.append(format_amount(totals.open_amount, settings.currency), style="bold")
+    text.append(f"  ({totals.open_count} open)\nWon to date    ")
+    text.append(format_amount(totals.won_amount, settings.currency), style="bold")
+    text.append(f"  ({totals.won_count} won, {totals.lost_count} lost)")
+    text.append(f"\nAmounts: {settings.basis_label}.  o adds an opportunity.", style="dim")
+    return text
+
+
+def deal_line(deal: DealRow, currency: str) -> Text:
+    """Two lines: ``Renewal  12,500.00`` then ``  Proposal, closes 2026-12-15 (overdue)``."""
+    line = safe(deal.name, style="bold")
+    line.append(f"  {format_amount(deal.amount)}")
+    line.append(f"\n  {deal.stage_name}")
+    if deal.close_date is None:
+        line.append(", no close date" if deal.is_open else "")
+        if deal.is_open:
+            line.stylize("bold", len(line) - len("no close date"))
+    else:
+        line.append(f", {'closes' if deal.is_open else 'closed'} {deal.close_date.isoformat()}")
+        if deal.is_overdue(dates.today()):
+            line.append(" (overdue)", style="bold")
+    if deal.stage_kind == "lost" and deal.lost_reason:
+        line.append(", lost: ")
+        line.append_text(safe(deal.lost_reason, style="italic"))
+    return line
+
+
+def deal_options(detail: CustomerDetail) -> list[Option]:
+    """Open deals, then the ClosedWon/ClosedLost history, each under a heading."""
+    currency = detail.settings.currency
+    open_deals = [deal for deal in detail.deals if deal.is_open]
+    closed = [deal for deal in detail.deals if not deal.is_open]
+    options: list[Option] = []
+    if not detail.deals:
+        return [Option(Text("No opportunities yet: press o to add one.", style="italic"),
+                       disabled=True)]
+    for heading, group in ((f"Open ({len(open_deals)})", open_deals),
+                           (f"History: won and lost ({len(closed)})", closed)):
+        if group:
+            options.append(Option(Text(heading, style="bold underline"), disabled=True))
+            options.extend(Option(deal_line(deal, currency), id=f"deal-{deal.id}")
+                           for deal in group)
+    return options
