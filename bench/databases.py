@@ -30,14 +30,14 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def _remove(path: Path) -> None:
+def remove(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def run_demo(deals: int, path: Path) -> float:
     """Run `tui-crm demo --deals N` into a new file; its wall time in seconds."""
-    _remove(path)
+    remove(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     subprocess.run([TUI_CRM, "demo", "--deals", str(deals), "--db", str(path)], check=True,
@@ -78,7 +78,7 @@ class Cache:
 
     def working_copy(self, deals: int) -> Path:
         copy = OUT / "work" / f"deals-{deals}.db"
-        _remove(copy)
+        remove(copy)
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.ensure(deals), copy)
         return copy

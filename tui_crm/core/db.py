@@ -13,7 +13,6 @@ from typing import TypeVar
 import peewee
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from platformdirs import user_data_path
-from playhouse.db_url import connect as connect_url
 from playhouse.migrations import Runner
 
 from tui_crm.core import models
@@ -94,6 +93,9 @@ def _connect_sqlite(path: Path) -> SqliteDatabase:
 
 
 def _connect_postgres(url: str) -> PostgresqlDatabase:
+    # Imported here: db_url loads every backend peewee has, which SQLite runs never need.
+    from playhouse.db_url import connect as connect_url
+
     database = connect_url(url)
     try:
         database.connect()
