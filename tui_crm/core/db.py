@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import random
+import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from platformdirs import user_data_path
 from playhouse.migrations import Runner
 
-from tui_crm.core import models
+from tui_crm.core import live, models
 from tui_crm.core.errors import DatabaseError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -82,6 +83,7 @@ def _connect_sqlite(path: Path) -> SqliteDatabase:
             raise DatabaseError(f"{path} is not a tui-crm database (it is not a SQLite file).")
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
+        create_shared_file(path)
     database = SqliteDatabase(
         str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S, lock_type="IMMEDIATE"
     )
@@ -90,6 +92,28 @@ def _connect_sqlite(path: Path) -> SqliteDatabase:
     except peewee.DatabaseError as exc:
         raise DatabaseError(f"{path} cannot be opened as a database: {exc}.") from exc
     return database
+
+
+def create_shared_file(path: Path) -> None:
+    """Create an empty database file, group-writable when its directory is shared.
+
+    A setgid directory is how a server's users share files with a group: the
+    database must then be writable by the group, whatever the creator's umask.
+    SQLite gives the -wal and -shm files the mode of the database file, so they
+    follow.
+    """
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+    except FileExistsError:
+        return  # someone else just made it
+    except OSError as exc:
+        raise DatabaseError(f"Cannot create {path}: {exc.strerror}.") from exc
+    try:
+        if os.stat(path.parent).st_mode & stat.S_ISGID:
+            mode = stat.S_IMODE(os.fstat(fd).st_mode)
+            os.fchmod(fd, mode | stat.S_IRGRP | stat.S_IWGRP)
+    finally:
+        os.close(fd)
 
 
 def _connect_postgres(url: str) -> PostgresqlDatabase:
@@ -117,29 +141,42 @@ def upgrade_schema(database: Database) -> list[str]:
                             "database.")
     runner = Runner(database, str(MIGRATIONS), table_name=HISTORY_TABLE)
     known = {migration.name for migration in runner.migrations()}
-    unknown = set(runner.applied()) - known
-    if unknown:
+    applied = set(runner.applied())
+    if applied - known:
         raise DatabaseError("The database was made by a newer version of tui-crm; "
                             "upgrade tui-crm to open it.")
-    with _schema_lock(database):
+    if known <= applied:
+        return []  # up to date: opening takes no write lock
+    if isinstance(database, PostgresqlDatabase):
+        return _upgrade_postgres(database, runner)
+    return _upgrade_sqlite(database, runner)
+
+
+def _upgrade_postgres(database: PostgresqlDatabase, runner: Runner) -> list[str]:
+    # Processes opening a new database together: one migrates, the others wait
+    # and then find nothing left to do.
+    database.execute_sql("SELECT pg_advisory_lock(7213)")
+    try:
         return runner.up()
+    finally:
+        database.execute_sql("SELECT pg_advisory_unlock(7213)")
 
 
-class _schema_lock:
-    """Serialise schema upgrades between processes opening a database together."""
-
-    def __init__(self, database: Database):
-        self.database = database
-
-    def __enter__(self):
-        if isinstance(self.database, PostgresqlDatabase):
-            self.database.execute_sql("SELECT pg_advisory_lock(7213)")
-        return self
-
-    def __exit__(self, *exc):
-        if isinstance(self.database, PostgresqlDatabase):
-            self.database.execute_sql("SELECT pg_advisory_unlock(7213)")
-        return False
+def _upgrade_sqlite(database: SqliteDatabase, runner: Runner) -> list[str]:
+    # One IMMEDIATE transaction around every pending migration: a second process
+    # waits for the write lock, then sees them applied. Foreign keys can only be
+    # switched off outside a transaction (migrations that rebuild tables need that).
+    database.pragma("foreign_keys", 0)
+    try:
+        with database.atomic():
+            applied = runner.up()
+            broken = database.execute_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise DatabaseError("Upgrading the database would break links between "
+                                    "records; it was left unchanged.")
+            return applied
+    finally:
+        database.pragma("foreign_keys", 1)
 
 
 def schema_version(database: Database) -> int:
@@ -148,17 +185,35 @@ def schema_version(database: Database) -> int:
     return len(runner.applied())
 
 
-def _is_busy(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text or "could not serialize" in text \
-        or "deadlock" in text
+# PostgreSQL's "try again" states: serialization failure, deadlock, lock not available.
+_RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
+WRITE_ATTEMPTS = 12
+
+
+def is_busy(exc: BaseException | None) -> bool:
+    """True when ``exc`` means another writer was in the way (worth a retry)."""
+    for _ in range(4):  # peewee wraps the driver's error: look through the wrapping
+        if exc is None:
+            return False
+        if getattr(exc, "sqlstate", None) in _RETRY_SQLSTATES:
+            return True
+        if isinstance(exc, peewee.OperationalError):
+            text = str(exc).lower()
+            if "locked" in text or "busy" in text:
+                return True
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        exc = exc.__cause__ or inner
+    return False
 
 
 def write(fn: Callable[..., T]) -> Callable[..., T]:
     """Run ``fn`` as one write transaction, retrying when the database is busy.
 
     On SQLite the transaction begins IMMEDIATE, so it holds the write lock from the
-    start and never fails half-way on a lock. A nested call joins the outer one.
+    start and never fails half-way on a lock; the busy timeout makes it wait for
+    other writers. On PostgreSQL a deadlock or serialization failure runs it again.
+    A nested call joins the outer transaction. After each commit the change is
+    announced to live screens (``core.live``).
     """
 
     @functools.wraps(fn)
@@ -167,13 +222,19 @@ def write(fn: Callable[..., T]) -> Callable[..., T]:
         if database.in_transaction():
             return fn(*args, **kwargs)
         delay = 0.02
-        for attempt in range(12):
+        for attempt in range(WRITE_ATTEMPTS):
             try:
                 with database.atomic():
-                    return fn(*args, **kwargs)
-            except peewee.OperationalError as exc:
-                if not _is_busy(exc) or attempt == 11:
+                    result = fn(*args, **kwargs)
+            except Exception as exc:
+                if not is_busy(exc):
                     raise
+                if attempt == WRITE_ATTEMPTS - 1:
+                    raise DatabaseError("The database stayed busy with other users' changes; "
+                                        "nothing was saved, try again.") from exc
+            else:
+                live.announce_change(database)
+                return result
             time.sleep(delay + random.random() * delay)
             delay = min(delay * 2, 1.0)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -165,8 +165,11 @@ def move_deal(deal_id: int, stage_id: int, expected_version: int | None = None) 
         fields["lost_reason"] = ""
     changes = tracking.update(Opportunity, ENTITY, deal_id, fields, expected_version,
                               action="move")
-    _adjust_total(old_stage.id, -1, -deal.amount_cents)
-    _adjust_total(new_stage.id, 1, deal.amount_cents)
+    # Always in stage order, so two moves in opposite directions cannot deadlock
+    # on PostgreSQL's row locks.
+    for stage_id, count, cents in sorted([(old_stage.id, -1, -deal.amount_cents),
+                                          (new_stage.id, 1, deal.amount_cents)]):
+        _adjust_total(stage_id, count, cents)
     return changes
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from tui_crm.core import changelog
 from tui_crm.core.errors import ConflictError, NotFound
-from tui_crm.core.models import Tracked, now
+from tui_crm.core.models import Tracked, db, now
 
 
 def insert(model: type[Tracked], entity: str, fields: dict[str, Any]) -> int:
@@ -22,7 +22,16 @@ def insert(model: type[Tracked], entity: str, fields: dict[str, Any]) -> int:
 
 
 def fetch(model: type[Tracked], entity: str, record_id: int) -> Tracked:
-    record = model.get_or_none(model.id == record_id)
+    """The record, or NotFound.
+
+    Inside a write transaction on PostgreSQL the row stays locked until commit, so
+    a concurrent writer waits and then reads what this one wrote (SQLite's write
+    transactions are serial already).
+    """
+    query = model.select().where(model.id == record_id)
+    if db.in_transaction() and db.obj.for_update:
+        query = query.for_update()
+    record = query.first()
     if record is None:
         raise NotFound(f"This {entity} no longer exists (it was deleted).")
     return record

@@ -1,0 +1,93 @@
+"""Has anything changed since I last looked? The cheap question live screens ask.
+
+SQLite: ``PRAGMA data_version`` read on a connection of the watcher's own. It
+changes whenever another connection commits, and since the watcher's connection
+never writes, that is every commit: other processes', and this process's from any
+thread. PostgreSQL: every write transaction takes the next number of the
+``change_counter`` sequence once it has committed (``announce_change``, called by
+``db.write``); the watcher reads the sequence's last value. A sequence takes no
+row lock, so writers never queue behind each other for it.
+
+A token is ``(epoch, value)``: the epoch changes whenever the watcher had to
+reconnect, so a token from before a reconnect always counts as "changed".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+from peewee import Database, PostgresqlDatabase, SqliteDatabase
+
+from tui_crm.core.errors import DatabaseError
+
+SEQUENCE = "change_counter"
+Token = tuple[int, int]
+
+
+def announce_change(database: Database) -> None:
+    """Tell watchers that ``database`` has just committed a change."""
+    if isinstance(database, PostgresqlDatabase):
+        database.execute_sql(f"SELECT nextval('{SEQUENCE}')")
+
+
+class ChangeWatcher:
+    """Answers "has anything changed since token T?" with one tiny query.
+
+    Safe to call from any thread (one call at a time is served); holds one
+    connection of its own, opened on first use.
+    """
+
+    def __init__(self, database: Database):
+        if not isinstance(database, (SqliteDatabase, PostgresqlDatabase)):
+            raise TypeError(f"Cannot watch a {type(database).__name__}")
+        self._database = database
+        self._lock = threading.Lock()
+        self._conn = None
+        self._epoch = 0
+
+    def token(self) -> Token:
+        """Where the database is now."""
+        with self._lock:
+            try:
+                if self._conn is None:
+                    self._conn = self._connect()
+                    self._epoch += 1
+                return self._epoch, self._read()
+            except Exception as exc:  # noqa: BLE001 - any failure: reconnect next time
+                self._drop()
+                raise DatabaseError(f"Cannot check the database for changes: {exc}") from exc
+
+    def changed_since(self, token: Token | None) -> tuple[bool, Token]:
+        """Whether anything was committed since ``token``, and the token for now."""
+        now = self.token()
+        return now != token, now
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def _connect(self):
+        if isinstance(self._database, SqliteDatabase):
+            return sqlite3.connect(self._database.database, isolation_level=None,
+                                   check_same_thread=False)
+        import psycopg
+
+        return psycopg.connect(dbname=self._database.database, autocommit=True,
+                               **self._database.connect_params)
+
+    def _read(self) -> int:
+        if isinstance(self._conn, sqlite3.Connection):
+            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+        # A sequence never used yet says last_value = 1 as well: count it as 0.
+        row = self._conn.execute(
+            f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {SEQUENCE}").fetchone()
+        return int(row[0])
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:  # noqa: BLE001 - a broken connection is closed anyway
+                pass
+            self._conn = None
