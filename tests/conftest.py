@@ -13,7 +13,6 @@ import pytest
 
 from tui_crm.core import changelog, dates
 from tui_crm.core.db import open_database
-from tui_crm.core.models import db as db_proxy
 
 PG_URL = os.environ.get("TUI_CRM_TEST_PG", "")
 FROZEN_TODAY = __import__("datetime").date(2026, 11, 15)
@@ -30,36 +29,61 @@ def _isolated(monkeypatch, tmp_path):
     changelog.set_user(None)
 
 
-def _pg_database_url() -> str:
+PG_SKIP = "PostgreSQL not configured: set TUI_CRM_TEST_PG to run these (.ci/run does)"
+
+
+def pytest_report_header(config):
+    if PG_URL:
+        return f"PostgreSQL for the tests: {PG_URL}"
+    return f"{PG_SKIP}: the postgres variants of the tests are skipped"
+
+
+def _pg_admin(sql: str) -> None:
     import psycopg
 
-    name = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_URL + "postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(sql)
+
+
+def _create_pg(template: str | None = None) -> str:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    _pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return PG_URL + name
 
 
 def _drop_pg(url: str) -> None:
-    import psycopg
+    _pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(PG_URL + "postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+@pytest.fixture(scope="session")
+def pg_template():
+    """A migrated PostgreSQL database, cloned for each test instead of migrating it.
+
+    One per test process (cloning needs a template nobody is connected to), made
+    from the current migrations and dropped at the end of the session.
+    """
+    url = _create_pg()
+    open_database(url).close()
+    yield url.rsplit("/", 1)[1]
+    _drop_pg(url)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.pg)])
 def db_url(request, tmp_path):
-    """A URL for a fresh, empty database of each kind."""
+    """A URL for a fresh database of each kind, dropped after the test.
+
+    Empty, unless the test also uses ``db``: then on PostgreSQL it is a clone of a
+    migrated template (much faster than migrating every time).
+    """
     if request.param == "sqlite":
         yield str(tmp_path / "crm.db")
         return
     if not PG_URL:
-        pytest.skip("PostgreSQL not configured: set TUI_CRM_TEST_PG to run these")
-    url = _pg_database_url()
+        pytest.skip(PG_SKIP)
+    template = request.getfixturevalue("pg_template") if "db" in request.fixturenames else None
+    url = _create_pg(template)
     yield url
-    if not db_proxy.is_closed() if db_proxy.obj else False:
-        db_proxy.close()
-    _drop_pg(url)
+    _drop_pg(url)  # FORCE: connections left in worker threads go with it
 
 
 @pytest.fixture

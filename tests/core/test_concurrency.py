@@ -15,11 +15,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from peewee import fn
 
+from tests.helpers import assert_stage_totals_exact
 from tui_crm.core import changelog, deals, leads
 from tui_crm.core.db import open_database, write
-from tui_crm.core.models import ChangeLog, Lead, Opportunity, StageTotal
+from tui_crm.core.models import ChangeLog, Lead, Opportunity
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 4
@@ -129,13 +129,14 @@ def wait_for(child: subprocess.Popen, line: str) -> None:
         pytest.fail(f"child said {got!r} instead of {line!r}; stderr:\n{err}")
 
 
-def stage_totals_match_deals() -> bool:
-    kept = {row.stage_id: (row.count, row.amount_cents) for row in StageTotal.select()
-            if row.count or row.amount_cents}
-    summed = {stage: (count, cents) for stage, count, cents in Opportunity.select(
-        Opportunity.stage, fn.COUNT(Opportunity.id), fn.SUM(Opportunity.amount_cents))
-        .group_by(Opportunity.stage).tuples()}
-    return kept == summed
+def start_together(mode: str, url: str) -> list[subprocess.Popen]:
+    children = [start_child(mode, url, worker) for worker in range(WORKERS)]
+    for child in children:
+        wait_for(child, "ready")
+    for child in children:
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    return children
 
 
 def test_four_processes_write_at_once_and_lose_nothing(db_url):
@@ -167,22 +168,12 @@ def test_four_processes_write_at_once_and_lose_nothing(db_url):
         # No lost update: every edit replaced the value the one before it wrote.
         assert all(old == previous_new for (old, _), (_, previous_new)
                    in zip(history[1:], history, strict=False))
-    assert stage_totals_match_deals()
+    assert_stage_totals_exact()
     users = {row.user for row in ChangeLog.select(ChangeLog.user).distinct()}
     assert users == {"tester"} | {f"worker-{worker}" for worker in range(WORKERS)}
     if db_url.endswith(".db"):
         assert database.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
     database.close()
-
-
-def start_together(mode: str, url: str) -> list[subprocess.Popen]:
-    children = [start_child(mode, url, worker) for worker in range(WORKERS)]
-    for child in children:
-        wait_for(child, "ready")
-    for child in children:
-        child.stdin.write("go\n")
-        child.stdin.flush()
-    return children
 
 
 def test_processes_creating_one_new_file_at_once_all_succeed(tmp_path):
@@ -211,7 +202,7 @@ def test_killing_a_long_write_keeps_the_database_whole(db_url):
     names = Opportunity.select(Opportunity.name)
     assert names.where(Opportunity.name.startswith("committed ")).count() == 200
     assert names.where(Opportunity.name.startswith("killed ")).count() == 0
-    assert stage_totals_match_deals()
+    assert_stage_totals_exact()
     database.close()
 
 

@@ -180,6 +180,7 @@ def step_deal(deal_id: int, step: int, expected_version: int | None = None) -> i
     Returns the new stage's id (the same one at either end of the pipeline).
     """
     order = stages.all_stages()
+    tracking.fetch(Opportunity, ENTITY, deal_id)  # locks it: step from where it is now
     deal = get_deal(deal_id)
     ids = [stage.id for stage in order if stage.kind == "open"]
     if deal.stage_kind == "open":
