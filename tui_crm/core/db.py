@@ -7,7 +7,7 @@ import os
 import random
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -87,11 +87,16 @@ def _connect_sqlite(path: Path) -> SqliteDatabase:
     database = SqliteDatabase(
         str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S, lock_type="IMMEDIATE"
     )
-    try:
-        database.connect()
-    except peewee.DatabaseError as exc:
-        raise DatabaseError(f"{path} cannot be opened as a database: {exc}.") from exc
-    return database
+    for last in _attempts():
+        try:
+            database.connect()
+            return database
+        except peewee.DatabaseError as exc:
+            # Turning a new file to WAL fails at once, without waiting, while
+            # another process is doing the same: try again.
+            if not is_busy(exc) or last:
+                raise DatabaseError(f"{path} cannot be opened as a database: {exc}.") from exc
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def create_shared_file(path: Path) -> None:
@@ -206,6 +211,17 @@ def is_busy(exc: BaseException | None) -> bool:
     return False
 
 
+def _attempts() -> Iterator[bool]:
+    """One step per attempt (True for the last), pausing in between: 20 ms doubling
+    up to 1 s, with jitter so that processes retrying together spread out."""
+    delay = 0.02
+    for attempt in range(WRITE_ATTEMPTS):
+        if attempt:
+            time.sleep(delay + random.random() * delay)
+            delay = min(delay * 2, 1.0)
+        yield attempt == WRITE_ATTEMPTS - 1
+
+
 def write(fn: Callable[..., T]) -> Callable[..., T]:
     """Run ``fn`` as one write transaction, retrying when the database is busy.
 
@@ -221,22 +237,19 @@ def write(fn: Callable[..., T]) -> Callable[..., T]:
         database = models.db.obj
         if database.in_transaction():
             return fn(*args, **kwargs)
-        delay = 0.02
-        for attempt in range(WRITE_ATTEMPTS):
+        for last in _attempts():
             try:
                 with database.atomic():
                     result = fn(*args, **kwargs)
             except Exception as exc:
                 if not is_busy(exc):
                     raise
-                if attempt == WRITE_ATTEMPTS - 1:
+                if last:
                     raise DatabaseError("The database stayed busy with other users' changes; "
                                         "nothing was saved, try again.") from exc
             else:
                 live.announce_change(database)
                 return result
-            time.sleep(delay + random.random() * delay)
-            delay = min(delay * 2, 1.0)
         raise AssertionError("unreachable")  # pragma: no cover
 
     return wrapper
