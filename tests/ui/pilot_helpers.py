@@ -53,3 +53,23 @@ def bulk_customers(count: int, prefix: str = "Customer") -> None:
     with db.atomic():
         for start in range(0, count, 500):
             Customer.insert_many(rows[start:start + 500]).execute()
+
+
+async def start_empty(pilot: Pilot) -> None:
+    """Settle, then dismiss the first-run offer an empty database shows."""
+    from tui_crm.ui.widgets.welcome import WelcomeScreen
+
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, WelcomeScreen), "an empty database offers demo data"
+    await pilot.press("escape")
+    await settle(pilot)
+
+
+async def shown(pilot: Pilot, text: str, tries: int = 20) -> bool:
+    """Whether ``text`` is on screen, allowing a few refreshes for late painters
+    (the footer draws its keys after the screen's first refresh)."""
+    for _ in range(tries):
+        if text in screen_text(pilot.app):
+            return True
+        await pilot.pause()
+    return False

@@ -3,7 +3,7 @@ of a lead lands here."""
 
 from __future__ import annotations
 
-from tests.ui.pilot_helpers import press, screen_text, settle, type_text
+from tests.ui.pilot_helpers import press, screen_text, settle, start_empty, type_text
 from tui_crm.core import changelog, customers, deals, leads
 from tui_crm.core.models import ChangeLog, Customer, Opportunity
 from tui_crm.ui.app import CrmApp
@@ -101,7 +101,7 @@ async def test_edit_a_deal_from_the_detail_panel(sqlite_db):
 async def test_add_and_edit_a_customer(sqlite_db):
     app = CrmApp(start_mode="customers")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await start_empty(pilot)
         assert "No customers yet: press n to add one" in screen_text(app)
         await press(pilot, "n")
         await type_text(pilot, "Initech")

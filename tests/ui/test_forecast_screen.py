@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from tests import forecast_fixture as fx
-from tests.ui.pilot_helpers import press, screen_text, settle
+from tests.ui.pilot_helpers import press, screen_text, settle, start_empty
 from tui_crm import cli
 from tui_crm.core import deals, settings
 from tui_crm.core.money import format_amount
@@ -187,6 +187,7 @@ async def test_an_empty_quarter(loaded):
 async def test_an_empty_database(sqlite_db):
     app = CrmApp(start_mode="forecast")
     async with app.run_test(size=(80, 24)) as pilot:
+        await start_empty(pilot)  # an empty database first offers demo data
         await open_forecast(pilot)
         text = screen_text(app)
         assert re.search(r"ok +No close date +0 deals +USD 0\.00 +every open deal has one", text)

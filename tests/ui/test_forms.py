@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.ui.pilot_helpers import bulk_customers, press, screen_text, settle, type_text
+from tests.ui.pilot_helpers import (
+    bulk_customers,
+    press,
+    screen_text,
+    settle,
+    start_empty,
+    type_text,
+)
 from tui_crm.core import changelog, customers, deals, leads
 from tui_crm.core.models import ChangeLog, Lead, Opportunity
 from tui_crm.ui.app import CrmApp
@@ -30,7 +37,7 @@ async def open_form(pilot, form) -> list:
 async def test_add_a_lead_by_keyboard(sqlite_db):
     app = CrmApp()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await start_empty(pilot)
         await press(pilot, "n")
         assert isinstance(app.screen, RecordForm)
         assert app.focused is field(app, "name").editor, "the first field has the focus"
@@ -77,7 +84,7 @@ async def test_edit_a_lead_and_change_its_status(sqlite_db):
 async def test_bad_lead_input_is_refused_at_its_field(sqlite_db):
     app = CrmApp()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await start_empty(pilot)
         await press(pilot, "n", "tab")
         await type_text(pilot, "Engines")
         await press(pilot, "tab")
@@ -165,7 +172,7 @@ async def test_deal_amounts_as_people_type_them(sqlite_db):
 async def test_escape_asks_before_dropping_what_was_typed(sqlite_db):
     app = CrmApp()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await start_empty(pilot)
         await press(pilot, "n", "escape")
         assert not isinstance(app.screen, RecordForm), "an untouched form just closes"
         await press(pilot, "n")
@@ -245,7 +252,7 @@ async def test_the_parent_picker_finds_one_among_thousands(sqlite_db):
 async def test_a_deal_needs_a_parent(sqlite_db):
     app = CrmApp()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await start_empty(pilot)
         await open_form(pilot, DealForm())
         await type_text(pilot, "Orphan")
         await press(pilot, "ctrl+s")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.pilot_helpers import bulk_leads, press, screen_text, settle, type_text
+from tests.ui.pilot_helpers import bulk_leads, press, screen_text, settle, start_empty, type_text
 from tui_crm.core import leads
 from tui_crm.ui.app import CrmApp
 from tui_crm.ui.screens import leads as leads_screen
@@ -127,5 +127,5 @@ async def test_search_filters_as_typed_keeps_on_enter_and_clears_on_escape(sqlit
 async def test_an_empty_list_says_what_to_press(sqlite_db):
     app = CrmApp()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await start_empty(pilot)
         assert "No leads yet: press n to add one." in screen_text(app)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from textual.app import App
-from textual.binding import Binding
-from textual.screen import ModalScreen
+from collections.abc import Iterable
 
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+
+from tui_crm.core import demo
+from tui_crm.core.errors import CrmError
+from tui_crm.ui.commands import RecordsProvider, system_commands
 from tui_crm.ui.screens.customers import CustomersScreen
 from tui_crm.ui.screens.forecast import ForecastScreen
 from tui_crm.ui.screens.leads import LeadsScreen
 from tui_crm.ui.screens.pipeline import PipelineScreen
+from tui_crm.ui.widgets.deal_form import DealForm
 from tui_crm.ui.widgets.forecast_settings import SettingsCommands
+from tui_crm.ui.widgets.help import HelpScreen, screen_keys
+from tui_crm.ui.widgets.welcome import DEMO, NEW_LEAD, WelcomeScreen
 
 
 class CrmApp(App):
@@ -18,7 +27,7 @@ class CrmApp(App):
 
     TITLE = "tui-crm"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {SettingsCommands}
+    COMMANDS = App.COMMANDS | {SettingsCommands, RecordsProvider}
     MODES = {
         "leads": LeadsScreen,
         "customers": CustomersScreen,
@@ -30,6 +39,7 @@ class CrmApp(App):
         Binding("2", "switch_mode('customers')", "Customers", id="screen.customers"),
         Binding("3", "switch_mode('pipeline')", "Pipeline", id="screen.pipeline"),
         Binding("4", "switch_mode('forecast')", "Forecast", id="screen.forecast"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+q", "quit_now", "Quit", show=False, priority=True, id="app.quit_ctrl"),
     ]
@@ -42,6 +52,73 @@ class CrmApp(App):
     def on_mount(self) -> None:
         self.sub_title = self.db_label
         self.switch_mode(self.start_mode)
+        self._offer_first_run()
+
+    # -- first run: what to press, and demo data -----------------------------------
+
+    @work(thread=True, group="first-run")
+    def _offer_first_run(self) -> None:
+        if demo.is_empty():
+            self.call_from_thread(self.push_screen, WelcomeScreen(), self._welcomed)
+
+    def _welcomed(self, choice: str | None) -> None:
+        if choice == DEMO:
+            self.offer_demo()
+        elif choice == NEW_LEAD:
+            self.new_record("lead")
+
+    def offer_demo(self) -> None:
+        """Load the demo data (into an empty database only)."""
+        self.notify("Loading demo data…", timeout=3)
+        self._load_demo()
+
+    @work(thread=True, exclusive=True, group="demo")
+    def _load_demo(self) -> None:
+        try:
+            summary = demo.load_demo()
+        except CrmError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.call_from_thread(self.notify, f"Demo data loaded: {summary.leads:,} leads, "
+                              f"{summary.customers:,} customers, {summary.deals:,} deals.")
+        self.call_from_thread(self.reload_screens)
+
+    def reload_screens(self) -> None:
+        """Every open screen queries again what it shows."""
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                reload = getattr(screen, "reload", None)
+                if callable(reload):
+                    reload()
+
+    # -- help, commands, new records --------------------------------------------------
+
+    def action_help(self) -> None:
+        screen = self.screen
+        title = {"leads": "Leads", "customers": "Customers", "pipeline": "Pipeline",
+                 "forecast": "Forecast"}.get(self.current_mode, "tui-crm")
+        if isinstance(screen, ModalScreen):
+            title = "this form or dialog"
+        self.push_screen(HelpScreen(title, screen_keys(self, screen)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from system_commands(self, screen, super().get_system_commands(screen))
+
+    def new_record(self, kind: str) -> None:
+        """Open the form for a new lead, customer or opportunity."""
+        self.call_later(self._new_record, kind)
+
+    async def _new_record(self, kind: str) -> None:
+        if kind == "opportunity":
+            self.push_screen(DealForm(), self._deal_saved)
+            return
+        await self.switch_mode("leads" if kind == "lead" else "customers")
+        await self.screen.run_action("new_lead" if kind == "lead" else "new_customer")
+
+    def _deal_saved(self, deal_id: int | None) -> None:
+        if deal_id is not None:
+            self.notify("Opportunity saved.")
+            self.reload_screens()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Screen switches and one-letter keys wait while a form or dialog is open.
@@ -61,14 +138,13 @@ class CrmApp(App):
     async def _show_record(self, kind: str, record_id: int) -> None:
         if kind == "opportunity":
             from tui_crm.core.deals import get_deal
-            from tui_crm.ui.widgets.deal_form import DealForm
 
             deal = get_deal(record_id)
             if deal.customer_id is not None:
                 await self._show_record("customer", deal.customer_id)
             else:
                 await self._show_record("lead", deal.lead_id)
-            self.push_screen(DealForm(record_id), lambda _: self.screen.reload())
+            self.push_screen(DealForm(record_id), lambda _: self.reload_screens())
             return
         await self.switch_mode("leads" if kind == "lead" else "customers")
         self.screen.show_record(record_id)

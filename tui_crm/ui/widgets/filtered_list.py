@@ -20,6 +20,8 @@ class FilteredList(Vertical):
     ``noun`` names what is listed in the status line ("leads").
     """
 
+    HELP_GROUP = "In the list"
+
     BINDINGS = [
         Binding("slash", "search", "Search", key_display="/", id="list.search"),
         Binding("escape", "clear_search", "Clear search", id="list.clear_search"),
@@ -107,9 +109,10 @@ class FilteredList(Vertical):
         self.refresh_bindings()
 
     def on_record_list_loaded(self, event: RecordList.Loaded) -> None:
-        status = Text(f"{event.count:,} {self.noun}")
+        noun = self.noun.removesuffix("s") if event.count == 1 else self.noun
+        status = Text(f"{event.count:,} {noun}")
         if self.records.search:
-            status = Text(f"{event.count:,} {self.noun} match “")
+            status = Text(f"{event.count:,} {noun} {'matches' if event.count == 1 else 'match'} “")
             status.append_text(safe(self.records.search))
             status.append("”  (/ to change, escape to clear)")
         self.query_one(".list-status", Static).update(status)

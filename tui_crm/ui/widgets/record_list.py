@@ -63,6 +63,8 @@ class RecordList(ScrollView, can_focus=True):
     None when the list is empty), ``RecordList.Loaded(count)`` after each (re)load.
     """
 
+    HELP_GROUP = "In the list"
+
     INHERIT_BINDINGS = False
     BINDINGS = [
         Binding("up", "cursor(-1)", "Previous row", show=False, id="list.up"),
