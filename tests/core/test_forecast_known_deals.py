@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+import random
 from decimal import Decimal
 
 import pytest
+from playhouse.migrations import Runner
 
 from tests import forecast_fixture as fx
+from tests.helpers import assert_stage_totals_exact
 from tui_crm.core import deals, forecast, settings, stages
 from tui_crm.core.dates import Quarter
+from tui_crm.core.db import HISTORY_TABLE, MIGRATIONS, upgrade_schema
 from tui_crm.core.forecast import Forecast
+from tui_crm.core.models import NO_DATE, Opportunity, StageDayTotal
 
 
 @pytest.fixture
@@ -119,13 +124,76 @@ def _queries_of_forecast() -> list[tuple[str, tuple]]:
     return seen
 
 
-def test_every_deal_query_searches_a_covering_index(sqlite_db):
+def test_every_query_searches_an_index(sqlite_db):
+    """Every sum reads the per-day totals by their key, never the deals."""
     fx.load()
-    queries = [(sql, params) for sql, params in _queries_of_forecast()
-               if '"opportunity"' in sql]
-    assert len(queries) >= 6
-    for sql, params in queries:
+    queries = _queries_of_forecast()
+    assert not [sql for sql, _ in queries if '"opportunity"' in sql]
+    day_queries = [(sql, params) for sql, params in queries if '"stage_day_total"' in sql]
+    assert len(day_queries) == 7
+    for sql, params in day_queries:
         plan = [row[-1] for row in sqlite_db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
         steps = [step for step in plan if "TEMP B-TREE" not in step]
-        assert steps and all(step.startswith("SEARCH") and "USING COVERING INDEX" in step
+        assert steps and all(step.startswith("SEARCH") and "USING INDEX" in step
                              for step in steps), (sql, plan)
+
+
+def assert_day_totals_exact() -> None:
+    """StageDayTotal equals a count and sum done here, deal by deal, in Python."""
+    want: dict[tuple, list[int]] = {}
+    for stage_id, day, reason, cents in (Opportunity
+                                         .select(Opportunity.stage, Opportunity.close_date,
+                                                 Opportunity.lost_reason,
+                                                 Opportunity.amount_cents).tuples()):
+        tally = want.setdefault((stage_id, day or NO_DATE, reason), [0, 0])
+        tally[0] += 1
+        tally[1] += cents
+    kept = {(row.__data__["stage"], row.close_date, row.lost_reason): [row.count,
+                                                                       row.amount_cents]
+            for row in StageDayTotal.select() if row.count or row.amount_cents}
+    assert kept == want
+
+
+def test_every_change_keeps_the_day_totals_exact(db):
+    fx.load()
+    rng = random.Random(5)
+    for step in range(150):
+        ids = [deal.id for deal in Opportunity.select(Opportunity.id)]
+        deal_id = rng.choice(ids)
+        action = rng.randrange(8)
+        if action == 0:
+            deals.create_deal({"name": f"New {step}", "amount": str(rng.randrange(0, 9000)),
+                               "close_date": rng.choice(["", "2026-12-01", "2027-03-03"]),
+                               "customer_id": 1})
+        elif action == 1:
+            deals.update_deal(deal_id, {"amount": str(rng.randrange(0, 9000))})
+        elif action == 2:
+            deals.update_deal(deal_id, {"close_date": rng.choice(["", "2026-01-05",
+                                                                  "2026-11-20"])})
+        elif action == 3:
+            deals.update_deal(deal_id, {"stage": rng.choice(fx.OPEN), "amount": "77"})
+        elif action == 4:
+            deals.step_deal(deal_id, rng.choice([-1, 1]))
+        elif action == 5:
+            if deals.get_deal(deal_id).is_open:
+                deals.close_lost(deal_id, rng.choice(["", "price", "timing"]))
+        elif action == 6:
+            deals.update_deal(deal_id, {"lost_reason": rng.choice(["", "price", "budget"])})
+        elif len(ids) > 5:
+            deals.delete_deal(deal_id)
+    assert_day_totals_exact()
+    assert_stage_totals_exact()
+    kept = forecast.forecast(Quarter(2026, 4))
+    deals.recompute_stage_totals()
+    assert forecast.forecast(Quarter(2026, 4)) == kept
+    assert_day_totals_exact()
+
+
+def test_an_older_database_gets_its_day_totals_on_opening(db):
+    fx.load()
+    StageDayTotal.drop_table()
+    SchemaMigration = Runner(db, str(MIGRATIONS), table_name=HISTORY_TABLE).History
+    SchemaMigration.delete().where(SchemaMigration.name == "0005_stage_day_totals").execute()
+    assert upgrade_schema(db) == ["0005_stage_day_totals"]
+    assert_day_totals_exact()
+    assert figures(forecast.forecast(Quarter(2026, 4))) == fx.expected(2026, 4)

@@ -1,7 +1,7 @@
 """Opportunities (deals): add, edit, move through the stages, close, reopen, delete.
 
 Every function is one transaction that writes its ChangeLog rows and keeps the
-running per-stage totals (StageTotal) exact.
+running totals (per stage, per stage and close date: core.totals) exact.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Mapping
 
 from peewee import JOIN
 
-from tui_crm.core import changelog, dates, stages, tracking
+from tui_crm.core import changelog, dates, stages, totals, tracking
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
-from tui_crm.core.models import Customer, Lead, Opportunity, Stage, StageTotal
+from tui_crm.core.models import Customer, Lead, Opportunity, Stage
 from tui_crm.core.money import from_cents, to_cents
 from tui_crm.core.records import DealRow
 from tui_crm.core.validate import check_amount, check_date, check_name, check_text
@@ -105,12 +105,6 @@ def _parent(customer_id: object, lead_id: object) -> dict[str, int | None]:
     return {"customer": None, "lead": int(lead_id)}
 
 
-def _adjust_total(stage_id: int, count: int, cents: int) -> None:
-    StageTotal.update(count=StageTotal.count + count,
-                      amount_cents=StageTotal.amount_cents + cents).where(
-        StageTotal.stage == stage_id).execute()
-
-
 @write
 def create_deal(data: Mapping[str, object]) -> int:
     """Add a deal; it starts in the first open stage unless ``stage`` says otherwise."""
@@ -121,7 +115,7 @@ def create_deal(data: Mapping[str, object]) -> int:
     if stage.kind != "lost":
         fields["lost_reason"] = ""
     deal_id = tracking.insert(Opportunity, ENTITY, fields)
-    _adjust_total(fields["stage"], 1, fields["amount_cents"])
+    totals.retally(None, totals.key_of(fields))
     return deal_id
 
 
@@ -135,9 +129,9 @@ def update_deal(deal_id: int, data: Mapping[str, object],
     if "lost_reason" in fields and stages.get_stage(new_stage).kind != "lost":
         fields["lost_reason"] = ""  # only a lost deal has a lost reason, as in create_deal
     changes = tracking.update(Opportunity, ENTITY, deal_id, fields, expected_version)
-    amount_change = changes.get("amount_cents")
-    if amount_change:
-        _adjust_total(before.__data__["stage"], 0, amount_change[1] - amount_change[0])
+    totals.retally(totals.key_of(before.__data__),
+                   totals.key_of({**before.__data__,
+                                  **{name: new for name, (_, new) in changes.items()}}))
     if new_stage != before.__data__["stage"]:
         version = None if expected_version is None else expected_version + bool(changes)
         changes.update(move_deal(deal_id, new_stage, version))
@@ -165,11 +159,7 @@ def move_deal(deal_id: int, stage_id: int, expected_version: int | None = None) 
         fields["lost_reason"] = ""
     changes = tracking.update(Opportunity, ENTITY, deal_id, fields, expected_version,
                               action="move")
-    # Always in stage order, so two moves in opposite directions cannot deadlock
-    # on PostgreSQL's row locks.
-    for stage_id, count, cents in sorted([(old_stage.id, -1, -deal.amount_cents),
-                                          (new_stage.id, 1, deal.amount_cents)]):
-        _adjust_total(stage_id, count, cents)
+    totals.retally(totals.key_of(deal.__data__), totals.key_of({**deal.__data__, **fields}))
     return changes
 
 
@@ -208,7 +198,7 @@ def close_lost(deal_id: int, reason: str = "", expected_version: int | None = No
     changes = move_deal(deal_id, stages.stage_of_kind("lost").id, expected_version)
     reason = check_text(reason)
     if reason:
-        changes.update(tracking.update(Opportunity, ENTITY, deal_id, {"lost_reason": reason}))
+        changes.update(update_deal(deal_id, {"lost_reason": reason}))
     return changes
 
 
@@ -238,7 +228,7 @@ def delete_deal(deal_id: int) -> None:
     """Delete a deal for good (the UI offers closing it as lost instead)."""
     deal = tracking.fetch(Opportunity, ENTITY, deal_id)
     tracking.delete(Opportunity, ENTITY, deal_id)
-    _adjust_total(deal.__data__["stage"], -1, -deal.amount_cents)
+    totals.retally(totals.key_of(deal.__data__), None)
 
 
 def deals_of(customer_id: int | None = None, lead_id: int | None = None,
@@ -259,17 +249,5 @@ def deals_of(customer_id: int | None = None, lead_id: int | None = None,
 
 
 def recompute_stage_totals() -> None:
-    """Rebuild every stage's running total from the deals (after bulk loads)."""
-    from peewee import fn
-
-    StageTotal.update(count=0, amount_cents=0).execute()
-    sums = (Opportunity
-            .select(Opportunity.stage, fn.COUNT(Opportunity.id),
-                    fn.COALESCE(fn.SUM(Opportunity.amount_cents), 0))
-            .group_by(Opportunity.stage).tuples())
-    for stage_id, count, cents in sums:
-        StageTotal.update(count=count, amount_cents=cents).where(
-            StageTotal.stage == stage_id).execute()
-    missing = Stage.select(Stage.id).where(Stage.id.not_in(StageTotal.select(StageTotal.stage)))
-    for stage in missing:
-        StageTotal.insert(stage=stage.id, count=0, amount_cents=0).execute()
+    """Rebuild the running totals (per stage, per stage and day) after bulk loads."""
+    totals.recompute()

@@ -1,9 +1,9 @@
 """The forecast: aggregate queries over deals, summed by SQL, never Python loops.
 
 The interface's forecast screen and ``tui-crm forecast`` both call ``forecast()``,
-so they always agree. Every query is a range search on the covering index
-``opportunity (stage_id, close_date, amount_cents, lost_reason)``: a quarter's cost
-follows the deals of that quarter, not the size of the table.
+so they always agree. Every query reads ``StageDayTotal``, the running count and
+sum of each stage, close date and lost reason (kept by every change of a deal), so
+a quarter costs a few hundred rows however many deals it holds.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from peewee import fn
 
 from tui_crm.core import dates, stages
 from tui_crm.core.dates import Quarter
-from tui_crm.core.models import Opportunity
+from tui_crm.core.models import NO_DATE, StageDayTotal
 from tui_crm.core.money import CENT, from_cents
 from tui_crm.core.records import StageRow
 from tui_crm.core.settings import Settings, get_settings
@@ -117,16 +117,17 @@ def _ids(kind: str, order: Sequence[StageRow] | None = None) -> list[int]:
 
 
 def _tally(stage_ids: list[int], where) -> Tally:
-    count, cents = (Opportunity
-                    .select(fn.COUNT(Opportunity.id), fn.SUM(Opportunity.amount_cents))
-                    .where(Opportunity.stage.in_(stage_ids) & where)
+    count, cents = (StageDayTotal
+                    .select(fn.SUM(StageDayTotal.count), fn.SUM(StageDayTotal.amount_cents))
+                    .where(StageDayTotal.stage.in_(stage_ids) & where)
                     .tuples().get())
-    return Tally(count or 0, from_cents(cents))
+    return Tally(int(count or 0), from_cents(cents))
 
 
-def _between(start: dt.date, end: dt.date):
-    """Close date in [start, end): a range on the index, NULL dates excluded."""
-    return (Opportunity.close_date >= start) & (Opportunity.close_date < end)
+def _days(start: dt.date, end: dt.date):
+    """Days of StageDayTotal in [start, end)."""
+    return (StageDayTotal.close_date >= max(start, NO_DATE + dt.timedelta(days=1)))\
+        & (StageDayTotal.close_date < end)
 
 
 def open_by_stage(quarter: Quarter,
@@ -134,12 +135,13 @@ def open_by_stage(quarter: Quarter,
     """Open deals expected to close in the quarter, per open stage in order."""
     open_stages = [s for s in (order if order is not None else stages.all_stages())
                    if s.kind == "open"]
-    rows = (Opportunity
-            .select(Opportunity.stage, fn.COUNT(Opportunity.id), fn.SUM(Opportunity.amount_cents))
-            .where(Opportunity.stage.in_([s.id for s in open_stages])
-                   & _between(quarter.start, quarter.end))
-            .group_by(Opportunity.stage).tuples())
-    sums = {stage_id: (count, from_cents(cents)) for stage_id, count, cents in rows}
+    rows = (StageDayTotal
+            .select(StageDayTotal.stage, fn.SUM(StageDayTotal.count),
+                    fn.SUM(StageDayTotal.amount_cents))
+            .where(StageDayTotal.stage.in_([s.id for s in open_stages])
+                   & _days(quarter.start, quarter.end))
+            .group_by(StageDayTotal.stage).tuples())
+    sums = {stage_id: (int(count or 0), from_cents(cents)) for stage_id, count, cents in rows}
     lines = []
     for stage in open_stages:
         count, amount = sums.get(stage.id, (0, ZERO))
@@ -156,18 +158,18 @@ def total_of(lines: Sequence[StageLine]) -> StageLine:
 
 def no_close_date(order: Sequence[StageRow] | None = None) -> Tally:
     """Open deals (of any quarter) without an expected close date: they hurt the forecast."""
-    return _tally(_ids("open", order), Opportunity.close_date.is_null())
+    return _tally(_ids("open", order), StageDayTotal.close_date == NO_DATE)
 
 
 def overdue(today: dt.date | None = None, order: Sequence[StageRow] | None = None) -> Tally:
     """Open deals (of any quarter) whose expected close date has passed."""
-    return _tally(_ids("open", order), Opportunity.close_date < (today or dates.today()))
+    return _tally(_ids("open", order), _days(NO_DATE, today or dates.today()))
 
 
 def win_loss(quarter: Quarter, order: Sequence[StageRow] | None = None) -> WinLoss:
     """Deals closed in the quarter (by close date), won and lost."""
-    won = _tally(_ids("won", order), _between(quarter.start, quarter.end))
-    lost = _tally(_ids("lost", order), _between(quarter.start, quarter.end))
+    won = _tally(_ids("won", order), _days(quarter.start, quarter.end))
+    lost = _tally(_ids("lost", order), _days(quarter.start, quarter.end))
     return WinLoss(won.count, won.amount, lost.count, lost.amount)
 
 
@@ -177,15 +179,16 @@ def lost_reasons(quarter: Quarter, limit: int = 5,
 
     Deals lost without a reason count under ``NO_REASON``.
     """
-    count = fn.COUNT(Opportunity.id)
-    rows = (Opportunity
-            .select(Opportunity.lost_reason, count)
-            .where(Opportunity.stage.in_(_ids("lost", order))
-                   & _between(quarter.start, quarter.end))
-            .group_by(Opportunity.lost_reason)
-            .order_by(count.desc(), Opportunity.lost_reason)
+    count = fn.SUM(StageDayTotal.count)
+    rows = (StageDayTotal
+            .select(StageDayTotal.lost_reason, count)
+            .where(StageDayTotal.stage.in_(_ids("lost", order))
+                   & _days(quarter.start, quarter.end))
+            .group_by(StageDayTotal.lost_reason)
+            .having(count > 0)
+            .order_by(count.desc(), StageDayTotal.lost_reason)
             .limit(limit).tuples())
-    return [(reason or NO_REASON, n) for reason, n in rows]
+    return [(reason or NO_REASON, int(n)) for reason, n in rows]
 
 
 def month_starts(last_month: dt.date, months: int = 12) -> list[dt.date]:
@@ -202,15 +205,15 @@ def won_by_month(last_month: dt.date, months: int = 12,
                  order: Sequence[StageRow] | None = None) -> list[tuple[str, Decimal]]:
     """Won revenue per month (``YYYY-MM``) for ``months`` months ending with ``last_month``'s.
 
-    One range search over the won deals of those months, summed per day by SQL.
+    The won stages' running totals of those days, summed per day by SQL.
     """
     starts = month_starts(last_month, months)
     last = starts[-1]
     end = dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-    per_day = (Opportunity
-               .select(Opportunity.close_date, fn.SUM(Opportunity.amount_cents))
-               .where(Opportunity.stage.in_(_ids("won", order)) & _between(starts[0], end))
-               .group_by(Opportunity.close_date).tuples())
+    per_day = (StageDayTotal
+               .select(StageDayTotal.close_date, fn.SUM(StageDayTotal.amount_cents))
+               .where(StageDayTotal.stage.in_(_ids("won", order)) & _days(starts[0], end))
+               .group_by(StageDayTotal.close_date).tuples())
     cents = {start.strftime("%Y-%m"): 0 for start in starts}
     for day, day_cents in per_day:
         cents[_as_date(day).strftime("%Y-%m")] += int(day_cents or 0)

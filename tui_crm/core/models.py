@@ -12,6 +12,7 @@ from peewee import (
     SQL,
     BigIntegerField,
     Check,
+    CompositeKey,
     DatabaseProxy,
     DateField,
     DateTimeField,
@@ -121,6 +122,24 @@ class StageTotal(BaseModel):
     amount_cents = BigIntegerField(default=0)
 
 
+# The close date under which StageDayTotal counts the deals that have none.
+NO_DATE = dt.date(1, 1, 1)
+
+
+class StageDayTotal(BaseModel):
+    """Running count and sum per stage, close date (NO_DATE: none) and lost reason,
+    kept in the transaction of each change: the forecast adds up days, not deals."""
+
+    stage = ForeignKeyField(Stage, on_delete="CASCADE")
+    close_date = DateField()
+    lost_reason = TextField(default="")
+    count = BigIntegerField(default=0)
+    amount_cents = BigIntegerField(default=0)
+
+    class Meta:
+        primary_key = CompositeKey("stage", "close_date", "lost_reason")
+
+
 class ChangeLog(BaseModel):
     """Who changed what and when: the timeline of every record."""
 
@@ -142,4 +161,4 @@ class Setting(BaseModel):
     value = TextField()
 
 
-ALL_MODELS = (Stage, Lead, Customer, Opportunity, StageTotal, ChangeLog, Setting)
+ALL_MODELS = (Stage, Lead, Customer, Opportunity, StageTotal, StageDayTotal, ChangeLog, Setting)

@@ -1,0 +1,82 @@
+"""Running totals of the deals, kept exact in the transaction of every change.
+
+``StageTotal`` counts and sums each stage (the board's column headers);
+``StageDayTotal`` each stage, close date (``NO_DATE`` for none) and lost reason, so
+the forecast adds up the days of a quarter, not its deals. ``retally`` is called by every
+operation that adds, changes or removes a deal; bulk loads call ``recompute``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from peewee import EXCLUDED, fn
+
+from tui_crm.core.models import NO_DATE, Opportunity, Stage, StageDayTotal, StageTotal
+
+# What the totals know of a deal: stage id, close date or None, cents, lost reason.
+Key = tuple[int, dt.date | None, int, str]
+
+
+def key_of(data: Mapping[str, object]) -> Key:
+    """The totals' view of a deal, from its field values (``deal.__data__``)."""
+    return (int(data["stage"]), data.get("close_date"), int(data.get("amount_cents") or 0),
+            str(data.get("lost_reason") or ""))
+
+
+def retally(old: Key | None, new: Key | None) -> None:
+    """Move one deal's count and amount from ``old`` to ``new`` (None: not there)."""
+    if old == new:
+        return
+    changes = [(key, sign) for key, sign in ((old, -1), (new, 1)) if key is not None]
+    # Always in key order (stage first), so two changes in opposite directions
+    # cannot deadlock on PostgreSQL's row locks.
+    for key, sign in sorted(changes, key=lambda change: _order(change[0])):
+        _add(key, sign)
+
+
+def _order(key: Key) -> tuple[int, dt.date, str]:
+    stage_id, day, _, reason = key
+    return stage_id, day or NO_DATE, reason
+
+
+def _add(key: Key, sign: int) -> None:
+    stage_id, day, cents, reason = key
+    StageTotal.update(count=StageTotal.count + sign,
+                      amount_cents=StageTotal.amount_cents + sign * cents).where(
+        StageTotal.stage == stage_id).execute()
+    (StageDayTotal
+     .insert(stage=stage_id, close_date=day or NO_DATE, lost_reason=reason, count=sign,
+             amount_cents=sign * cents)
+     .on_conflict(conflict_target=[StageDayTotal.stage, StageDayTotal.close_date,
+                                   StageDayTotal.lost_reason],
+                  update={StageDayTotal.count: StageDayTotal.count + EXCLUDED.count,
+                          StageDayTotal.amount_cents:
+                              StageDayTotal.amount_cents + EXCLUDED.amount_cents})
+     .execute())
+
+
+def recompute() -> None:
+    """Rebuild both running totals from the deals (after bulk loads)."""
+    StageTotal.update(count=0, amount_cents=0).execute()
+    sums = (Opportunity
+            .select(Opportunity.stage, fn.COUNT(Opportunity.id),
+                    fn.COALESCE(fn.SUM(Opportunity.amount_cents), 0))
+            .group_by(Opportunity.stage).tuples())
+    for stage_id, count, cents in sums:
+        StageTotal.update(count=count, amount_cents=cents).where(
+            StageTotal.stage == stage_id).execute()
+    missing = Stage.select(Stage.id).where(Stage.id.not_in(StageTotal.select(StageTotal.stage)))
+    for stage in missing:
+        StageTotal.insert(stage=stage.id, count=0, amount_cents=0).execute()
+    StageDayTotal.delete().execute()
+    # Grouped by the plain column (PostgreSQL: see migration 0005).
+    StageDayTotal.insert_from(
+        Opportunity.select(Opportunity.stage, fn.COALESCE(Opportunity.close_date, NO_DATE),
+                           Opportunity.lost_reason, fn.COUNT(Opportunity.id),
+                           fn.SUM(Opportunity.amount_cents))
+        .group_by(Opportunity.stage, Opportunity.close_date, Opportunity.lost_reason),
+        fields=[StageDayTotal.stage, StageDayTotal.close_date, StageDayTotal.lost_reason,
+                StageDayTotal.count, StageDayTotal.amount_cents],
+    ).execute()
