@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from pathlib import Path
 
 from tui_crm import __version__
 from tui_crm.core import changelog
+from tui_crm.core.csvio import KINDS
 from tui_crm.core.dates import Quarter
 from tui_crm.core.db import open_database, resolve_url
 from tui_crm.core.demo import DEFAULT_DEALS, DEFAULT_SEED
 from tui_crm.core.errors import CrmError
+from tui_crm.core.text import printable
 
 SCREENS = ("leads", "customers", "pipeline", "forecast")
 
@@ -52,6 +56,26 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true",
                       help="add demo data even if the database holds records")
     demo.set_defaults(handler=cmd_demo)
+
+    export = commands.add_parser(
+        "export", parents=[common], help="write leads, customers or opportunities as CSV",
+        description="Write every record of KIND as CSV (UTF-8) to FILE, or to standard "
+                    "output with - (the default). The columns are those import takes, plus "
+                    "id, created_at and updated_at, which import ignores.")
+    export.add_argument("kind", choices=KINDS, metavar="KIND", help=" | ".join(KINDS))
+    export.add_argument("file", nargs="?", default="-", metavar="FILE|-")
+    export.set_defaults(handler=cmd_export)
+
+    import_ = commands.add_parser(
+        "import", parents=[common], help="add leads, customers or opportunities from CSV",
+        description="Add the records of a CSV file (UTF-8, a header row naming the columns "
+                    "in any order, case and spaces ignored; name is required). Opportunities "
+                    "name their parent in the customer or lead column and their stage by "
+                    "name. All or nothing: if any line is bad, every bad line is reported "
+                    "and nothing is imported (exit status 1).")
+    import_.add_argument("kind", choices=KINDS, metavar="KIND", help=" | ".join(KINDS))
+    import_.add_argument("file", metavar="FILE")
+    import_.set_defaults(handler=cmd_import)
     return parser
 
 
@@ -65,11 +89,28 @@ def main(argv: list[str] | None = None) -> int:
         open_database(resolve_url(args.db))
         return args.handler(args)
     except CrmError as exc:
-        print(f"tui-crm: {exc}", file=sys.stderr)
+        fail(str(exc))
         return 1
     except KeyboardInterrupt:
-        print("tui-crm: interrupted", file=sys.stderr)
+        fail("interrupted")
         return 130
+    except BrokenPipeError:
+        # The reader went away (export - | head): stop quietly, and keep Python from
+        # complaining when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:  # a bug: still one line, never a traceback
+        if os.environ.get("TUI_CRM_DEBUG"):
+            raise
+        detail = str(exc).strip().splitlines()
+        fail(f"unexpected error ({type(exc).__name__}{': ' + detail[0] if detail else ''}); "
+             "set TUI_CRM_DEBUG=1 to see where.")
+        return 1
+
+
+def fail(message: str) -> None:
+    """One line on stderr, control characters removed (messages may quote user data)."""
+    print(f"tui-crm: {printable(message, single_line=True)}", file=sys.stderr)
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -124,6 +165,44 @@ def cmd_demo(args: argparse.Namespace) -> int:
         summary = load_demo(args.deals, args.seed, force=args.force, progress=bar)
     print(f"Added {summary.leads:,} leads, {summary.customers:,} customers and "
           f"{summary.deals:,} deals.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from tui_crm.core.csvio import export_csv
+
+    if args.file == "-":
+        # To a terminal, control characters in the data must not reach it.
+        clean = printable if sys.stdout.isatty() else None
+        export_csv(args.kind, sys.stdout, clean_text=clean)
+        sys.stdout.flush()
+        return 0
+    path = Path(args.file)
+    try:
+        handle = path.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise CrmError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    with handle, ProgressBar(f"Exporting {args.kind}") as bar:
+        count = export_csv(args.kind, handle, bar)
+    print(f"Exported {count:,} {args.kind} to {path}.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tui_crm.core.csvio import ImportFailed, import_csv
+
+    try:
+        with ProgressBar(f"Importing {args.kind}") as bar:
+            count = import_csv(args.kind, args.file, bar)
+    except ImportFailed as exc:
+        if len(exc.errors) > 1 or exc.more:
+            for error in exc.errors:
+                fail(f"{args.file}: {error}")
+            if exc.more:
+                fail(f"{args.file}: … and {exc.more:,} more problems not listed")
+        fail(f"{args.file}: {exc}")
+        return 1
+    print(f"Imported {count:,} {args.kind} from {args.file}.")
     return 0
 
 

@@ -58,7 +58,15 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
 
 
 def next_id(model: type[Model]) -> int:
-    """The id after the highest one in use, for rows inserted with explicit ids."""
+    """The id after the highest one in use, for rows inserted with explicit ids.
+
+    On PostgreSQL this first locks the table against other writers until the
+    transaction ends, so nobody takes those ids from the sequence meanwhile
+    (SQLite's write transaction already excludes other writers).
+    """
+    if is_postgres():
+        models.db.obj.execute_sql(
+            f'LOCK TABLE "{model._meta.table_name}" IN SHARE ROW EXCLUSIVE MODE')
     return (model.select(fn.MAX(model.id)).scalar() or 0) + 1
 
 

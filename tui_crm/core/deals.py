@@ -110,8 +110,8 @@ def create_deal(data: Mapping[str, object]) -> int:
     """Add a deal; it starts in the first open stage unless ``stage`` says otherwise."""
     fields = clean_deal(data)
     stage = stages.get_stage(fields["stage"])
-    if stage.kind != "open" and "close_date" not in data:
-        fields["close_date"] = dates.today()
+    if stage.kind != "open" and fields.get("close_date") is None:
+        fields["close_date"] = dates.today()  # a closed deal always has its close date
     if stage.kind != "lost":
         fields["lost_reason"] = ""
     deal_id = tracking.insert(Opportunity, ENTITY, fields)

@@ -1,0 +1,513 @@
+"""CSV export and import of leads, customers and opportunities.
+
+Export streams the table a page at a time (by id), so a table of any size goes out
+in constant memory. Import is all or nothing: every line is checked with the same
+rules as the forms (``core/validate.py``); if any is bad, each bad line is reported
+with its number and nothing is written. Good files go in with bulk inserts, in one
+transaction, each record with its ChangeLog row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from peewee import JOIN, fn
+
+from tui_crm.core import bulk, changelog, dates, stages
+from tui_crm.core.db import write
+from tui_crm.core.errors import CrmError, ValidationError
+from tui_crm.core.models import ChangeLog, Customer, Lead, Opportunity, Stage, StageTotal, now
+from tui_crm.core.money import from_cents, to_cents
+from tui_crm.core.validate import (
+    CUSTOMER_FIELDS,
+    LEAD_FIELDS,
+    check_amount,
+    check_date,
+    check_name,
+    check_text,
+    clean,
+)
+
+DEAL_FIELDS = ("name", "amount", "close_date", "stage", "customer", "lead", "notes",
+               "lost_reason", "owner")
+COLUMNS = {"leads": LEAD_FIELDS, "customers": CUSTOMER_FIELDS, "opportunities": DEAL_FIELDS}
+KINDS = tuple(COLUMNS)
+READ_ONLY = ("id", "created_at", "updated_at")  # exported, ignored on import
+PAGE = 2_000
+CHUNK = 2_000
+MAX_ERRORS = 10_000  # beyond this a file is clearly the wrong one; stop listing
+MAX_SHOWN = 60  # characters of a value quoted in an error message
+
+Progress = Callable[[int, int], None]  # (done, total): rows on export, bytes on import
+
+
+def _key(header: str) -> str:
+    """Header names match regardless of case, spaces, underscores and hyphens."""
+    return "".join(ch for ch in header.lower() if not ch.isspace() and ch not in "_-")
+
+
+def _check_kind(kind: str) -> tuple[str, ...]:
+    if kind not in COLUMNS:
+        raise CrmError(f"Unknown kind {kind!r}: use one of {', '.join(KINDS)}.")
+    return COLUMNS[kind]
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= MAX_SHOWN else value[:MAX_SHOWN] + "…")
+
+
+# --- export -----------------------------------------------------------------------
+
+def count_records(kind: str) -> int:
+    _check_kind(kind)
+    return _model(kind).select(fn.COUNT(_model(kind).id)).scalar() or 0
+
+
+def _model(kind: str):
+    return {"leads": Lead, "customers": Customer, "opportunities": Opportunity}[kind]
+
+
+def _stamp(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat(sep=" ")
+    return "" if value is None else str(value)
+
+
+def _pages(kind: str) -> Iterator[list[tuple]]:
+    """The kind's rows as export tuples, a page at a time in id order."""
+    model = _model(kind)
+    if kind == "opportunities":
+        query = (Opportunity
+                 .select(Opportunity.id, Opportunity.name, Opportunity.amount_cents,
+                         Opportunity.close_date, Stage.name, Customer.name, Lead.name,
+                         Opportunity.notes, Opportunity.lost_reason, Opportunity.owner,
+                         Opportunity.created_at, Opportunity.updated_at)
+                 .join(Stage)
+                 .switch(Opportunity).join(Customer, JOIN.LEFT_OUTER)
+                 .switch(Opportunity).join(Lead, JOIN.LEFT_OUTER))
+    else:
+        query = model.select(model.id, *(getattr(model, name) for name in COLUMNS[kind]),
+                             model.created_at, model.updated_at)
+    last = 0
+    while True:
+        page = list(query.where(model.id > last).order_by(model.id).limit(PAGE).tuples())
+        if not page:
+            return
+        last = page[-1][0]
+        yield page
+
+
+def _export_row(kind: str, row: tuple) -> list[str]:
+    if kind == "opportunities":
+        (deal_id, name, cents, close, stage, customer, lead, notes, reason, owner,
+         created, updated) = row
+        values = [name, f"{from_cents(cents):f}", dates.format_date(_as_date(close)), stage,
+                  customer or "", lead or "", notes, reason, owner]
+        return [str(deal_id), *values, _stamp(created), _stamp(updated)]
+    record_id, *values, created, updated = row
+    return [str(record_id), *("" if v is None else str(v) for v in values), _stamp(created),
+            _stamp(updated)]
+
+
+def _as_date(value: object) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def export_csv(kind: str, stream: TextIO, progress: Progress | None = None,
+               clean_text: Callable[[str], str] | None = None) -> int:
+    """Write every record of ``kind`` as CSV to ``stream``; returns how many.
+
+    The header is ``id``, the columns PRODUCT.md names, then ``created_at`` and
+    ``updated_at``. ``clean_text`` may filter each value (e.g. strip control
+    characters when the stream is a terminal).
+    """
+    columns = _check_kind(kind)
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(["id", *columns, "created_at", "updated_at"])
+    total = count_records(kind) if progress else 0
+    done = 0
+    for page in _pages(kind):
+        rows = [_export_row(kind, row) for row in page]
+        if clean_text:
+            rows = [[clean_text(value) for value in row] for row in rows]
+        writer.writerows(rows)
+        done += len(rows)
+        if progress:
+            progress(done, max(total, done))
+    return done
+
+
+# --- reading and checking ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in a CSV file: its line (1 is the header), column, message."""
+
+    line: int
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}"
+        return f"{where}: {self.column}: {self.message}" if self.column else \
+            f"{where}: {self.message}"
+
+
+class ImportFailed(CrmError):
+    """The file cannot be imported; ``errors`` lists every bad line."""
+
+    def __init__(self, errors: list[RowError], more: int = 0):
+        self.errors = errors
+        self.more = more
+        lines = len({error.line for error in errors}) + more
+        if len(errors) == 1 and not more:
+            text = f"{str(errors[0]).rstrip('.')}; nothing was imported."
+        else:
+            text = f"{lines:,} bad line{'s' * (lines != 1)}; nothing was imported."
+        super().__init__(text)
+
+
+class _FileProblem(Exception):
+    def __init__(self, error: RowError):
+        self.error = error
+
+
+class _Lines:
+    """A file's lines decoded as UTF-8, counted, for the csv reader."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.number = 0
+        self.bytes = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self.handle:
+            self.number += 1
+            self.bytes += len(raw)
+            if self.number == 1:
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise _FileProblem(RowError(
+                    self.number, None, "not UTF-8 text: the file is in another encoding "
+                    "(or is not a CSV file); save it as CSV UTF-8 and try again.")) from None
+
+
+@dataclass
+class _Record:
+    line: int
+    values: dict[str, str]  # product column -> raw text
+
+
+def _header(cells: list[str], kind: str) -> list[str | None]:
+    """Map each header cell to a product column (None: a read-only column, ignored)."""
+    columns = COLUMNS[kind]
+    by_key = {_key(name): name for name in columns}
+    ignored = {_key(name) for name in READ_ONLY}
+    mapped: list[str | None] = []
+    unknown = []
+    for cell in cells:
+        key = _key(cell)
+        if key in by_key:
+            mapped.append(by_key[key])
+        elif key in ignored:
+            mapped.append(None)
+        else:
+            unknown.append(cell.strip() or "(empty)")
+    if unknown:
+        names = ", ".join(_shown(u) if len(u) > MAX_SHOWN else u for u in unknown[:10])
+        raise _FileProblem(RowError(1, None, (
+            f"unknown column{'s' * (len(unknown) > 1)} {names}"
+            f"{' …' if len(unknown) > 10 else ''}; {kind} take: {', '.join(columns)}.")))
+    named = [m for m in mapped if m]
+    twice = sorted({m for m in named if named.count(m) > 1})
+    if twice:
+        raise _FileProblem(RowError(1, None, f"column {', '.join(twice)} appears twice."))
+    if "name" not in named:
+        raise _FileProblem(RowError(1, None, f"no name column; {kind} take: "
+                                             f"{', '.join(columns)}."))
+    return mapped
+
+
+def _records(lines: _Lines, kind: str) -> Iterator[_Record | RowError]:
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            columns = ", ".join(COLUMNS[kind])
+            raise _FileProblem(RowError(1, None, "the file is empty: it needs a header row "
+                                                 f"naming the columns ({columns})."))
+        mapped = _header(header, kind)
+        end = reader.line_num
+        for cells in reader:
+            start, end = end + 1, reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue  # blank line
+            if len(cells) > len(mapped):
+                yield RowError(start, None, f"{len(cells)} fields, but the header names "
+                                            f"{len(mapped)}.")
+                continue
+            # A short line leaves its last columns empty.
+            yield _Record(start, {column: cell for column, cell
+                                  in zip(mapped, cells, strict=False) if column})
+    except csv.Error as exc:
+        text = f"not valid CSV ({exc})."
+        if "field larger than field limit" in str(exc):
+            text = f"a value is longer than {csv.field_size_limit():,} characters."
+        raise _FileProblem(RowError(reader.line_num or 1, None, text)) from None
+
+
+class _Cleaner:
+    """Turns raw CSV values into model fields, with the forms' rules."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.stage_by_key = {_key(s.name): s for s in stages.all_stages()}
+        self.parents: dict[tuple[str, str], list[int]] = {}
+
+    def prepare(self, chunk: list[_Record]) -> None:
+        """Look up, in one query per kind, the parents a chunk of deals names."""
+        if self.kind != "opportunities":
+            return
+        for column, model in (("customer", Customer), ("lead", Lead)):
+            wanted = {check_text(r.values.get(column)) for r in chunk} - {""}
+            wanted = [name for name in wanted if (column, name) not in self.parents]
+            for name in wanted:
+                self.parents[(column, name)] = []
+            if wanted:
+                query = model.select(model.name, model.id).where(model.name.in_(wanted))
+                for name, record_id in query.tuples():
+                    self.parents[(column, name)].append(record_id)
+
+    def clean(self, record: _Record) -> dict[str, object]:
+        if self.kind == "leads":
+            return clean(record.values, LEAD_FIELDS)
+        if self.kind == "customers":
+            return clean(record.values, CUSTOMER_FIELDS)
+        return self._deal(record.values)
+
+    def _deal(self, values: dict[str, str]) -> dict[str, object]:
+        out: dict[str, object] = {}
+        errors: dict[str, str] = {}
+        checks = (("name", check_name), ("amount", lambda v: to_cents(check_amount(v))),
+                  ("close_date", check_date), ("stage", self._stage),
+                  ("notes", check_text), ("lost_reason", check_text), ("owner", check_text))
+        for column, check in checks:
+            try:
+                out[column] = check(values.get(column))
+            except CrmError as exc:
+                errors[column] = str(exc)
+        try:
+            out["customer"], out["lead"] = self._parent(values)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+        if errors:
+            raise ValidationError(errors)
+        stage = out["stage"]
+        if stage.kind != "open" and out["close_date"] is None:
+            out["close_date"] = dates.today()  # closing stamps the day, as in the app
+        if stage.kind != "lost":
+            out["lost_reason"] = ""
+        out["stage"] = stage.id
+        out["amount_cents"] = out.pop("amount")
+        return out
+
+    def _stage(self, value: object):
+        text = check_text(value)
+        if not text:
+            return stages.first_open_stage()
+        stage = self.stage_by_key.get(_key(text))
+        if stage is None:
+            names = ", ".join(s.name for s in self.stage_by_key.values())
+            raise CrmError(f"no stage named {_shown(text)}; stages are: {names}.")
+        return stage
+
+    def _parent(self, values: dict[str, str]) -> tuple[int | None, int | None]:
+        customer = check_text(values.get("customer"))
+        lead = check_text(values.get("lead"))
+        if bool(customer) == bool(lead):
+            raise ValidationError({"customer": "name either a customer or a lead (one of the "
+                                               "customer and lead columns)."})
+        column, name = ("customer", customer) if customer else ("lead", lead)
+        ids = self.parents.get((column, name), [])
+        if not ids:
+            raise ValidationError({column: f"no {column} named {_shown(name)}."})
+        if len(ids) > 1:
+            raise ValidationError({column: f"{len(ids)} {column}s are named {_shown(name)}; "
+                                           "rename one so the name says which."})
+        return (ids[0], None) if column == "customer" else (None, ids[0])
+
+
+# --- import -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What an import would do: the first rows as they would be saved, and the errors."""
+
+    kind: str
+    columns: tuple[str, ...]
+    rows: list[dict[str, str]]
+    total: int  # good rows
+    errors: list[RowError] = field(default_factory=list)
+    more_errors: int = 0  # errors beyond the ones listed
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _display(kind: str, fields: dict[str, object], raw: dict[str, str]) -> dict[str, str]:
+    shown = {}
+    for column in COLUMNS[kind]:
+        value = fields.get(column)
+        if column == "amount":
+            value = f"{from_cents(fields['amount_cents']):f}"
+        elif column == "stage":
+            value = stages.get_stage(fields["stage"]).name
+        elif column in ("customer", "lead"):
+            value = check_text(raw.get(column)) if fields.get(column) else ""
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        shown[column] = "" if value is None else str(value)
+    return shown
+
+
+class _Run:
+    """One pass over a file: check every line; hand the good rows to ``sink``.
+
+    Once a bad line is seen, an import (``writing``) stops handing rows over: the
+    transaction will be rolled back anyway.
+    """
+
+    def __init__(self, kind: str, path: str | Path, progress: Progress | None = None,
+                 *, writing: bool = True):
+        self.kind = kind
+        self.writing = writing
+        self.path = Path(path)
+        self.progress = progress
+        self.errors: list[RowError] = []
+        self.more = 0
+        self.good = 0
+
+    def _error(self, error: RowError) -> None:
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(error)
+        else:
+            self.more += 1
+
+    def run(self, sink: Callable[[list[tuple[_Record, dict]]], None]) -> None:
+        _check_kind(self.kind)
+        try:
+            handle = self.path.open("rb")
+        except OSError as exc:
+            raise CrmError(f"Cannot read {self.path}: {exc.strerror or exc}.") from exc
+        size = self.path.stat().st_size if self.path.is_file() else 0
+        with handle:
+            lines = _Lines(handle)
+            cleaner = _Cleaner(self.kind)
+            chunk: list[_Record] = []
+            try:
+                for item in _records(lines, self.kind):
+                    if isinstance(item, RowError):
+                        self._error(item)
+                        continue
+                    chunk.append(item)
+                    if len(chunk) >= CHUNK:
+                        self._chunk(chunk, cleaner, sink)
+                        chunk = []
+                        if self.progress:
+                            self.progress(lines.bytes, max(size, lines.bytes))
+                self._chunk(chunk, cleaner, sink)
+            except _FileProblem as problem:
+                self._error(problem.error)
+        if self.progress:
+            self.progress(max(size, lines.bytes), max(size, lines.bytes))
+
+    def _chunk(self, chunk: list[_Record], cleaner: _Cleaner, sink) -> None:
+        if not chunk:
+            return
+        cleaner.prepare(chunk)
+        good = []
+        for record in chunk:
+            try:
+                good.append((record, cleaner.clean(record)))
+            except ValidationError as exc:
+                for column, message in exc.errors.items():
+                    self._error(RowError(record.line, column, message))
+        self.good += len(good)
+        if not self.writing or not (self.errors or self.more):
+            sink(good)
+
+
+def preview_import(kind: str, path: str | Path, limit: int = 20) -> ImportPreview:
+    """Check a whole file without writing; the first ``limit`` rows as they would be saved.
+
+    File-level problems (empty, not UTF-8, unknown columns) come back as errors too,
+    so a caller shows them the same way.
+    """
+    rows: list[dict[str, str]] = []
+
+    def keep(chunk: list[tuple[_Record, dict]]) -> None:
+        for record, fields in chunk[:max(0, limit - len(rows))]:
+            rows.append(_display(kind, fields, record.values))
+
+    run = _Run(kind, path, writing=False)
+    run.run(keep)
+    return ImportPreview(kind, COLUMNS[kind], rows, run.good, run.errors, run.more)
+
+
+def import_csv(kind: str, path: str | Path, progress: Progress | None = None) -> int:
+    """Import every row of a CSV file, or none: returns how many records were added.
+
+    Raises ImportFailed listing every bad line (and writes nothing) if any is bad.
+    """
+    return _import(kind, str(path), progress)
+
+
+@write
+def _import(kind: str, path: str, progress: Progress | None) -> int:
+    model = _model(kind)
+    entity = {"leads": "lead", "customers": "customer", "opportunities": "opportunity"}[kind]
+    fields = ("name", "amount_cents", "close_date", "stage", "customer", "lead", "notes",
+              "lost_reason", "owner") if kind == "opportunities" else COLUMNS[kind]
+    next_id = bulk.next_id(model)
+    # Text for both databases' bulk paths (sqlite3's date adapters are deprecated).
+    user, at = changelog.current_user(), now().isoformat(sep=" ")
+    totals: dict[int, list[int]] = {}
+
+    def insert(chunk: list[tuple[_Record, dict]]) -> None:
+        nonlocal next_id
+        rows = []
+        for _, values in chunk:
+            if kind == "opportunities":
+                total = totals.setdefault(values["stage"], [0, 0])
+                total[0] += 1
+                total[1] += values["amount_cents"]
+                close = values["close_date"]
+                values = {**values, "close_date": close.isoformat() if close else None}
+            rows.append((next_id, at, user, at, user, 1, *(values[f] for f in fields)))
+            next_id += 1
+        bulk.insert_rows(model, ("id", "created_at", "created_by", "updated_at",
+                                 "updated_by", "version", *fields), rows)
+        bulk.insert_rows(ChangeLog, ("at", "user", "entity", "entity_id", "action"),
+                         ((at, user, entity, row[0], "create") for row in rows))
+
+    run = _Run(kind, path, progress)
+    run.run(insert)
+    if run.errors or run.more:
+        raise ImportFailed(run.errors, run.more)
+    bulk.sync_id_sequence(model)
+    for stage_id, (count, cents) in totals.items():
+        StageTotal.update(count=StageTotal.count + count,
+                          amount_cents=StageTotal.amount_cents + cents).where(
+            StageTotal.stage == stage_id).execute()
+    return run.good
