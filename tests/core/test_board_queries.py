@@ -117,6 +117,15 @@ def test_won_column_shows_the_quarter_latest_first(pipeline):
     assert [c.id for c in second.cards] == [pipeline["w1"]] and not second.more
     back = board.column_page(won, before=page.cards[1].key, limit=5)
     assert [c.id for c in back.cards] == [pipeline["w2"]]
+    # places outside the quarter stand for its ends
+    both = [pipeline["w2"], pipeline["w1"]]
+    assert [c.id for c in board.column_page(won, after=(D(2027, 3, 1), 1)).cards] == both
+    assert board.column_page(won, after=(D(2026, 1, 1), 1)).cards == []
+    assert board.column_page(won, after=(None, 1)).cards == []
+    assert [c.id for c in board.column_page(won, before=(D(2026, 1, 1), 1)).cards] == both
+    assert board.column_page(won, before=(D(2027, 3, 1), 1)).cards == []
+    window = board.column_window(won, board.find_card(pipeline["w3"]).key, 2, 2)
+    assert [c.id for c in window.cards] == both and window.anchor == 2  # past the end
 
 
 def test_filter_matches_deal_customer_or_lead_name(pipeline):

@@ -11,7 +11,7 @@ never an ``ORDER BY close_date IS NULL`` that would sort the whole stage.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -67,6 +67,7 @@ class Window:
     cards: list[Card]
     has_before: bool
     has_after: bool
+    anchor: int = 0  # index of the card at the place asked for (or of the next one)
 
 
 def board_stages() -> list[StageRow]:
@@ -77,17 +78,46 @@ def board_stages() -> list[StageRow]:
 
 @dataclass(frozen=True)
 class _Segment:
-    """A run of a column's order read by one index scan."""
+    """A run of a column's order read by one index scan.
 
-    where: Expression
+    ``where`` picks the run's rows; a run of closed deals is bounded by dates too,
+    ``start`` (inclusive) to ``end`` (exclusive).
+    """
+
+    where: Expression | None
     fields: tuple[Field, ...]
     descending: bool
     holds: Callable[[Key], bool]
+    start: dt.date | None = None
+    end: dt.date | None = None
 
     def values(self, key: Key) -> tuple:
         if len(self.fields) == 1:
             return (Opportunity.id.to_value(key[1]),)
         return (Opportunity.close_date.to_value(key[0]), Opportunity.id.to_value(key[1]))
+
+    def in_dates(self, query, key: Key | None, ascending: bool):
+        """Add the date bounds, leaving out the one the key replaces.
+
+        SQLite takes one lower and one upper bound for an index range: given both
+        ``close_date >= start`` and ``(close_date, id) > key`` it may start from
+        ``start`` and filter its way to the key. A key outside the dates stands for
+        either end of the run; None means the run holds nothing past it.
+        """
+        date = Opportunity.close_date
+        if self.start is None or self.end is None:
+            return query, key
+        day = (key[0] or dt.date.min) if key is not None else None  # undated: before all
+        if day is not None and not (self.start <= day < self.end):
+            if (day < self.start) == ascending:
+                key = None  # the whole run lies past the key
+            else:
+                return None, key  # nothing of the run lies past it
+        if key is None or not ascending:
+            query = query.where(date >= self.start)
+        if key is None or ascending:
+            query = query.where(date < self.end)
+        return query, key
 
 
 def _segments(stage: StageRow, quarter: Quarter | None) -> list[_Segment]:
@@ -96,8 +126,7 @@ def _segments(stage: StageRow, quarter: Quarter | None) -> list[_Segment]:
         return [_Segment(date.is_null(False), (date, ident), False, lambda k: k[0] is not None),
                 _Segment(date.is_null(), (ident,), False, lambda k: k[0] is None)]
     quarter = quarter or Quarter.current()
-    in_quarter = (date >= quarter.start) & (date < quarter.end)
-    return [_Segment(in_quarter, (date, ident), True, lambda k: True)]
+    return [_Segment(None, (date, ident), True, lambda k: True, quarter.start, quarter.end)]
 
 
 def _matching(query, search: str | None):
@@ -167,7 +196,12 @@ def column_page(stage: StageRow, *, after: Key | None = None, before: Key | None
 def _segment_rows(stage: StageRow, segment: _Segment, key: Key | None, backward: bool,
                   inclusive: bool, limit: int, search: str | None) -> list[tuple]:
     descending = segment.descending != backward
-    query = _card_query(stage, search).where(segment.where)
+    query = _card_query(stage, search)
+    if segment.where is not None:
+        query = query.where(segment.where)
+    query, key = segment.in_dates(query, key, ascending=not descending)
+    if query is None:
+        return []
     if key is not None:
         op = ("<" if descending else ">") + ("=" if inclusive else "")
         query = query.where(Expression(Tuple(*segment.fields), op,
@@ -189,7 +223,7 @@ def column_window(stage: StageRow, around: Key | None, before: int, after: int,
     ahead = column_page(stage, before=around, limit=before, search=search, quarter=quarter)
     rest = column_page(stage, after=around, inclusive=True, limit=after, search=search,
                        quarter=quarter)
-    return Window(ahead.cards + rest.cards, ahead.more, rest.more)
+    return Window(ahead.cards + rest.cards, ahead.more, rest.more, len(ahead.cards))
 
 
 def find_card(deal_id: int) -> Card | None:
@@ -222,7 +256,48 @@ def column_totals(columns: Sequence[StageRow], search: str | None = None,
             query = _matching(_with_parents(query), search)
         query = query.where(Opportunity.stage == stage.id)
         if not stage.is_open:
-            query = query.where(_segments(stage, quarter)[0].where)
+            query, _ = _segments(stage, quarter)[0].in_dates(query, None, ascending=True)
         count, cents = query.tuples().get()
         totals[stage.id] = Tally(count or 0, from_cents(cents))
     return totals
+
+
+@dataclass(frozen=True)
+class ColumnView:
+    stage: StageRow
+    tally: Tally
+    window: Window
+    row: int  # the screen row (in cards) of the card at the window's anchor
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """Everything the board shows at once: each column's totals and visible cards."""
+
+    columns: list[ColumnView]
+    focus: Card | None  # the deal the cursor follows, wherever it is now
+
+
+def board_view(places: Mapping[int, tuple[Key | None, int]], rows: int,
+               focus_id: int | None = None, search: str | None = None,
+               quarter: Quarter | None = None) -> BoardView:
+    """Read the board: per column, the cards that fill ``rows`` card slots.
+
+    ``places`` maps a stage id to the key of the card under that column's cursor and
+    its screen row, so the same card stays at the same row (a column without a place
+    starts at its first card). ``focus_id`` is the deal the cursor must stay on: its
+    column is read around it, wherever it moved.
+    """
+    focus = find_card(focus_id) if focus_id is not None else None
+    stages_shown = board_stages()
+    totals = column_totals(stages_shown, search, quarter)
+    columns = []
+    for stage in stages_shown:
+        key, row = places.get(stage.id, (None, 0))
+        if focus is not None and focus.stage_id == stage.id:
+            key = focus.key
+        row = max(0, min(row, rows - 1)) if key is not None else 0
+        window = column_window(stage, key, before=row, after=rows - row + 1, search=search,
+                               quarter=quarter)
+        columns.append(ColumnView(stage, totals[stage.id], window, min(row, window.anchor)))
+    return BoardView(columns, focus)

@@ -1,12 +1,254 @@
-"""Screen 1: pipeline."""
+"""Screen 3: the pipeline board. Every open deal by stage, moved with one key.
 
+The screen reads the board in a worker (``core.board.board_view``: each column's
+totals and just the cards that fit), and every move goes through ``core.deals`` with
+the version the card was read at, so it lands in the ChangeLog and never overwrites
+someone else's change unseen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import get_current_worker
+
+from tui_crm.core import board as board_queries
+from tui_crm.core import deals, settings
+from tui_crm.core.board import BoardView, Card, Key, Page
+from tui_crm.core.dates import Quarter
+from tui_crm.core.errors import ConflictError, CrmError
+from tui_crm.core.records import StageRow
+from tui_crm.ui.text import safe
+from tui_crm.ui.widgets.board import Board, BoardColumn, visible_cards
+from tui_crm.ui.widgets.board_dialogs import LostReasonDialog
 
 
 class PipelineScreen(Screen):
+    """A column per open stage, then Won and Lost (closed this quarter)."""
+
+    BINDINGS = [
+        Binding("shift+right,>", "step(1)", "Next stage", id="board.next_stage"),
+        Binding("shift+left,<", "step(-1)", "Prev stage", id="board.previous_stage"),
+        Binding("w", "close_won", "Won", id="board.close_won"),
+        Binding("x", "close_lost", "Lost", id="board.close_lost"),
+        Binding("slash", "filter", "Filter", id="board.filter"),
+        Binding("escape", "clear_filter", "Clear filter", id="board.clear_filter"),
+    ]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.search = ""
+        self.quarter = Quarter.current()
+        self.message: Text = Text("")
+        self.writing = False
+        self._moves: tuple | None = None
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Pipeline", id="placeholder")
+        yield Input(placeholder="Filter by deal, customer or lead name (enter keeps it, "
+                                "escape clears it)", id="board-filter")
+        yield Static(id="board-status")
+        yield Board(id="board")
         yield Footer()
+
+    @property
+    def board(self) -> Board:
+        return self.query_one(Board)
+
+    def on_mount(self) -> None:
+        self.board.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # -- reading -----------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Re-read what the board shows; the cursor stays on the same deal."""
+        selected = self.board.selected
+        self._read(self._places(), selected.id if selected else None)
+
+    def _places(self) -> dict[int, tuple[Key | None, int]]:
+        return {column.stage.id: (column.place.key, column.place.row)
+                for column in self.board.columns}
+
+    def _rows(self) -> int:
+        column = self.board.column
+        return column.visible if column else visible_cards(self.app.size.height - 4)
+
+    def _read(self, places: dict, focus_id: int | None, first_match: bool = False) -> None:
+        self._read_board(places, focus_id, self._rows(), self.search, self.quarter, first_match)
+
+    @work(thread=True, exclusive=True, group="board")
+    def _read_board(self, places: dict, focus_id: int | None, rows: int, search: str,
+                    quarter: Quarter, first_match: bool) -> None:
+        view = board_queries.board_view(places, rows, focus_id, search, quarter)
+        amounts = settings.get_settings()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, view, amounts, first_match)
+
+    def _show(self, view: BoardView, amounts: settings.Settings, first_match: bool) -> None:
+        board = self.board
+        current = board.column.stage.id if board.column else None
+        board.set_stages([column.stage for column in view.columns])
+        focus_id = view.focus.id if view.focus else None
+        for column, data in zip(board.columns, view.columns, strict=True):
+            column.show(data.window, data.tally, data.row, focus_id)
+        if first_match:
+            target = next((i for i, c in enumerate(board.columns) if c.cards), 0)
+        elif view.focus is not None:
+            target = board.column_of(view.focus.stage_id)
+        else:
+            target = board.column_of(current) if current is not None else 0
+        board.go_to_column(target or 0)
+        self._show_status(amounts)
+        self._refresh_moves()
+
+    def _show_status(self, amounts: settings.Settings) -> None:
+        line = Text(f"Won/Lost: closed in {self.quarter} · amounts: {amounts.basis_label} "
+                    f"({amounts.currency})", style="dim")
+        if self.search:
+            line.append(" · filter: ")
+            line.append_text(safe(self.search, style="bold"))
+        if self.message.plain:
+            line.append("  ")
+            line.append_text(self.message)
+        self.query_one("#board-status", Static).update(line)
+
+    def on_board_page_wanted(self, event: Board.PageWanted) -> None:
+        self._read_page(event.column, event.key, event.forward, event.column.visible,
+                        self.search, self.quarter)
+
+    @work(thread=True, group="board-page")
+    def _read_page(self, column: BoardColumn, key: Key, forward: bool, rows: int,
+                   search: str, quarter: Quarter) -> None:
+        where = {"after": key} if forward else {"before": key}
+        page = board_queries.column_page(column.stage, limit=rows, search=search,
+                                         quarter=quarter, **where)
+        self.app.call_from_thread(self._add_page, column, key, forward, page, search)
+
+    def _add_page(self, column: BoardColumn, key: Key, forward: bool, page: Page,
+                  search: str) -> None:
+        edge = (column.cards[-1] if forward else column.cards[0]).key if column.cards else None
+        if column in self.board.columns and edge == key and search == self.search:
+            column.extend(page, forward)
+        else:
+            column.loading = False
+
+    def on_board_cursor_moved(self) -> None:
+        self._refresh_moves()
+
+    def _refresh_moves(self) -> None:
+        """Update the footer when the moves that apply change (not on every key)."""
+        moves = tuple(self.check_action(action, params) for action, params in (
+            ("step", (1,)), ("step", (-1,)), ("close_won", ()), ("close_lost", ())))
+        if moves != self._moves:
+            self._moves = moves
+            self.refresh_bindings()
+
+    # -- moving deals --------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return bool(self.search) or self.query_one("#board-filter", Input).display
+        if action in ("step", "close_won", "close_lost"):
+            column = self.board.column if self.is_mounted else None
+            if column is None or column.selected is None:
+                return None
+            return self._can_move(action, parameters, column.stage) or None
+        return True
+
+    def _can_move(self, action: str, parameters: tuple[object, ...], stage: StageRow) -> bool:
+        if action == "close_won":
+            return stage.kind != "won"
+        if action == "close_lost":
+            return stage.kind != "lost"
+        first_open = next((c.stage for c in self.board.columns if c.stage.is_open), None)
+        if parameters and parameters[0] == 1:
+            return stage.is_open
+        return stage != first_open
+
+    def action_step(self, step: int) -> None:
+        card = self.board.selected
+        if card is not None:
+            self._write(card, lambda: deals.step_deal(card.id, step, card.version))
+
+    def action_close_won(self) -> None:
+        card = self.board.selected
+        if card is not None:
+            self._write(card, lambda: deals.close_won(card.id, card.version))
+
+    def action_close_lost(self) -> None:
+        card = self.board.selected
+        if card is None:
+            return
+
+        def closed(reason: str | None) -> None:
+            if reason is not None:
+                self._write(card, lambda: deals.close_lost(card.id, reason, card.version))
+
+        self.app.push_screen(LostReasonDialog(card.name), closed)
+
+    def _write(self, card: Card, change: Callable[[], object]) -> None:
+        """Run one change of a deal; keys pressed before it is shown are ignored."""
+        if self.writing:
+            self.app.bell()
+            return
+        self.writing = True
+        self._write_deal(card, change)
+
+    @work(thread=True, group="board-write")
+    def _write_deal(self, card: Card, change: Callable[[], object]) -> None:
+        try:
+            change()
+            message = Text("")
+        except ConflictError as exc:
+            message = Text(f"{exc} Not moved: the board now shows it as it is; "
+                           "press the key again to move it.", style="bold")
+        except CrmError as exc:
+            message = Text(str(exc), style="bold")
+        self.app.call_from_thread(self._written, card, message)
+
+    def _written(self, card: Card, message: Text) -> None:
+        self.writing = False
+        self.message = message
+        self._read(self._places(), card.id)
+
+    # -- filtering -------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        field = self.query_one("#board-filter", Input)
+        field.display = True
+        field.focus()
+        self.refresh_bindings()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "board-filter" and event.value.strip() != self.search:
+            self.search = event.value.strip()
+            self._read({}, None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "board-filter":
+            self.search = event.value.strip()
+            if not self.search:
+                event.input.display = False
+            self.board.focus()
+            self._read({}, None, first_match=True)
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#board-filter", Input)
+        had_search = bool(self.search)
+        self.search = ""
+        field.value = ""
+        field.display = False
+        self.board.focus()
+        self.message = Text("")
+        if had_search:
+            self.reload()
+        self.refresh_bindings()

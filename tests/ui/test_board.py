@@ -1,0 +1,337 @@
+"""The pipeline board, driven with keys: columns, totals, moves, marks, filter, paging."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from tests.helpers import log_rows
+from tui_crm.core import customers, deals, leads
+from tui_crm.core.db import open_database
+from tui_crm.core.models import Opportunity, Stage
+from tui_crm.core.money import format_amount
+from tui_crm.ui.app import CrmApp
+from tui_crm.ui.widgets.board import Board, BoardColumn
+from tui_crm.ui.widgets.board_dialogs import LostReasonDialog
+
+D = dt.date
+TODAY = D(2026, 11, 15)  # tests/conftest.py freezes today
+
+
+@pytest.fixture
+def crm(tmp_path):
+    """A small pipeline with known amounts: overdue, undated, lead-owned and closed deals."""
+    database = open_database(str(tmp_path / "crm.db"))
+    acme = customers.create_customer({"name": "Acme"})
+    ada = leads.create_lead({"name": "Ada Lovelace"})
+    made = {}
+    for name, amount, close, stage, parent in [
+        ("Rollout", "1000", D(2026, 12, 1), "Qualification", {"customer_id": acme}),
+        ("Overdue deal", "2000", D(2026, 10, 1), "Qualification", {"customer_id": acme}),
+        ("Undated deal", "500", None, "Qualification", {"customer_id": acme}),
+        ("Engine", "3000", D(2026, 12, 20), "Proposal", {"lead_id": ada}),
+        ("Won this quarter", "4000", D(2026, 11, 1), "ClosedWon", {"customer_id": acme}),
+        ("Won long ago", "9000", D(2026, 6, 1), "ClosedWon", {"customer_id": acme}),
+        ("Lost this quarter", "700", D(2026, 10, 10), "ClosedLost", {"customer_id": acme}),
+    ]:
+        made[name] = deals.create_deal({"name": name, "amount": amount, "close_date": close,
+                                        "stage": stage, **parent})
+    yield made
+    database.close()
+
+
+async def settle(app, pilot) -> None:
+    """Let the workers finish and the screen catch up.
+
+    A worker hands its result over with ``call_from_thread``, which returns once the
+    screen took it; that may start the next worker (a move is followed by a read).
+    """
+    await pilot.pause()
+    while any(not worker.is_finished for worker in app.workers):
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def press(app, pilot, *keys: str) -> None:
+    """Press each key and let the board settle after it."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(app, pilot)
+
+
+async def type_keys(app, pilot, *keys: str) -> None:
+    """Press the keys in a row (typing, moving the cursor) and settle once."""
+    await pilot.press(*keys)
+    await settle(app, pilot)
+
+
+def board_of(app) -> Board:
+    return app.screen.query_one(Board)
+
+
+def column(app, name: str) -> BoardColumn:
+    return next(c for c in board_of(app).columns if c.stage.name == name)
+
+
+def header(app, name: str) -> str:
+    return column(app, name).render().plain.splitlines()[1]
+
+
+def shown_names(app, name: str) -> list[str]:
+    return [card.name for card in column(app, name).cards]
+
+
+def expected_header(count: int, amount: str) -> str:
+    return f"{count} deal{'' if count == 1 else 's'} · {format_amount(Decimal(amount))}"
+
+
+def stage_of(deal_id: int) -> str:
+    return Stage.get_by_id(Opportunity.get_by_id(deal_id).__data__["stage"]).name
+
+
+async def test_columns_in_stage_order_with_totals_summed_here(crm):
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        assert [c.stage.name for c in board.columns] == [
+            "Qualification", "Proposal", "Negotiation", "ClosedWon", "ClosedLost"]
+        in_quarter = {"ClosedWon": ["Won this quarter"], "ClosedLost": ["Lost this quarter"]}
+        for name in ("Qualification", "Proposal", "Negotiation", "ClosedWon", "ClosedLost"):
+            query = Opportunity.select().join(Stage).where(Stage.name == name)
+            rows = [d for d in query if name not in in_quarter or d.name in in_quarter[name]]
+            cents = sum(d.amount_cents for d in rows)
+            assert header(app, name) == expected_header(len(rows), f"{cents / 100:.2f}"), name
+        assert shown_names(app, "ClosedWon") == ["Won this quarter"]
+        # by close date, undated last
+        assert shown_names(app, "Qualification") == ["Overdue deal", "Rollout", "Undated deal"]
+
+
+async def test_opens_on_the_first_card_of_the_first_column(crm):
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        assert board.current == 0 and board.selected.name == "Overdue deal"
+        assert app.focused is board
+        text = column(app, "Qualification").render().plain.splitlines()
+        assert text[3] == "▌Overdue deal".ljust(len(text[3]))
+
+
+async def test_cards_show_parent_amount_date_and_mark_overdue_and_missing(crm):
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        lines = column(app, "Qualification").render().plain.splitlines()
+        assert lines[3:6] == [line.ljust(len(lines[3])) for line in (
+            "▌Overdue deal", "▌Acme", "▌2,000.00   !2026-10-01")]
+        assert lines[7:10] == [" Rollout", " Acme", " 1,000.00    2026-12-01"]
+        assert lines[11:14] == [" Undated deal", " Acme", " 500.00        ?no date"]
+        assert column(app, "Proposal").render().plain.splitlines()[4] == " Lead: Ada Lovelace"
+        # the sign says it without colour; the colour says it too
+        rendered = column(app, "Qualification").render()
+        marks = {rendered.plain[s.start:s.end]: s.style for s in rendered.spans
+                 if rendered.plain[s.start:s.end] in ("!2026-10-01", "?no date")}
+        assert set(marks) == {"!2026-10-01", "?no date"}
+        assert all(style.color is not None for style in marks.values())
+        assert marks["!2026-10-01"].color != marks["?no date"].color
+        # closed deals are never overdue
+        assert "!" not in column(app, "ClosedLost").render().plain
+
+
+async def test_move_forward_and_back_keeps_the_cursor_on_the_deal(crm):
+    deal = crm["Overdue deal"]
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "greater_than_sign")
+        assert stage_of(deal) == "Proposal"
+        qualification, proposal = (Stage.get(name=n).id for n in ("Qualification", "Proposal"))
+        assert log_rows("opportunity", deal)[-1] == (
+            "move", "stage", str(qualification), str(proposal), "tester")
+        board = board_of(app)
+        assert board.column.stage.name == "Proposal" and board.selected.id == deal
+        assert header(app, "Qualification") == expected_header(2, "1500")
+        assert header(app, "Proposal") == expected_header(2, "5000")
+        assert shown_names(app, "Proposal") == ["Overdue deal", "Engine"]
+
+        await press(app, pilot, "less_than_sign")
+        assert stage_of(deal) == "Qualification"
+        assert log_rows("opportunity", deal)[-1][2:4] == (str(proposal), str(qualification))
+        assert board.column.stage.name == "Qualification" and board.selected.id == deal
+        assert header(app, "Qualification") == expected_header(3, "3500")
+
+        await press(app, pilot, "shift+right", "shift+right")
+        assert stage_of(deal) == "Negotiation"
+        assert board.column.stage.name == "Negotiation" and board.selected.id == deal
+        await press(app, pilot, "shift+left")
+        assert stage_of(deal) == "Proposal" and board.selected.id == deal
+
+
+async def test_close_won_from_the_board(crm):
+    deal = crm["Engine"]
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "l", "w")
+        row = Opportunity.get_by_id(deal)
+        assert stage_of(deal) == "ClosedWon" and row.close_date == TODAY
+        won, proposal = (Stage.get(name=n).id for n in ("ClosedWon", "Proposal"))
+        assert ("move", "stage", str(proposal), str(won), "tester") in \
+            log_rows("opportunity", deal)
+        board = board_of(app)
+        assert board.column.stage.name == "ClosedWon" and board.selected.id == deal
+        assert shown_names(app, "ClosedWon") == ["Engine", "Won this quarter"]
+        assert header(app, "ClosedWon") == expected_header(2, "7000")
+        assert header(app, "Proposal") == expected_header(0, "0")
+
+
+async def test_close_lost_asks_a_reason(crm):
+    deal = crm["Rollout"]
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "j", "x")
+        assert isinstance(app.screen, LostReasonDialog)
+        await press(app, pilot, "escape")  # cancel: nothing changes
+        assert stage_of(deal) == "Qualification"
+        await type_keys(app, pilot, "x", *"price")
+        await press(app, pilot, "enter")
+        row = Opportunity.get_by_id(deal)
+        assert stage_of(deal) == "ClosedLost" and row.lost_reason == "price"
+        changes = {r[1]: r[3] for r in log_rows("opportunity", deal) if r[0] == "move"}
+        assert changes["stage"] == str(Stage.get(name="ClosedLost").id)
+        board = board_of(app)
+        assert board.column.stage.name == "ClosedLost" and board.selected.id == deal
+        assert header(app, "ClosedLost") == expected_header(2, "1700")
+        assert header(app, "Qualification") == expected_header(2, "2500")
+
+
+async def test_close_lost_without_a_reason(crm):
+    deal = crm["Overdue deal"]
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "x", "enter")
+        assert stage_of(deal) == "ClosedLost"
+        assert Opportunity.get_by_id(deal).lost_reason == ""
+        assert board_of(app).selected.id == deal
+
+
+async def test_filter_by_deal_customer_or_lead_name(crm):
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await type_keys(app, pilot, "slash", *"lovelace")
+        assert shown_names(app, "Qualification") == []
+        assert shown_names(app, "Proposal") == ["Engine"]
+        assert header(app, "Proposal") == expected_header(1, "3000")
+        assert header(app, "ClosedWon") == expected_header(0, "0")
+        await press(app, pilot, "enter")  # keep the filter, go to the first match
+        board = board_of(app)
+        assert app.focused is board and board.selected.id == crm["Engine"]
+        await press(app, pilot, "escape")  # clear: everything is back, cursor stays
+        assert shown_names(app, "Qualification") == ["Overdue deal", "Rollout", "Undated deal"]
+        assert board.selected.id == crm["Engine"]
+        await type_keys(app, pilot, "slash", *"ROLL")  # deal names, any case
+        assert shown_names(app, "Qualification") == ["Rollout"]
+        assert header(app, "Qualification") == expected_header(1, "1000")
+        await press(app, pilot, "escape")
+        assert header(app, "Qualification") == expected_header(3, "3500")
+
+
+async def test_a_deal_changed_elsewhere_is_not_moved_blindly(crm):
+    deal = crm["Overdue deal"]
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        deals.update_deal(deal, {"amount": "2500"})  # someone else saves it meanwhile
+        await press(app, pilot, "greater_than_sign")
+        assert stage_of(deal) == "Qualification"
+        status = app.screen.query_one("#board-status").render().plain
+        assert "changed by tester" in status and "Not moved" in status
+        board = board_of(app)
+        assert board.selected.id == deal and board.selected.amount == Decimal("2500.00")
+        await press(app, pilot, "greater_than_sign")  # it now has the fresh version
+        assert stage_of(deal) == "Proposal"
+
+
+async def test_reload_keeps_the_cursor_on_the_same_deal(crm):
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "j")
+        board = board_of(app)
+        assert board.selected.name == "Rollout"
+        acme = customers.list_customers()[0].id
+        deals.create_deal({"name": "Earlier", "amount": "1", "close_date": D(2026, 9, 1),
+                           "stage": "Qualification", "customer_id": acme})
+        app.screen.reload()
+        await settle(app, pilot)
+        assert board.selected.name == "Rollout"
+        assert header(app, "Qualification") == expected_header(4, "3501")
+        await press(app, pilot, "k", "k")  # the new deal is read as the cursor nears it
+        assert board.selected.name == "Earlier"
+        await press(app, pilot, "j", "j")
+        deals.step_deal(crm["Rollout"], +1)  # moved elsewhere: the cursor follows it
+        app.screen.reload()
+        await settle(app, pilot)
+        assert board.column.stage.name == "Proposal" and board.selected.name == "Rollout"
+
+
+async def test_user_text_is_shown_literally(crm):
+    acme = customers.list_customers()[0].id
+    deals.create_deal({"name": "Acme [/] Corp [bold]\x1b]0;x\x07", "amount": "1",
+                       "close_date": D(2026, 1, 1), "stage": "Negotiation", "customer_id": acme})
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        lines = column(app, "Negotiation").render().plain.splitlines()
+        assert lines[3].startswith(" Acme [/] Corp [bold]")
+        assert "\x1b" not in "".join(lines)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_current_column_stays_in_view(crm, size):
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        for index in range(5):
+            current = board.columns[index]
+            view = board.region
+            assert view.x <= current.region.x and current.region.right <= view.right, index
+            assert current.region.width >= 24
+            assert current.render().plain.splitlines()[0].startswith("▌")
+            await press(app, pilot, "l")
+        await type_keys(app, pilot, "h", "h", "h", "h")
+        assert board.columns[0].region.x == board.region.x
+
+
+async def test_a_long_column_loads_pages_as_the_cursor_goes_down(crm):
+    acme = customers.list_customers()[0].id
+    for i in range(24):
+        deals.create_deal({"name": f"Bulk {i:02d}", "amount": "10",
+                           "close_date": D(2027, 1, 1) + dt.timedelta(days=i),
+                           "stage": "Negotiation", "customer_id": acme})
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        negotiation = column(app, "Negotiation")
+        assert negotiation.visible == 4 and len(negotiation.cards) == 5
+        await type_keys(app, pilot, "l", "l")
+        for _ in range(6):
+            await type_keys(app, pilot, "j", "j", "j")
+        assert board_of(app).selected.name == "Bulk 18"
+        assert len(negotiation.cards) < 24  # read a page at a time, not the whole stage
+        for _ in range(3):
+            await type_keys(app, pilot, "j", "j", "j")
+        assert board_of(app).selected.name == "Bulk 23"
+        app.screen.reload()  # from the end: the window starts near the cursor
+        await settle(app, pilot)
+        assert negotiation.selected.name == "Bulk 23" and negotiation.cards[0].name != "Bulk 00"
+        for _ in range(8):
+            await type_keys(app, pilot, "k", "k", "k")
+        assert board_of(app).selected.name == "Bulk 00"

@@ -1,0 +1,315 @@
+"""The pipeline board's widgets: a column of deal cards, and the board that holds them.
+
+A column draws only the cards that fit its height, from the window of cards it was
+given; when the cursor nears either end of that window and the column goes on, it
+asks for another page (``Board.PageWanted``). Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import HorizontalScroll
+from textual.message import Message
+from textual.widget import Widget
+
+from tui_crm.core import dates
+from tui_crm.core.board import Card, Key, Page, Window
+from tui_crm.core.forecast import Tally
+from tui_crm.core.money import format_amount
+from tui_crm.core.records import StageRow
+from tui_crm.ui.text import safe
+
+CARD_HEIGHT = 4  # name, parent, amount and date, a blank line
+HEADER_HEIGHT = 3  # stage name, count and sum, a rule
+OVERDUE_SIGN = "!"
+UNDATED_SIGN = "?"
+CURSOR_SIGN = "▌"
+MIN_COLUMN_WIDTH = 24
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a column's cursor is: its card's key and its row on screen."""
+
+    key: Key | None
+    row: int
+
+
+def visible_cards(height: int) -> int:
+    """How many whole cards fit in a column ``height`` rows tall."""
+    return max(1, (height - HEADER_HEIGHT) // CARD_HEIGHT)
+
+
+class BoardColumn(Widget):
+    """One stage: its header (name, count, sum) and a window of its cards."""
+
+    COMPONENT_CLASSES = {
+        "board-column--title",
+        "board-column--title-current",
+        "board-column--totals",
+        "board-column--rule",
+        "board-column--name",
+        "board-column--parent",
+        "board-column--amount",
+        "board-column--date",
+        "board-column--overdue",
+        "board-column--undated",
+        "board-column--cursor",
+        "board-column--empty",
+    }
+
+    def __init__(self, stage: StageRow, **kwargs):
+        super().__init__(**kwargs)
+        self.stage = stage
+        self.cards: list[Card] = []
+        self.cursor = 0
+        self.top = 0
+        self.has_before = False
+        self.has_after = False
+        self.tally = Tally(0, Decimal("0.00"))
+        self.current = False
+        self.loading = False
+
+    # -- state ------------------------------------------------------------------
+
+    @property
+    def selected(self) -> Card | None:
+        return self.cards[self.cursor] if self.cards else None
+
+    @property
+    def visible(self) -> int:
+        return visible_cards(self.size.height or self.app.size.height - 4)
+
+    @property
+    def place(self) -> Place:
+        card = self.selected
+        return Place(card.key if card else None, self.cursor - self.top)
+
+    def show(self, window: Window, tally: Tally, row: int, deal_id: int | None = None) -> None:
+        """Take a fresh window of cards; the cursor goes to ``deal_id`` (or the anchor)."""
+        self.cards = list(window.cards)
+        self.has_before, self.has_after = window.has_before, window.has_after
+        self.tally = tally
+        ids = [card.id for card in self.cards]
+        self.cursor = ids.index(deal_id) if deal_id in ids else window.anchor
+        self.cursor = max(0, min(self.cursor, len(self.cards) - 1))
+        self.top = max(0, self.cursor - row)
+        self.loading = False
+        self._follow_cursor()
+        self.refresh()
+
+    def extend(self, page: Page, forward: bool) -> None:
+        """Add a page read after the last card (``forward``) or before the first."""
+        self.loading = False
+        if forward:
+            self.cards.extend(page.cards)
+            self.has_after = page.more
+        else:
+            self.cards[:0] = page.cards
+            self.cursor += len(page.cards)
+            self.top += len(page.cards)
+            self.has_before = page.more
+        self.refresh()
+
+    def move_cursor(self, rows: int) -> None:
+        if self.cards:
+            self.cursor = max(0, min(self.cursor + rows, len(self.cards) - 1))
+            self._follow_cursor()
+            self.refresh()
+
+    def wanted_page(self) -> tuple[Key, bool] | None:
+        """Where to read the next page from, when the cursor nears an end of the window
+        (or the column shows more rows than it holds) and the column goes on."""
+        if self.loading or not self.cards:
+            return None
+        if self.has_after and (self.cursor + 2 >= len(self.cards)
+                               or self.top + self.visible > len(self.cards)):
+            return self.cards[-1].key, True
+        if self.has_before and self.cursor < 2:
+            return self.cards[0].key, False
+        return None
+
+    def _follow_cursor(self) -> None:
+        if self.cursor < self.top:
+            self.top = self.cursor
+        elif self.cursor >= self.top + self.visible:
+            self.top = self.cursor - self.visible + 1
+        self.top = max(0, min(self.top, max(0, len(self.cards) - 1)))
+
+    def on_resize(self) -> None:
+        self._follow_cursor()
+
+    # -- drawing ----------------------------------------------------------------
+
+    def render(self) -> Text:
+        width = max(1, self.size.width)
+        style = self.get_component_rich_style
+        title = "board-column--title-current" if self.current else "board-column--title"
+        mark = CURSOR_SIGN if self.current else " "
+        lines = [self._fit(safe(mark + self.stage.name, style=style(title)), width, pad=True),
+                 self._fit(Text(self._totals_text(width), style=style("board-column--totals")),
+                           width),
+                 Text(("▲" if self.top or self.has_before else "─") + "─" * (width - 1),
+                      style=style("board-column--rule"))]
+        if not self.cards:
+            lines.append(Text("(no deals)", style=style("board-column--empty")))
+        today = dates.today()
+        for index in range(self.top, min(len(self.cards), self.top + self.visible)):
+            at_cursor = self.current and index == self.cursor
+            lines.extend(self._card_lines(self.cards[index], at_cursor, width, today))
+            lines.append(Text(""))
+        if self.has_after or self.top + self.visible < len(self.cards):
+            lines.append(Text("▼" + "─" * (width - 1), style=style("board-column--rule")))
+        return Text("\n").join(lines)
+
+    def _totals_text(self, width: int) -> str:
+        count = f"{self.tally.count:,} deal" + ("" if self.tally.count == 1 else "s")
+        amount = format_amount(self.tally.amount)
+        for text in (f"{count} · {amount}", f"{self.tally.count:,} · {amount}"):
+            if len(text) <= width:
+                return text
+        return f"{self.tally.count:,} · {format_amount(self.tally.amount, short=True)}"
+
+    def _card_lines(self, card: Card, at_cursor: bool, width: int, today) -> list[Text]:
+        style = self.get_component_rich_style
+        mark = CURSOR_SIGN if at_cursor else " "
+        parent = card.parent_name if card.parent_kind == "customer" else \
+            f"Lead: {card.parent_name}"
+        amount = format_amount(card.amount)
+        if card.is_overdue(today):
+            when, when_style = f"{OVERDUE_SIGN}{card.close_date.isoformat()}", "overdue"
+        elif card.is_undated:
+            when, when_style = f"{UNDATED_SIGN}no date", "undated"
+        else:
+            when, when_style = dates.format_date(card.close_date), "date"
+        inner = width - 1
+        if len(amount) + 1 + len(when) > inner:
+            amount = format_amount(card.amount, short=True)
+        gap = max(1, inner - len(amount) - len(when))
+        bottom = Text.assemble((amount, style("board-column--amount")), " " * gap,
+                               (when, style(f"board-column--{when_style}")))
+        rows = [safe(card.name, style=style("board-column--name")),
+                safe(parent, style=style("board-column--parent")), bottom]
+        out = []
+        for row in rows:
+            line = Text(mark, style=style("board-column--cursor") if at_cursor else "")
+            line.append_text(self._fit(row, inner, pad=at_cursor))
+            if at_cursor:
+                line.stylize(style("board-column--cursor"))
+            out.append(line)
+        return out
+
+    @staticmethod
+    def _fit(text: Text, width: int, pad: bool = False) -> Text:
+        text.truncate(width, overflow="ellipsis", pad=pad)
+        return text
+
+
+class Board(HorizontalScroll, can_focus=True):
+    """The columns side by side; the cursor is a column and a card in it."""
+
+    BINDINGS = [
+        Binding("left,h", "cursor_column(-1)", "Left", show=False, id="board.cursor_left"),
+        Binding("right,l", "cursor_column(1)", "Right", show=False, id="board.cursor_right"),
+        Binding("up,k", "cursor_card(-1)", "Up", show=False, id="board.cursor_up"),
+        Binding("down,j", "cursor_card(1)", "Down", show=False, id="board.cursor_down"),
+        Binding("pageup", "cursor_page(-1)", "Page up", show=False, id="board.page_up"),
+        Binding("pagedown", "cursor_page(1)", "Page down", show=False, id="board.page_down"),
+    ]
+
+    class PageWanted(Message):
+        """A column needs the page after (``forward``) or before ``key``."""
+
+        def __init__(self, column: BoardColumn, key: Key, forward: bool):
+            super().__init__()
+            self.column, self.key, self.forward = column, key, forward
+
+    class CursorMoved(Message):
+        """The cursor is on another card (or column)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.columns: list[BoardColumn] = []
+        self.current = 0
+
+    @property
+    def column(self) -> BoardColumn | None:
+        return self.columns[self.current] if self.columns else None
+
+    @property
+    def selected(self) -> Card | None:
+        return self.column.selected if self.column else None
+
+    def set_stages(self, stages: list[StageRow]) -> None:
+        """Make one column per stage (keeping them when the stages did not change)."""
+        if [c.stage for c in self.columns] == stages:
+            return
+        self.remove_children()
+        self.columns = [BoardColumn(stage) for stage in stages]
+        self.current = min(self.current, max(0, len(self.columns) - 1))
+        self.mount_all(self.columns)
+        self._size_columns()
+
+    def _size_columns(self) -> None:
+        """Share the width between the columns; below MIN_COLUMN_WIDTH each, scroll."""
+        width = self.scrollable_content_region.width or self.app.size.width
+        shown = max(1, min(len(self.columns), width // MIN_COLUMN_WIDTH))
+        for column in self.columns:
+            column.styles.width = width // shown
+
+    def column_of(self, stage_id: int) -> int | None:
+        return next((i for i, c in enumerate(self.columns) if c.stage.id == stage_id), None)
+
+    def go_to_column(self, index: int) -> None:
+        if not self.columns:
+            return
+        self.current = max(0, min(index, len(self.columns) - 1))
+        for position, column in enumerate(self.columns):
+            if column.current != (position == self.current):
+                column.current = position == self.current
+                column.refresh()
+        self.call_after_refresh(self._keep_column_in_view)
+
+    def _keep_column_in_view(self) -> None:
+        """Scroll by whole columns so that the current one is in view."""
+        if not self.columns:
+            return
+        width = max(1, self.columns[0].outer_size.width)
+        shown = max(1, self.scrollable_content_region.width // width)
+        first = round(self.scroll_x / width)
+        if self.current < first:
+            first = self.current
+        elif self.current >= first + shown:
+            first = self.current - shown + 1
+        self.scroll_to(x=first * width, animate=False)
+
+    def ask_pages(self) -> None:
+        """Ask for the pages the columns need next (after a cursor move or a resize)."""
+        for column in self.columns:
+            wanted = column.wanted_page()
+            if wanted:
+                column.loading = True
+                self.post_message(self.PageWanted(column, *wanted))
+
+    def action_cursor_column(self, step: int) -> None:
+        self.go_to_column(self.current + step)
+        self.post_message(self.CursorMoved())
+
+    def action_cursor_card(self, step: int) -> None:
+        if self.column is not None:
+            self.column.move_cursor(step)
+            self.ask_pages()
+            self.post_message(self.CursorMoved())
+
+    def action_cursor_page(self, step: int) -> None:
+        if self.column is not None:
+            self.action_cursor_card(step * self.column.visible)
+
+    def on_resize(self) -> None:
+        self._size_columns()
+        self.call_after_refresh(self.ask_pages)
+        self.call_after_refresh(self._keep_column_in_view)
