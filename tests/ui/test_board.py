@@ -8,13 +8,15 @@ from decimal import Decimal
 import pytest
 
 from tests.helpers import log_rows
+from tests.ui.pilot_helpers import press, settle
 from tui_crm.core import customers, deals, leads
 from tui_crm.core.db import open_database
 from tui_crm.core.models import Opportunity, Stage
 from tui_crm.core.money import format_amount
 from tui_crm.ui.app import CrmApp
 from tui_crm.ui.widgets.board import Board, BoardColumn
-from tui_crm.ui.widgets.board_dialogs import LostReasonDialog
+from tui_crm.ui.widgets.deal_form import DealForm
+from tui_crm.ui.widgets.dialogs import TextPrompt
 
 D = dt.date
 TODAY = D(2026, 11, 15)  # tests/conftest.py freezes today
@@ -42,29 +44,11 @@ def crm(tmp_path):
     database.close()
 
 
-async def settle(app, pilot) -> None:
-    """Let the workers finish and the screen catch up.
-
-    A worker hands its result over with ``call_from_thread``, which returns once the
-    screen took it; that may start the next worker (a move is followed by a read).
-    """
-    await pilot.pause()
-    while any(not worker.is_finished for worker in app.workers):
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def press(app, pilot, *keys: str) -> None:
-    """Press each key and let the board settle after it."""
+async def press_each(pilot, *keys: str) -> None:
+    """Press each key and let the board settle after it (a move waits for the last)."""
     for key in keys:
         await pilot.press(key)
-        await settle(app, pilot)
-
-
-async def type_keys(app, pilot, *keys: str) -> None:
-    """Press the keys in a row (typing, moving the cursor) and settle once."""
-    await pilot.press(*keys)
-    await settle(app, pilot)
+        await settle(pilot)
 
 
 def board_of(app) -> Board:
@@ -94,7 +78,7 @@ def stage_of(deal_id: int) -> str:
 async def test_columns_in_stage_order_with_totals_summed_here(crm):
     app = CrmApp(start_mode="pipeline")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         board = board_of(app)
         assert [c.stage.name for c in board.columns] == [
             "Qualification", "Proposal", "Negotiation", "ClosedWon", "ClosedLost"]
@@ -112,7 +96,7 @@ async def test_columns_in_stage_order_with_totals_summed_here(crm):
 async def test_opens_on_the_first_card_of_the_first_column(crm):
     app = CrmApp(start_mode="pipeline")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         board = board_of(app)
         assert board.current == 0 and board.selected.name == "Overdue deal"
         assert app.focused is board
@@ -123,7 +107,7 @@ async def test_opens_on_the_first_card_of_the_first_column(crm):
 async def test_cards_show_parent_amount_date_and_mark_overdue_and_missing(crm):
     app = CrmApp(start_mode="pipeline")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         lines = column(app, "Qualification").render().plain.splitlines()
         assert lines[3:6] == [line.ljust(len(lines[3])) for line in (
             "▌Overdue deal", "▌Acme", "▌2,000.00   !2026-10-01")]
@@ -145,8 +129,8 @@ async def test_move_forward_and_back_keeps_the_cursor_on_the_deal(crm):
     deal = crm["Overdue deal"]
     app = CrmApp(start_mode="pipeline")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        await press(app, pilot, "greater_than_sign")
+        await settle(pilot)
+        await press_each(pilot, "greater_than_sign")
         assert stage_of(deal) == "Proposal"
         qualification, proposal = (Stage.get(name=n).id for n in ("Qualification", "Proposal"))
         assert log_rows("opportunity", deal)[-1] == (
@@ -157,16 +141,16 @@ async def test_move_forward_and_back_keeps_the_cursor_on_the_deal(crm):
         assert header(app, "Proposal") == expected_header(2, "5000")
         assert shown_names(app, "Proposal") == ["Overdue deal", "Engine"]
 
-        await press(app, pilot, "less_than_sign")
+        await press_each(pilot, "less_than_sign")
         assert stage_of(deal) == "Qualification"
         assert log_rows("opportunity", deal)[-1][2:4] == (str(proposal), str(qualification))
         assert board.column.stage.name == "Qualification" and board.selected.id == deal
         assert header(app, "Qualification") == expected_header(3, "3500")
 
-        await press(app, pilot, "shift+right", "shift+right")
+        await press_each(pilot, "shift+right", "shift+right")
         assert stage_of(deal) == "Negotiation"
         assert board.column.stage.name == "Negotiation" and board.selected.id == deal
-        await press(app, pilot, "shift+left")
+        await press_each(pilot, "shift+left")
         assert stage_of(deal) == "Proposal" and board.selected.id == deal
 
 
@@ -174,8 +158,8 @@ async def test_close_won_from_the_board(crm):
     deal = crm["Engine"]
     app = CrmApp(start_mode="pipeline")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        await press(app, pilot, "l", "w")
+        await settle(pilot)
+        await press_each(pilot, "l", "w")
         row = Opportunity.get_by_id(deal)
         assert stage_of(deal) == "ClosedWon" and row.close_date == TODAY
         won, proposal = (Stage.get(name=n).id for n in ("ClosedWon", "Proposal"))
@@ -192,13 +176,13 @@ async def test_close_lost_asks_a_reason(crm):
     deal = crm["Rollout"]
     app = CrmApp(start_mode="pipeline")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        await press(app, pilot, "j", "x")
-        assert isinstance(app.screen, LostReasonDialog)
-        await press(app, pilot, "escape")  # cancel: nothing changes
+        await settle(pilot)
+        await press_each(pilot, "j", "x")
+        assert isinstance(app.screen, TextPrompt)
+        await press_each(pilot, "escape")  # cancel: nothing changes
         assert stage_of(deal) == "Qualification"
-        await type_keys(app, pilot, "x", *"price")
-        await press(app, pilot, "enter")
+        await press(pilot, "x", *"price")
+        await press_each(pilot, "enter")
         row = Opportunity.get_by_id(deal)
         assert stage_of(deal) == "ClosedLost" and row.lost_reason == "price"
         changes = {r[1]: r[3] for r in log_rows("opportunity", deal) if r[0] == "move"}
@@ -213,8 +197,8 @@ async def test_close_lost_without_a_reason(crm):
     deal = crm["Overdue deal"]
     app = CrmApp(start_mode="pipeline")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        await press(app, pilot, "x", "enter")
+        await settle(pilot)
+        await press_each(pilot, "x", "enter")
         assert stage_of(deal) == "ClosedLost"
         assert Opportunity.get_by_id(deal).lost_reason == ""
         assert board_of(app).selected.id == deal
@@ -223,22 +207,22 @@ async def test_close_lost_without_a_reason(crm):
 async def test_filter_by_deal_customer_or_lead_name(crm):
     app = CrmApp(start_mode="pipeline")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        await type_keys(app, pilot, "slash", *"lovelace")
+        await settle(pilot)
+        await press(pilot, "slash", *"lovelace")
         assert shown_names(app, "Qualification") == []
         assert shown_names(app, "Proposal") == ["Engine"]
         assert header(app, "Proposal") == expected_header(1, "3000")
         assert header(app, "ClosedWon") == expected_header(0, "0")
-        await press(app, pilot, "enter")  # keep the filter, go to the first match
+        await press_each(pilot, "enter")  # keep the filter, go to the first match
         board = board_of(app)
         assert app.focused is board and board.selected.id == crm["Engine"]
-        await press(app, pilot, "escape")  # clear: everything is back, cursor stays
+        await press_each(pilot, "escape")  # clear: everything is back, cursor stays
         assert shown_names(app, "Qualification") == ["Overdue deal", "Rollout", "Undated deal"]
         assert board.selected.id == crm["Engine"]
-        await type_keys(app, pilot, "slash", *"ROLL")  # deal names, any case
+        await press(pilot, "slash", *"ROLL")  # deal names, any case
         assert shown_names(app, "Qualification") == ["Rollout"]
         assert header(app, "Qualification") == expected_header(1, "1000")
-        await press(app, pilot, "escape")
+        await press_each(pilot, "escape")
         assert header(app, "Qualification") == expected_header(3, "3500")
 
 
@@ -246,38 +230,38 @@ async def test_a_deal_changed_elsewhere_is_not_moved_blindly(crm):
     deal = crm["Overdue deal"]
     app = CrmApp(start_mode="pipeline")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         deals.update_deal(deal, {"amount": "2500"})  # someone else saves it meanwhile
-        await press(app, pilot, "greater_than_sign")
+        await press_each(pilot, "greater_than_sign")
         assert stage_of(deal) == "Qualification"
         status = app.screen.query_one("#board-status").render().plain
         assert "changed by tester" in status and "Not moved" in status
         board = board_of(app)
         assert board.selected.id == deal and board.selected.amount == Decimal("2500.00")
-        await press(app, pilot, "greater_than_sign")  # it now has the fresh version
+        await press_each(pilot, "greater_than_sign")  # it now has the fresh version
         assert stage_of(deal) == "Proposal"
 
 
 async def test_reload_keeps_the_cursor_on_the_same_deal(crm):
     app = CrmApp(start_mode="pipeline")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        await press(app, pilot, "j")
+        await settle(pilot)
+        await press_each(pilot, "j")
         board = board_of(app)
         assert board.selected.name == "Rollout"
         acme = customers.list_customers()[0].id
         deals.create_deal({"name": "Earlier", "amount": "1", "close_date": D(2026, 9, 1),
                            "stage": "Qualification", "customer_id": acme})
         app.screen.reload()
-        await settle(app, pilot)
+        await settle(pilot)
         assert board.selected.name == "Rollout"
         assert header(app, "Qualification") == expected_header(4, "3501")
-        await press(app, pilot, "k", "k")  # the new deal is read as the cursor nears it
+        await press_each(pilot, "k", "k")  # the new deal is read as the cursor nears it
         assert board.selected.name == "Earlier"
-        await press(app, pilot, "j", "j")
+        await press_each(pilot, "j", "j")
         deals.step_deal(crm["Rollout"], +1)  # moved elsewhere: the cursor follows it
         app.screen.reload()
-        await settle(app, pilot)
+        await settle(pilot)
         assert board.column.stage.name == "Proposal" and board.selected.name == "Rollout"
 
 
@@ -287,7 +271,7 @@ async def test_user_text_is_shown_literally(crm):
                        "close_date": D(2026, 1, 1), "stage": "Negotiation", "customer_id": acme})
     app = CrmApp(start_mode="pipeline")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         lines = column(app, "Negotiation").render().plain.splitlines()
         assert lines[3].startswith(" Acme [/] Corp [bold]")
         assert "\x1b" not in "".join(lines)
@@ -297,7 +281,7 @@ async def test_user_text_is_shown_literally(crm):
 async def test_the_current_column_stays_in_view(crm, size):
     app = CrmApp(start_mode="pipeline")
     async with app.run_test(size=size) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         board = board_of(app)
         for index in range(5):
             current = board.columns[index]
@@ -305,8 +289,8 @@ async def test_the_current_column_stays_in_view(crm, size):
             assert view.x <= current.region.x and current.region.right <= view.right, index
             assert current.region.width >= 24
             assert current.render().plain.splitlines()[0].startswith("▌")
-            await press(app, pilot, "l")
-        await type_keys(app, pilot, "h", "h", "h", "h")
+            await press_each(pilot, "l")
+        await press(pilot, "h", "h", "h", "h")
         assert board.columns[0].region.x == board.region.x
 
 
@@ -318,20 +302,59 @@ async def test_a_long_column_loads_pages_as_the_cursor_goes_down(crm):
                            "stage": "Negotiation", "customer_id": acme})
     app = CrmApp(start_mode="pipeline")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         negotiation = column(app, "Negotiation")
         assert negotiation.visible == 4 and len(negotiation.cards) == 5
-        await type_keys(app, pilot, "l", "l")
+        await press(pilot, "l", "l")
         for _ in range(6):
-            await type_keys(app, pilot, "j", "j", "j")
+            await press(pilot, "j", "j", "j")
         assert board_of(app).selected.name == "Bulk 18"
         assert len(negotiation.cards) < 24  # read a page at a time, not the whole stage
         for _ in range(3):
-            await type_keys(app, pilot, "j", "j", "j")
+            await press(pilot, "j", "j", "j")
         assert board_of(app).selected.name == "Bulk 23"
         app.screen.reload()  # from the end: the window starts near the cursor
-        await settle(app, pilot)
+        await settle(pilot)
         assert negotiation.selected.name == "Bulk 23" and negotiation.cards[0].name != "Bulk 00"
         for _ in range(8):
-            await type_keys(app, pilot, "k", "k", "k")
+            await press(pilot, "k", "k", "k")
         assert board_of(app).selected.name == "Bulk 00"
+
+
+async def test_enter_edits_the_deal_and_the_board_shows_the_change(crm):
+    deal = crm["Rollout"]
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_each(pilot, "j", "enter")
+        assert isinstance(app.screen, DealForm) and app.screen.deal_id == deal
+        amount = app.screen.fields["amount"].editor
+        amount.focus()
+        amount.value = ""
+        await press(pilot, *"2.5k")
+        await press_each(pilot, "ctrl+s")
+        assert Opportunity.get_by_id(deal).amount_cents == 250_000
+        board = board_of(app)
+        assert app.screen.query_one(Board) is board and board.selected.id == deal
+        assert header(app, "Qualification") == expected_header(3, "5000")
+
+
+async def test_n_adds_a_deal_in_the_current_stage_with_a_parent_picked(crm):
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_each(pilot, "l", "n")
+        assert isinstance(app.screen, DealForm)
+        form = app.screen
+        await press(pilot, *"Fresh start", "tab", *"1200", "tab", *"2026-12-05")
+        form.fields["parent"].editor.focus()
+        await press(pilot, *"lovel")  # typing a name opens the picker
+        await press(pilot, "enter")
+        await press_each(pilot, "ctrl+s")
+        new = Opportunity.get(name="Fresh start")
+        assert stage_of(new.id) == "Proposal" and new.lead.name == "Ada Lovelace"
+        assert new.amount_cents == 120_000 and new.close_date == D(2026, 12, 5)
+        board = board_of(app)
+        assert board.column.stage.name == "Proposal" and board.selected.id == new.id
+        assert shown_names(app, "Proposal") == ["Fresh start", "Engine"]
+        assert header(app, "Proposal") == expected_header(2, "4200")

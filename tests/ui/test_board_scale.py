@@ -17,7 +17,7 @@ from collections import Counter
 import pytest
 from peewee import fn
 
-from tests.ui.test_board import settle
+from tests.ui.pilot_helpers import settle
 from tui_crm.core import deals
 from tui_crm.core.db import open_database
 from tui_crm.core.models import Customer, Lead, Opportunity, Stage, db
@@ -191,14 +191,14 @@ async def open_and_move(path) -> dict[str, Meter]:
     try:
         app = CrmApp(start_mode="pipeline")
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(app, pilot)
+            await settle(pilot)
             board = app.screen.query_one(Board)
             assert board.selected is not None and all(c.cards for c in board.columns)
             cost["open"] = (meter.queries, meter.rows, dict(meter.steps))
             deal = board.selected.id
             meter.reset()
             await pilot.press("greater_than_sign")
-            await settle(app, pilot)
+            await settle(pilot)
             assert board.selected.id == deal and board.column.stage.name == "Proposal"
             cost["move"] = (meter.queries, meter.rows, dict(meter.steps))
     finally:

@@ -26,7 +26,8 @@ from tui_crm.core.errors import ConflictError, CrmError
 from tui_crm.core.records import StageRow
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.board import Board, BoardColumn, visible_cards
-from tui_crm.ui.widgets.board_dialogs import LostReasonDialog
+from tui_crm.ui.widgets.deal_form import DealForm
+from tui_crm.ui.widgets.dialogs import TextPrompt
 
 
 class PipelineScreen(Screen):
@@ -37,6 +38,8 @@ class PipelineScreen(Screen):
         Binding("shift+left,<", "step(-1)", "Prev stage", id="board.previous_stage"),
         Binding("w", "close_won", "Won", id="board.close_won"),
         Binding("x", "close_lost", "Lost", id="board.close_lost"),
+        Binding("enter", "edit", "Edit", id="board.edit"),
+        Binding("n", "new", "New deal", id="board.new"),
         Binding("slash", "filter", "Filter", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", id="board.clear_filter"),
     ]
@@ -47,6 +50,7 @@ class PipelineScreen(Screen):
         self.quarter = Quarter.current()
         self.message: Text = Text("")
         self.writing = False
+        self.follow: int | None = None  # a deal the cursor must go to on the next read
         self._moves: tuple | None = None
 
     def compose(self) -> ComposeResult:
@@ -72,7 +76,13 @@ class PipelineScreen(Screen):
     def reload(self) -> None:
         """Re-read what the board shows; the cursor stays on the same deal."""
         selected = self.board.selected
-        self._read(self._places(), selected.id if selected else None)
+        focus = self.follow if self.follow is not None else (selected.id if selected else None)
+        self._read(self._places(), focus)
+
+    def go_to_deal(self, deal_id: int) -> None:
+        """Re-read the board with the cursor on ``deal_id``, wherever it is now."""
+        self.follow = deal_id
+        self.reload()
 
     def _places(self) -> dict[int, tuple[Key | None, int]]:
         return {column.stage.id: (column.place.key, column.place.row)
@@ -98,6 +108,8 @@ class PipelineScreen(Screen):
         current = board.column.stage.id if board.column else None
         board.set_stages([column.stage for column in view.columns])
         focus_id = view.focus.id if view.focus else None
+        if focus_id is None or focus_id == self.follow:
+            self.follow = None
         for column, data in zip(board.columns, view.columns, strict=True):
             column.show(data.window, data.tally, data.row, focus_id)
         if first_match:
@@ -157,7 +169,7 @@ class PipelineScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
             return bool(self.search) or self.query_one("#board-filter", Input).display
-        if action in ("step", "close_won", "close_lost"):
+        if action in ("step", "close_won", "close_lost", "edit"):
             column = self.board.column if self.is_mounted else None
             if column is None or column.selected is None:
                 return None
@@ -165,6 +177,8 @@ class PipelineScreen(Screen):
         return True
 
     def _can_move(self, action: str, parameters: tuple[object, ...], stage: StageRow) -> bool:
+        if action == "edit":
+            return True
         if action == "close_won":
             return stage.kind != "won"
         if action == "close_lost":
@@ -193,7 +207,31 @@ class PipelineScreen(Screen):
             if reason is not None:
                 self._write(card, lambda: deals.close_lost(card.id, reason, card.version))
 
-        self.app.push_screen(LostReasonDialog(card.name), closed)
+        title = Text("Close as lost: ")
+        title.append_text(safe(card.name, style="bold"))
+        self.app.push_screen(TextPrompt(title, "Why was it lost? (optional)",
+                                        placeholder="e.g. price, timing, went with a rival"),
+                             closed)
+
+    # -- adding and editing ----------------------------------------------------------
+
+    def action_edit(self) -> None:
+        card = self.board.selected
+        if card is not None:
+            self.app.push_screen(DealForm(card.id), self._saved)
+
+    def action_new(self) -> None:
+        column = self.board.column
+        stage = column.stage.id if column is not None and column.stage.is_open else None
+        self.app.push_screen(DealForm(stage_id=stage), self._saved)
+
+    def _saved(self, deal_id: int | None) -> None:
+        """After the form: the cursor goes to the deal saved (or stays, if cancelled)."""
+        self.message = Text("")
+        if deal_id is None:
+            self.reload()
+        else:
+            self.go_to_deal(deal_id)
 
     def _write(self, card: Card, change: Callable[[], object]) -> None:
         """Run one change of a deal; keys pressed before it is shown are ignored."""
@@ -218,7 +256,7 @@ class PipelineScreen(Screen):
     def _written(self, card: Card, message: Text) -> None:
         self.writing = False
         self.message = message
-        self._read(self._places(), card.id)
+        self.go_to_deal(card.id)
 
     # -- filtering -------------------------------------------------------------------
 
