@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from tui_crm.core.models import ChangeLog, Opportunity, StageTotal
+from tui_crm.core.models import NO_DATE, ChangeLog, Opportunity, StageDayTotal, StageTotal
 
 
 def assert_stage_totals_exact() -> None:
-    """StageTotal equals a count and sum done here, deal by deal, in Python."""
+    """StageTotal and StageDayTotal equal counts and sums done here, deal by deal."""
     expected: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for stage_id, cents in Opportunity.select(Opportunity.stage, Opportunity.amount_cents).tuples():
         expected[stage_id][0] += 1
@@ -17,6 +17,15 @@ def assert_stage_totals_exact() -> None:
     for stage_id, value in kept.items():
         assert value == expected.get(stage_id, [0, 0]), f"stage {stage_id}"
     assert set(expected) <= set(kept)
+    days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for stage_id, day, reason, cents in Opportunity.select(
+            Opportunity.stage, Opportunity.close_date, Opportunity.lost_reason,
+            Opportunity.amount_cents).tuples():
+        days[(stage_id, day or NO_DATE, reason)][0] += 1
+        days[(stage_id, day or NO_DATE, reason)][1] += cents
+    kept_days = {(row.__data__["stage"], row.close_date, row.lost_reason):
+                 [row.count, row.amount_cents] for row in StageDayTotal.select()}
+    assert {k: v for k, v in kept_days.items() if v != [0, 0]} == dict(days)
 
 
 def log_rows(entity: str, entity_id: int) -> list[tuple]:

@@ -19,10 +19,10 @@ from typing import TextIO
 
 from peewee import JOIN, fn
 
-from tui_crm.core import bulk, changelog, dates, stages
+from tui_crm.core import bulk, changelog, dates, stages, totals
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
-from tui_crm.core.models import ChangeLog, Customer, Lead, Opportunity, Stage, StageTotal, now
+from tui_crm.core.models import ChangeLog, Customer, Lead, Opportunity, Stage, now
 from tui_crm.core.money import from_cents, to_cents
 from tui_crm.core.validate import (
     CUSTOMER_FIELDS,
@@ -482,17 +482,17 @@ def _import(kind: str, path: str, progress: Progress | None) -> int:
     next_id = bulk.next_id(model)
     # Text for both databases' bulk paths (sqlite3's date adapters are deprecated).
     user, at = changelog.current_user(), now().isoformat(sep=" ")
-    totals: dict[int, list[int]] = {}
+    tallies: dict[tuple[int, dt.date | None, str], tuple[int, int]] = {}
 
     def insert(chunk: list[tuple[_Record, dict]]) -> None:
         nonlocal next_id
         rows = []
         for _, values in chunk:
             if kind == "opportunities":
-                total = totals.setdefault(values["stage"], [0, 0])
-                total[0] += 1
-                total[1] += values["amount_cents"]
                 close = values["close_date"]
+                key = (values["stage"], close, values["lost_reason"])
+                count, cents = tallies.get(key, (0, 0))
+                tallies[key] = (count + 1, cents + values["amount_cents"])
                 values = {**values, "close_date": close.isoformat() if close else None}
             rows.append((next_id, at, user, at, user, 1, *(values[f] for f in fields)))
             next_id += 1
@@ -506,8 +506,5 @@ def _import(kind: str, path: str, progress: Progress | None) -> int:
     if run.errors or run.more:
         raise ImportFailed(run.errors, run.more)
     bulk.sync_id_sequence(model)
-    for stage_id, (count, cents) in totals.items():
-        StageTotal.update(count=StageTotal.count + count,
-                          amount_cents=StageTotal.amount_cents + cents).where(
-            StageTotal.stage == stage_id).execute()
+    totals.add_bulk(tallies)
     return run.good

@@ -57,6 +57,32 @@ def _add(key: Key, sign: int) -> None:
      .execute())
 
 
+def add_bulk(tallies: Mapping[tuple[int, dt.date | None, str], tuple[int, int]]) -> None:
+    """Add deals inserted in bulk: ``{(stage id, close date, lost reason): (count, cents)}``.
+
+    Cheaper than ``recompute`` when a few new deals join a big table (a CSV import).
+    """
+    by_stage: dict[int, list[int]] = {}
+    for (stage_id, day, reason), (count, cents) in sorted(
+            tallies.items(), key=lambda item: _order((*item[0][:2], 0, item[0][2]))):
+        (StageDayTotal
+         .insert(stage=stage_id, close_date=day or NO_DATE, lost_reason=reason, count=count,
+                 amount_cents=cents)
+         .on_conflict(conflict_target=[StageDayTotal.stage, StageDayTotal.close_date,
+                                       StageDayTotal.lost_reason],
+                      update={StageDayTotal.count: StageDayTotal.count + EXCLUDED.count,
+                              StageDayTotal.amount_cents:
+                                  StageDayTotal.amount_cents + EXCLUDED.amount_cents})
+         .execute())
+        stage = by_stage.setdefault(stage_id, [0, 0])
+        stage[0] += count
+        stage[1] += cents
+    for stage_id, (count, cents) in sorted(by_stage.items()):
+        StageTotal.update(count=StageTotal.count + count,
+                          amount_cents=StageTotal.amount_cents + cents).where(
+            StageTotal.stage == stage_id).execute()
+
+
 def recompute() -> None:
     """Rebuild both running totals from the deals (after bulk loads)."""
     StageTotal.update(count=0, amount_cents=0).execute()
