@@ -58,3 +58,17 @@ def test_find_records_by_part_of_the_name(db):
     assert [m.kind for m in find_records("acme", kinds=("lead",))] == ["lead"]
     assert len(find_records("", kinds=("lead",), limit=1)) == 1
     assert find_records("nothing like it") == []
+
+
+@pytest.mark.parametrize("after", [None, ("Dan", 5)])
+@pytest.mark.parametrize("model", ["lead", "customer"])
+def test_list_pages_follow_the_name_index(sqlite_db, model, after):
+    from tui_crm.core.models import Customer, Lead
+    from tui_crm.core.paging import name_order
+
+    table = {"lead": Lead, "customer": Customer}[model]
+    sql, params = name_order(table.select(), table, offset=500, after=after).sql()
+    plan = " ".join(row[-1] for row in sqlite_db.execute_sql("EXPLAIN QUERY PLAN " + sql,
+                                                             params))
+    assert f"INDEX {model}_name_id" in plan
+    assert "TEMP B-TREE" not in plan, "no sort of the whole table"

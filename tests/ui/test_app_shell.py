@@ -145,7 +145,9 @@ async def test_user_text_is_shown_literally_everywhere(sqlite_db):
         await pilot.click(offset=(3, 2))
         await press(pilot, "enter")
         assert isinstance(app.screen, LeadForm), "the app still runs"
-        assert "Edit lead — " in screen_text(app)
+        assert "Edit lead — ]0;pwnedEvil [31mCo" in screen_text(app)
+        assert app.screen.query_one("#field-name").value == "]0;pwnedEvil [31mCo", \
+            "no control character in an editor either"
         await press(pilot, "escape", "2")
         text = screen_text(app)
         assert text.count("Acme [/] Corp") >= 2, "in the list and the detail"
@@ -155,6 +157,24 @@ async def test_user_text_is_shown_literally_everywhere(sqlite_db):
         await settle(pilot)
         assert app.is_running
     assert len(lead_ids) == 3
+
+
+async def test_the_cursor_shows_without_colour(sqlite_db, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    leads.create_lead({"name": "Ada"})
+    leads.create_lead({"name": "Grace"})
+    app = CrmApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        records = app.screen.lead_list.records
+        cursor_line = records.render_line(1)
+        other_line = records.render_line(2)
+        assert any(segment.style and segment.style.reverse for segment in cursor_line)
+        assert not any(segment.style and segment.style.reverse for segment in other_line)
+        await press(pilot, "enter")
+        label = app.screen.query_one("#row-name .field-label")
+        assert label.styles.text_style.reverse, "the focused field's label stands out"
 
 
 async def test_q_quits_and_ctrl_q_quits_even_from_a_form(sqlite_db):

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen, Screen
 
 from tui_crm.core import demo
 from tui_crm.core.errors import CrmError
+from tui_crm.core.text import printable
 from tui_crm.ui.commands import RecordsProvider, system_commands
 from tui_crm.ui.screens.customers import CustomersScreen
 from tui_crm.ui.screens.forecast import ForecastScreen
@@ -50,7 +51,7 @@ class CrmApp(App):
         self.start_mode = start_mode
 
     def on_mount(self) -> None:
-        self.sub_title = self.db_label
+        self.sub_title = printable(self.db_label, single_line=True)
         self.switch_mode(self.start_mode)
         self._offer_first_run()
 

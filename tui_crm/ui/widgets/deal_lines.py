@@ -57,7 +57,7 @@ def totals_text(detail: CustomerDetail) -> Text:
     text.append(f"  ({totals.open_count} open)\nWon to date    ")
     text.append(format_amount(totals.won_amount, settings.currency), style="bold")
     text.append(f"  ({totals.won_count} won, {totals.lost_count} lost)")
-    text.append(f"\nAmounts: {settings.basis_label}.  o adds an opportunity.", style="dim")
+    text.append(f"\nAmounts: {settings.basis_label}.", style="dim")
     return text
 
 

@@ -24,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Select, Static, TextArea
 
 from tui_crm.core.errors import ConflictError, CrmError, ValidationError
+from tui_crm.core.text import printable
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.dialogs import OVERWRITE, RELOAD, ConfirmDialog, ConflictDialog
 from tui_crm.ui.widgets.pickers import ParentField
@@ -87,15 +88,16 @@ class FormField(Horizontal):
 
     def set_value(self, value: Any) -> None:
         editor = self.editor
+        # Control characters (ESC sequences...) never reach the terminal, even in editors.
         if isinstance(editor, TextArea):
-            editor.load_text("" if value is None else str(value))
+            editor.load_text(printable(value))
         elif isinstance(editor, Select):
             if value is not None:
                 editor.value = value
         elif isinstance(editor, ParentField):
             editor.value = value
         else:
-            editor.value = "" if value is None else str(value)
+            editor.value = printable(value, single_line=True)
             editor.cursor_position = len(editor.value)
 
     def check(self) -> str | None:
