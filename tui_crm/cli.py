@@ -20,6 +20,14 @@ from tui_crm.core.text import printable
 SCREENS = ("leads", "customers", "pipeline", "forecast")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line too, like every other error."""
+
+    def error(self, message: str):
+        fail(f"{message} (see {self.prog} --help)")
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     db_help = "database: a file path, sqlite:///path or postgresql://... (default: TUI_CRM_DB" \
               ", else a file in your data directory)"
@@ -27,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     # overwrite the main one with its default, hence SUPPRESS.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=db_help)
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tui-crm",
         description="A keyboard-driven CRM in the terminal. Without a command, opens the app.")
     parser.add_argument("--db", metavar="URL", help=db_help)
@@ -76,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("kind", choices=KINDS, metavar="KIND", help=" | ".join(KINDS))
     import_.add_argument("file", metavar="FILE")
     import_.set_defaults(handler=cmd_import)
+
+    backup = commands.add_parser(
+        "backup", parents=[common], help="a consistent copy of the database, safe while "
+                                         "others work",
+        description="Copy the SQLite database to DEST (a file, or a folder to put a dated "
+                    "file in) with SQLite's online backup: others can keep working, and the "
+                    "copy holds exactly what was saved when it began. For PostgreSQL, use "
+                    "pg_dump.")
+    backup.add_argument("dest", metavar="DEST")
+    backup.add_argument("--force", action="store_true", help="replace DEST if it exists")
+    backup.set_defaults(handler=cmd_backup)
     return parser
 
 
@@ -203,6 +222,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         fail(f"{args.file}: {exc}")
         return 1
     print(f"Imported {count:,} {args.kind} from {args.file}.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from tui_crm.core.backup import backup_database
+
+    result = backup_database(args.dest, overwrite=args.force)
+    print(f"Backed up to {result.path} ({result.size / 1_000_000:,.1f} MB).")
     return 0
 
 

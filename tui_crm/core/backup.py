@@ -1,0 +1,78 @@
+"""A consistent copy of a SQLite database, made while other people keep working.
+
+SQLite's online backup API copies the pages of one read snapshot: in WAL mode
+writers are not blocked, and the copy holds exactly what was committed when it
+began. The copy is written beside the destination and renamed into place, so an
+interrupted backup never leaves a half-written file under the destination's name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from peewee import PostgresqlDatabase
+
+from tui_crm.core import models
+from tui_crm.core.errors import CrmError
+
+PG_MESSAGE = ("A PostgreSQL database is backed up with PostgreSQL's own tool, e.g. "
+              "`pg_dump --format=custom --file=crm.dump DBNAME`.")
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    size: int  # bytes
+
+
+def backup_database(dest: str | Path, *, overwrite: bool = False) -> BackupResult:
+    """Copy the open SQLite database to ``dest`` (a file, or a folder to put one in)."""
+    database = models.db.obj
+    if isinstance(database, PostgresqlDatabase):
+        raise CrmError(PG_MESSAGE)
+    source = Path(database.database).resolve()
+    target = _target(Path(dest).expanduser())
+    if target.resolve() == source:
+        raise CrmError(f"{target} is the database itself; choose another destination.")
+    if target.exists() and not overwrite:
+        raise CrmError(f"{target} already exists; choose another name, or --force to "
+                       "replace it.")
+    if not target.parent.is_dir():
+        raise CrmError(f"Cannot write {target}: the folder {target.parent} does not exist.")
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        _copy(database.connection(), partial)
+        os.replace(partial, target)
+    except (OSError, sqlite3.Error) as exc:
+        partial.unlink(missing_ok=True)
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise CrmError(f"Cannot write {target}: {reason}.") from exc
+    return BackupResult(target, target.stat().st_size)
+
+
+def _target(dest: Path) -> Path:
+    if dest.is_dir():
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        return dest / f"crm-{stamp}.db"
+    return dest
+
+
+def _copy(source: sqlite3.Connection, path: Path) -> None:
+    path.unlink(missing_ok=True)
+    copy = sqlite3.connect(str(path))
+    try:
+        # pages=-1: one step, one read snapshot. Copying in slices would restart
+        # each time another connection commits, and might never finish on a busy
+        # database.
+        source.backup(copy, pages=-1)
+        check = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        if check != "ok":
+            raise sqlite3.DatabaseError(f"the copy failed its integrity check ({check})")
+        # A self-contained file: no -wal beside it.
+        copy.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        copy.close()
