@@ -234,8 +234,9 @@ async def test_a_deal_changed_elsewhere_is_not_moved_blindly(crm):
         deals.update_deal(deal, {"amount": "2500"})  # someone else saves it meanwhile
         await press_each(pilot, "greater_than_sign")
         assert stage_of(deal) == "Qualification"
-        status = app.screen.query_one("#board-status").render().plain
-        assert "changed by tester" in status and "Not moved" in status
+        shown = [n.message for n in app._notifications]
+        assert len(shown) == 1 and "changed by tester" in shown[0]
+        assert "not moved" in shown[0]
         board = board_of(app)
         assert board.selected.id == deal and board.selected.amount == Decimal("2500.00")
         await press_each(pilot, "greater_than_sign")  # it now has the fresh version

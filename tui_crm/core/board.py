@@ -294,8 +294,8 @@ def board_view(places: Mapping[int, tuple[Key | None, int]], rows: int,
     columns = []
     for stage in stages_shown:
         key, row = places.get(stage.id, (None, 0))
-        if focus is not None and focus.stage_id == stage.id:
-            key = focus.key
+        if focus is not None and focus.stage_id == stage.id and key != focus.key:
+            key, row = focus.key, max(row, rows // 3)  # arriving: show some cards above
         row = max(0, min(row, rows - 1)) if key is not None else 0
         window = column_window(stage, key, before=row, after=rows - row + 1, search=search,
                                quarter=quarter)

@@ -40,7 +40,8 @@ class PipelineScreen(Screen):
         Binding("x", "close_lost", "Lost", id="board.close_lost"),
         Binding("enter", "edit", "Edit", id="board.edit"),
         Binding("n", "new", "New deal", id="board.new"),
-        Binding("slash", "filter", "Filter", id="board.filter"),
+        # priority: `/` takes the focus before the keys typed right after it arrive
+        Binding("slash", "filter", "Filter", priority=True, id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", id="board.clear_filter"),
     ]
 
@@ -48,7 +49,6 @@ class PipelineScreen(Screen):
         super().__init__(**kwargs)
         self.search = ""
         self.quarter = Quarter.current()
-        self.message: Text = Text("")
         self.writing = False
         self.follow: int | None = None  # a deal the cursor must go to on the next read
         self._moves: tuple | None = None
@@ -56,7 +56,7 @@ class PipelineScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Filter by deal, customer or lead name (enter keeps it, "
-                                "escape clears it)", id="board-filter")
+                                "escape clears it)", compact=True, id="board-filter")
         yield Static(id="board-status")
         yield Board(id="board")
         yield Footer()
@@ -123,14 +123,11 @@ class PipelineScreen(Screen):
         self._refresh_moves()
 
     def _show_status(self, amounts: settings.Settings) -> None:
-        line = Text(f"Won/Lost: closed in {self.quarter} · amounts: {amounts.basis_label} "
-                    f"({amounts.currency})", style="dim")
+        line = Text(f"Won/Lost closed in {self.quarter} · amounts: {amounts.amount_basis} "
+                    f"{amounts.currency}", style="dim")
         if self.search:
             line.append(" · filter: ")
             line.append_text(safe(self.search, style="bold"))
-        if self.message.plain:
-            line.append("  ")
-            line.append_text(self.message)
         self.query_one("#board-status", Static).update(line)
 
     def on_board_page_wanted(self, event: Board.PageWanted) -> None:
@@ -227,7 +224,6 @@ class PipelineScreen(Screen):
 
     def _saved(self, deal_id: int | None) -> None:
         """After the form: the cursor goes to the deal saved (or stays, if cancelled)."""
-        self.message = Text("")
         if deal_id is None:
             self.reload()
         else:
@@ -245,25 +241,29 @@ class PipelineScreen(Screen):
     def _write_deal(self, card: Card, change: Callable[[], object]) -> None:
         try:
             change()
-            message = Text("")
+            problem = ""
         except ConflictError as exc:
-            message = Text(f"{exc} Not moved: the board now shows it as it is; "
-                           "press the key again to move it.", style="bold")
+            problem = (f"{exc} It was not moved: the board now shows it as it is; "
+                       "press the key again to move it.")
         except CrmError as exc:
-            message = Text(str(exc), style="bold")
-        self.app.call_from_thread(self._written, card, message)
+            problem = str(exc)
+        self.app.call_from_thread(self._written, card, problem)
 
-    def _written(self, card: Card, message: Text) -> None:
+    def _written(self, card: Card, problem: str) -> None:
         self.writing = False
-        self.message = message
+        if problem:
+            self.notify(problem, title="Not moved", severity="warning", markup=False)
         self.go_to_deal(card.id)
 
     # -- filtering -------------------------------------------------------------------
 
     def action_filter(self) -> None:
         field = self.query_one("#board-filter", Input)
+        if self.focused is field:
+            field.insert_text_at_cursor("/")  # a `/` in the filter text
+            return
         field.display = True
-        field.focus()
+        self.set_focus(field)
         self.refresh_bindings()
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -286,7 +286,6 @@ class PipelineScreen(Screen):
         field.value = ""
         field.display = False
         self.board.focus()
-        self.message = Text("")
         if had_search:
             self.reload()
         self.refresh_bindings()

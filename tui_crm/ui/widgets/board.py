@@ -260,6 +260,8 @@ class Board(HorizontalScroll, can_focus=True):
         shown = max(1, min(len(self.columns), width // MIN_COLUMN_WIDTH))
         for column in self.columns:
             column.styles.width = width // shown
+        if self.columns:  # the last one takes the odd cells: scrolling stops on a column
+            self.columns[-1].styles.width = width // shown + width % shown
 
     def column_of(self, stage_id: int) -> int | None:
         return next((i for i, c in enumerate(self.columns) if c.stage.id == stage_id), None)
