@@ -271,7 +271,9 @@ class _Cleaner:
 
     def __init__(self, kind: str):
         self.kind = kind
-        self.stage_by_key = {_key(s.name): s for s in stages.all_stages()}
+        every = stages.all_stages()
+        # Exact names first (the common case, and the cheap one), then loose keys.
+        self.stage_by_key = {**{_key(s.name): s for s in every}, **{s.name: s for s in every}}
         self.parents: dict[tuple[str, str], list[int]] = {}
 
     def prepare(self, chunk: list[_Record]) -> None:
@@ -325,9 +327,9 @@ class _Cleaner:
         text = check_text(value)
         if not text:
             return stages.first_open_stage()
-        stage = self.stage_by_key.get(_key(text))
+        stage = self.stage_by_key.get(text) or self.stage_by_key.get(_key(text))
         if stage is None:
-            names = ", ".join(s.name for s in self.stage_by_key.values())
+            names = ", ".join(s.name for s in stages.all_stages())
             raise CrmError(f"no stage named {_shown(text)}; stages are: {names}.")
         return stage
 

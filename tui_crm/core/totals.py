@@ -60,20 +60,30 @@ def _add(key: Key, sign: int) -> None:
 def add_bulk(tallies: Mapping[tuple[int, dt.date | None, str], tuple[int, int]]) -> None:
     """Add deals inserted in bulk: ``{(stage id, close date, lost reason): (count, cents)}``.
 
-    Cheaper than ``recompute`` when a few new deals join a big table (a CSV import).
+    Cheaper than ``recompute`` when new deals join a big table (a CSV import): one
+    multi-row upsert per few hundred keys.
     """
-    by_stage: dict[int, list[int]] = {}
-    for (stage_id, day, reason), (count, cents) in sorted(
-            tallies.items(), key=lambda item: _order((*item[0][:2], 0, item[0][2]))):
+    merged: dict[tuple[int, dt.date, str], list[int]] = {}
+    for (stage_id, day, reason), (count, cents) in tallies.items():
+        total = merged.setdefault((stage_id, day or NO_DATE, reason), [0, 0])
+        total[0] += count
+        total[1] += cents
+    rows = [(stage_id, day, reason, count, cents)
+            for (stage_id, day, reason), (count, cents) in sorted(merged.items())]
+    for start in range(0, len(rows), 500):  # 2,500 parameters a statement
         (StageDayTotal
-         .insert(stage=stage_id, close_date=day or NO_DATE, lost_reason=reason, count=count,
-                 amount_cents=cents)
+         .insert_many(rows[start:start + 500],
+                      fields=[StageDayTotal.stage, StageDayTotal.close_date,
+                              StageDayTotal.lost_reason, StageDayTotal.count,
+                              StageDayTotal.amount_cents])
          .on_conflict(conflict_target=[StageDayTotal.stage, StageDayTotal.close_date,
                                        StageDayTotal.lost_reason],
                       update={StageDayTotal.count: StageDayTotal.count + EXCLUDED.count,
                               StageDayTotal.amount_cents:
                                   StageDayTotal.amount_cents + EXCLUDED.amount_cents})
          .execute())
+    by_stage: dict[int, list[int]] = {}
+    for stage_id, _, _, count, cents in rows:
         stage = by_stage.setdefault(stage_id, [0, 0])
         stage[0] += count
         stage[1] += cents
