@@ -12,7 +12,7 @@ from tui_crm import __version__
 from tui_crm.core import changelog
 from tui_crm.core.csvio import KINDS
 from tui_crm.core.dates import Quarter
-from tui_crm.core.db import open_database, resolve_url
+from tui_crm.core.db import is_postgres, open_database, resolve_url, sqlite_path
 from tui_crm.core.demo import DEFAULT_DEALS, DEFAULT_SEED
 from tui_crm.core.errors import CrmError
 from tui_crm.core.text import printable
@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "id, created_at and updated_at, which import ignores.")
     export.add_argument("kind", choices=KINDS, metavar="KIND", help=" | ".join(KINDS))
     export.add_argument("file", nargs="?", default="-", metavar="FILE|-")
-    export.set_defaults(handler=cmd_export)
+    export.set_defaults(handler=cmd_export, existing=True)
 
     import_ = commands.add_parser(
         "import", parents=[common], help="add leads, customers or opportunities from CSV",
@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "pg_dump.")
     backup.add_argument("dest", metavar="DEST")
     backup.add_argument("--force", action="store_true", help="replace DEST if it exists")
-    backup.set_defaults(handler=cmd_backup)
+    backup.set_defaults(handler=cmd_backup, existing=True)
     return parser
 
 
@@ -105,7 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command is None:
             return run_app(args)
-        open_database(resolve_url(args.db))
+        url = resolve_url(args.db)
+        if getattr(args, "existing", False):
+            require_existing(url)
+        open_database(url)
         return args.handler(args)
     except CrmError as exc:
         fail(str(exc))
@@ -125,6 +128,12 @@ def main(argv: list[str] | None = None) -> int:
         fail(f"unexpected error ({type(exc).__name__}{': ' + detail[0] if detail else ''}); "
              "set TUI_CRM_DEBUG=1 to see where.")
         return 1
+
+
+def require_existing(url: str) -> None:
+    """Copying out of a database that is not there is a typo, not a new database."""
+    if not is_postgres(url) and not sqlite_path(url).exists():
+        raise CrmError(f"There is no database at {sqlite_path(url)}.")
 
 
 def fail(message: str) -> None:
@@ -149,7 +158,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_json(), indent=2))
         return 0
-    print(format_forecast(result))
+    print(printable(format_forecast(result)))  # stage names are data, renamed by users
     return 0
 
 

@@ -136,7 +136,10 @@ def _foreign(path):
     (None, ["demo", "--deals", "many"], "invalid int value"),
     (None, ["demo", "--deals", "-3"], "between 0 and"),
     (None, ["--frobnicate"], "unrecognized arguments"),
-    (None, ["backup", "/nonexistent/dir/x.db"], "does not exist"),
+    (lambda p: open_database(str(p)).close(), ["backup", "/nonexistent/dir/x.db"],
+     "does not exist"),
+    (None, ["backup", "copy.db"], "There is no database at"),
+    (None, ["export", "leads"], "There is no database at"),
 ])
 def test_every_error_is_one_line(tmp_path, capsys, make, argv, message):
     path = tmp_path / "crm.db"
@@ -146,6 +149,8 @@ def test_every_error_is_one_line(tmp_path, capsys, make, argv, message):
     assert code != 0 and out == ""
     assert err.startswith("tui-crm: ") and err.count("\n") == 1, err
     assert message in err and "Traceback" not in err
+    if argv[0] in ("export", "backup") and make is None:
+        assert not path.exists()  # a typo in --db makes no new database
 
 
 def test_an_unexpected_exception_is_one_line(tmp_path, capsys, monkeypatch):
