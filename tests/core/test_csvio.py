@@ -287,6 +287,19 @@ def test_hostile_values_are_stored_as_typed(db, tmp_path):
     assert stored["nulbyte"] == "ab"
 
 
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolon_and_tab_separated_files(db, tmp_path, sep):
+    path = write_csv(tmp_path, f"name{sep}amount{sep}customer\r\n"
+                               f"Big{sep}\"12,5k\"{sep}Acme\r\nSmall{sep}1,000{sep}Acme\r\n")
+    customers.create_customer({"name": "Acme"})
+    with pytest.raises(ImportFailed, match="line 2: amount: Not an amount"):
+        import_csv("opportunities", path)  # a decimal comma is not an amount
+    path.write_text(path.read_text().replace("12,5k", "12.5k"))
+    assert import_csv("opportunities", path) == 2
+    assert sorted(d.amount for d in deals.deals_of(customer_id=1)) == [Decimal("1000.00"),
+                                                                        Decimal("12500.00")]
+
+
 def test_header_only_imports_nothing(db, tmp_path):
     assert import_csv("leads", write_csv(tmp_path, "name,company\n")) == 0
 

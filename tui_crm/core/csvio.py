@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,8 +239,18 @@ def _header(cells: list[str], kind: str) -> list[str | None]:
     return mapped
 
 
+def _delimiter(header: str) -> str:
+    """Commas, unless the header row is plainly split by semicolons (Excel in many
+    countries) or tabs."""
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    return max(counts, key=lambda sep: (counts[sep], sep == ","))
+
+
 def _records(lines: _Lines, kind: str) -> Iterator[_Record | RowError]:
-    reader = csv.reader(lines, strict=True)
+    source = iter(lines)
+    first = next(source, None)
+    rows = itertools.chain([first], source) if first is not None else iter(())
+    reader = csv.reader(rows, delimiter=_delimiter(first or ""), strict=True)
     try:
         header = next(reader, None)
         if header is None:
