@@ -85,7 +85,10 @@ def test_deleting_a_converted_lead_keeps_its_customer(db):
     customer_id = leads.promote_lead(lead_id, {"name": "Ada"})
     leads.delete_lead(lead_id)
     from tui_crm.core import customers
-    assert customers.get_customer(customer_id).lead_id is None
+    customer = customers.get_customer(customer_id)
+    assert (customer.lead_id, customer.version) == (None, 2)
+    assert log_rows("customer", customer_id)[-1] == ("update", "lead", str(lead_id), None,
+                                                     "tester")
 
 
 def test_list_count_and_search_leads(db):

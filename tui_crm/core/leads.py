@@ -47,7 +47,9 @@ def delete_lead(lead_id: int) -> None:
     deals = Opportunity.select().where(Opportunity.lead == lead_id).count()
     if deals:
         raise CrmError(f"This lead has {deals} deal(s): close or move them first.")
-    Customer.update(lead=None).where(Customer.lead == lead_id).execute()
+    for customer in Customer.select(Customer.id).where(Customer.lead == lead_id):
+        # The customer stays; its link to the lead goes, logged like any change.
+        tracking.update(Customer, "customer", customer.id, {"lead": None})
     tracking.delete(Lead, ENTITY, lead_id)
 
 
