@@ -68,6 +68,8 @@ def test_a_deal_created_closed_gets_todays_close_date_unless_given(acme):
     ({"customer_id": None}, "parent", "Choose one parent"),
     ({"lead_id": 1}, "parent", "Choose one parent"),
     ({"customer_id": 999}, "parent", "no longer exists"),
+    ({"customer_id": "acme"}, "parent", "Not a customer id"),
+    ({"stage_id": "x"}, "stage_id", "Not a stage id"),
 ])
 def test_bad_deals_write_nothing(acme, data, field, message):
     leads.create_lead({"name": "L"})

@@ -228,7 +228,8 @@ def _header(cells: list[str], kind: str) -> list[str | None]:
         names = ", ".join(_shown(u) if len(u) > MAX_SHOWN else u for u in unknown[:10])
         raise _FileProblem(RowError(1, None, (
             f"unknown column{'s' * (len(unknown) > 1)} {names}"
-            f"{' …' if len(unknown) > 10 else ''}; {kind} take: {', '.join(columns)}.")))
+            f"{' …' if len(unknown) > 10 else ''}; {kind} take: {', '.join(columns)} "
+            "(rename those header cells, or remove their columns).")))
     named = [m for m in mapped if m]
     twice = sorted({m for m in named if named.count(m) > 1})
     if twice:

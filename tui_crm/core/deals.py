@@ -76,7 +76,7 @@ def clean_deal(data: Mapping[str, object], *, partial: bool = False,
     check("amount", "amount_cents", lambda v: to_cents(check_amount(v)))
     check("close_date", "close_date", check_date)
     if "stage_id" in data and data["stage_id"] is not None:
-        check("stage_id", "stage", lambda v: stages.get_stage(int(v)).id)
+        check("stage_id", "stage", lambda v: stages.get_stage(_record_id(v, "stage")).id)
     elif "stage" in data and str(data["stage"] or "").strip():
         check("stage", "stage", lambda v: stages.stage_named(str(v)).id)
     elif not partial:
@@ -93,16 +93,25 @@ def clean_deal(data: Mapping[str, object], *, partial: bool = False,
     return out
 
 
+def _record_id(value: object, kind: str) -> int:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise CrmError(f"Not a {kind} id: {value!r}.") from None
+
+
 def _parent(customer_id: object, lead_id: object) -> dict[str, int | None]:
     if bool(customer_id) == bool(lead_id):
         raise CrmError("Choose one parent: a customer or a lead.")
     if customer_id:
-        if not Customer.select().where(Customer.id == int(customer_id)).exists():
+        customer = _record_id(customer_id, "customer")
+        if not Customer.select().where(Customer.id == customer).exists():
             raise CrmError("That customer no longer exists.")
-        return {"customer": int(customer_id), "lead": None}
-    if not Lead.select().where(Lead.id == int(lead_id)).exists():
+        return {"customer": customer, "lead": None}
+    lead = _record_id(lead_id, "lead")
+    if not Lead.select().where(Lead.id == lead).exists():
         raise CrmError("That lead no longer exists.")
-    return {"customer": None, "lead": int(lead_id)}
+    return {"customer": None, "lead": lead}
 
 
 @write
