@@ -159,7 +159,10 @@ async def test_the_current_quarter_shows_every_figure(loaded):
         assert re.search(r"Stage +Deals +ARR, USD +Win % +Weighted", text)
         assert "Pipeline by stage, 2026Q4 (ARR, USD)" in text
         assert "Won by month, Dec 2025 - Nov 2026 (ARR, USD)" in text
-        assert "they hurt the forecast" in text
+        assert re.search(r"! +No close date +2 deals +USD 10,000\.00\n +they hurt the forecast",
+                         figures_text(app))
+        assert re.search(r"! +Overdue +4 deals +USD 70,500\.50\n +their close date has passed",
+                         figures_text(app))
 
 
 async def test_a_quarter_of_another_year(loaded):
@@ -189,9 +192,10 @@ async def test_an_empty_database(sqlite_db):
     async with app.run_test(size=(80, 24)) as pilot:
         await start_empty(pilot)  # an empty database first offers demo data
         await open_forecast(pilot)
-        text = screen_text(app)
-        assert re.search(r"ok +No close date +0 deals +USD 0\.00 +every open deal has one", text)
-        assert re.search(r"ok +Overdue +0 deals +USD 0\.00", text)
+        text = figures_text(app)
+        assert re.search(r"ok +No close date +0 deals +USD 0\.00\n +every open deal has one",
+                         text)
+        assert re.search(r"ok +Overdue +0 deals +USD 0\.00\n +none past its close date", text)
         assert "No open deal is expected to close in 2026Q4." in text
 
 

@@ -95,10 +95,13 @@ def stage_table(result: Forecast) -> Table:
     return table
 
 
-def _warning(label: str, tally: Tally, settings: Settings, bad: str, good: str) -> list:
+def _warning(grid: Table, label: str, tally: Tally, settings: Settings, bad: str,
+             good: str) -> None:
+    """Two lines: the figures, then what they mean (so a narrow column never wraps)."""
     marker = Text("!", style=WARN) if tally.count else Text("ok", style=OK)
-    return [marker, Text(label, style=HEADING if tally.count else ""), deals(tally.count),
-            money(tally.amount, settings), bad if tally.count else good]
+    grid.add_row(marker, Text(label, style=HEADING if tally.count else ""), deals(tally.count),
+                 money(tally.amount, settings))
+    grid.add_row("", Text(bad if tally.count else good, style="italic"), "", "")
 
 
 def warnings(result: Forecast) -> Group:
@@ -108,12 +111,11 @@ def warnings(result: Forecast) -> Group:
     grid.add_column(no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
-    grid.add_column(overflow="fold")
     settings = result.settings
-    grid.add_row(*_warning("No close date", result.no_close_date, settings,
-                           "they hurt the forecast", "every open deal has one"))
-    grid.add_row(*_warning("Overdue", result.overdue, settings,
-                           "close date has passed", "none past its close date"))
+    _warning(grid, "No close date", result.no_close_date, settings,
+             "they hurt the forecast", "every open deal has one")
+    _warning(grid, "Overdue", result.overdue, settings,
+             "their close date has passed", "none past its close date")
     heading = Text("Warnings", style=HEADING)
     heading.append(" (open deals of every quarter)", style="")
     return Group(Text(""), heading, grid)
