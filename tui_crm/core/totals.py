@@ -43,12 +43,22 @@ def _order(key: Key) -> tuple[int, dt.date, str]:
 
 def _add(key: Key, sign: int) -> None:
     stage_id, day, cents, reason = key
-    StageTotal.update(count=StageTotal.count + sign,
-                      amount_cents=StageTotal.amount_cents + sign * cents).where(
+    _add_to_stage(stage_id, sign, sign * cents)
+    _add_to_days([(stage_id, day or NO_DATE, reason, sign, sign * cents)])
+
+
+def _add_to_stage(stage_id: int, count: int, cents: int) -> None:
+    StageTotal.update(count=StageTotal.count + count,
+                      amount_cents=StageTotal.amount_cents + cents).where(
         StageTotal.stage == stage_id).execute()
+
+
+def _add_to_days(rows: list[tuple[int, dt.date, str, int, int]]) -> None:
+    """Add (stage id, day, lost reason, count, cents) rows, creating the missing ones."""
     (StageDayTotal
-     .insert(stage=stage_id, close_date=day or NO_DATE, lost_reason=reason, count=sign,
-             amount_cents=sign * cents)
+     .insert_many(rows, fields=[StageDayTotal.stage, StageDayTotal.close_date,
+                                StageDayTotal.lost_reason, StageDayTotal.count,
+                                StageDayTotal.amount_cents])
      .on_conflict(conflict_target=[StageDayTotal.stage, StageDayTotal.close_date,
                                    StageDayTotal.lost_reason],
                   update={StageDayTotal.count: StageDayTotal.count + EXCLUDED.count,
@@ -71,26 +81,14 @@ def add_bulk(tallies: Mapping[tuple[int, dt.date | None, str], tuple[int, int]])
     rows = [(stage_id, day, reason, count, cents)
             for (stage_id, day, reason), (count, cents) in sorted(merged.items())]
     for start in range(0, len(rows), 500):  # 2,500 parameters a statement
-        (StageDayTotal
-         .insert_many(rows[start:start + 500],
-                      fields=[StageDayTotal.stage, StageDayTotal.close_date,
-                              StageDayTotal.lost_reason, StageDayTotal.count,
-                              StageDayTotal.amount_cents])
-         .on_conflict(conflict_target=[StageDayTotal.stage, StageDayTotal.close_date,
-                                       StageDayTotal.lost_reason],
-                      update={StageDayTotal.count: StageDayTotal.count + EXCLUDED.count,
-                              StageDayTotal.amount_cents:
-                                  StageDayTotal.amount_cents + EXCLUDED.amount_cents})
-         .execute())
+        _add_to_days(rows[start:start + 500])
     by_stage: dict[int, list[int]] = {}
     for stage_id, _, _, count, cents in rows:
         stage = by_stage.setdefault(stage_id, [0, 0])
         stage[0] += count
         stage[1] += cents
     for stage_id, (count, cents) in sorted(by_stage.items()):
-        StageTotal.update(count=StageTotal.count + count,
-                          amount_cents=StageTotal.amount_cents + cents).where(
-            StageTotal.stage == stage_id).execute()
+        _add_to_stage(stage_id, count, cents)
 
 
 def recompute() -> None:
