@@ -13,6 +13,7 @@ from tui_crm.core import demo
 from tui_crm.core.errors import CrmError
 from tui_crm.core.text import printable
 from tui_crm.ui.commands import RecordsProvider, system_commands
+from tui_crm.ui.live import LiveRefresh
 from tui_crm.ui.screens.customers import CustomersScreen
 from tui_crm.ui.screens.forecast import ForecastScreen
 from tui_crm.ui.screens.leads import LeadsScreen
@@ -23,7 +24,7 @@ from tui_crm.ui.widgets.help import HelpScreen, screen_keys
 from tui_crm.ui.widgets.welcome import DEMO, NEW_LEAD, WelcomeScreen
 
 
-class CrmApp(App):
+class CrmApp(LiveRefresh, App):
     """The CRM. The database is opened (and the models bound) before it runs."""
 
     TITLE = "tui-crm"

@@ -1,0 +1,65 @@
+"""Live screens: other people's changes appear within about two seconds.
+
+``LiveRefresh`` is mixed into the app. About once a second a thread asks the core's
+``ChangeWatcher`` whether anything was committed since the last look (one
+tiny query; see ``core/live.py``). When something was, every data screen on view
+is told to ``reload()``, which re-queries what it shows and keeps its cursor. A
+screen that was out of view (another mode) reloads as soon as it is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from weakref import WeakKeyDictionary
+
+from textual.screen import Screen
+
+from tui_crm.core import live, models
+from tui_crm.core.errors import CrmError
+
+
+class LiveRefresh:
+    """Mixin for the App: polls for changes and reloads the screens on view."""
+
+    live_interval: float = 1.0  # seconds between looks; tests make it shorter
+
+    def on_mount(self) -> None:  # Textual calls this besides the app's own on_mount
+        self._live_watcher: live.ChangeWatcher | None = None
+        self._live_token: live.Token | None = None
+        self._live_generation = 0
+        self._live_seen: WeakKeyDictionary[Screen, int] = WeakKeyDictionary()
+        if models.db.obj is not None:
+            self.set_interval(self.live_interval, self._live_tick, name="live-refresh")
+
+    def on_unmount(self) -> None:
+        if self._live_watcher is not None:
+            self._live_watcher.close()
+
+    async def _live_tick(self) -> None:
+        # The timer waits for this to return, so looks never overlap.
+        self._live_catch_up()
+        if await asyncio.to_thread(self._live_look):
+            self._live_generation += 1
+            self._live_catch_up()
+
+    def _live_look(self) -> bool:
+        """In a thread, off the event loop: has anything changed since the last look?"""
+        try:
+            if self._live_watcher is None:
+                self._live_watcher = live.ChangeWatcher(models.db.obj)
+            first = self._live_token is None
+            changed, self._live_token = self._live_watcher.changed_since(self._live_token)
+        except CrmError:
+            return False  # the database is unreachable for now: look again next time
+        return changed and not first
+
+    def _live_catch_up(self) -> None:
+        """Reload each data screen on view that has not seen the latest change."""
+        for screen in self.screen_stack:
+            reload = getattr(screen, "reload", None)
+            if reload is None or not screen.is_mounted:
+                continue
+            seen = self._live_seen.setdefault(screen, self._live_generation)
+            if seen != self._live_generation:
+                self._live_seen[screen] = self._live_generation
+                reload()
