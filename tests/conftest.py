@@ -13,6 +13,7 @@ import pytest
 
 from tui_crm.core import changelog, dates
 from tui_crm.core.db import open_database
+from tui_crm.ui.live import LiveRefresh
 
 PG_URL = os.environ.get("TUI_CRM_TEST_PG", "")
 FROZEN_TODAY = __import__("datetime").date(2026, 11, 15)
@@ -24,6 +25,9 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("TUI_CRM_DB", raising=False)
     monkeypatch.setattr(dates, "today", lambda: FROZEN_TODAY)
+    # Live refresh reloads screens in the background whenever the database changes:
+    # only the tests about it (tests/ui/test_live*) switch it on, with a short interval.
+    monkeypatch.setattr(LiveRefresh, "live_interval", None)
     changelog.set_user("tester")
     yield
     changelog.set_user(None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from tui_crm.core.models import Customer, Lead, db, now
 
@@ -11,7 +12,10 @@ async def settle(pilot: Pilot, rounds: int = 5) -> None:
     """Let workers finish and their results reach the screen; again while a result
     started more work (a list asking for its next page)."""
     for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass  # an exclusive worker was replaced by a newer one: wait for that
         await pilot.pause()
         if not any(worker.is_running or worker.state.name == "PENDING"
                    for worker in pilot.app.workers):

@@ -21,14 +21,14 @@ from tui_crm.core.errors import CrmError
 class LiveRefresh:
     """Mixin for the App: polls for changes and reloads the screens on view."""
 
-    live_interval: float = 1.0  # seconds between looks; tests make it shorter
+    live_interval: float | None = 1.0  # seconds between looks; None: never look
 
     def on_mount(self) -> None:  # Textual calls this besides the app's own on_mount
         self._live_watcher: live.ChangeWatcher | None = None
         self._live_token: live.Token | None = None
         self._live_generation = 0
         self._live_seen: WeakKeyDictionary[Screen, int] = WeakKeyDictionary()
-        if models.db.obj is not None:
+        if self.live_interval and models.db.obj is not None:
             self.set_interval(self.live_interval, self._live_tick, name="live-refresh")
 
     def on_unmount(self) -> None:
