@@ -172,6 +172,25 @@ async def test_close_won_from_the_board(crm):
         assert header(app, "Proposal") == expected_header(0, "0")
 
 
+async def test_a_closed_deal_steps_back_into_the_pipeline(crm):
+    deal = crm["Won this quarter"]
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "l", "l", "l")
+        board = board_of(app)
+        assert board.selected.id == deal
+        assert app.screen.check_action("step", (1,)) is None  # nothing after Won
+        assert app.screen.check_action("close_won", ()) is None
+        await press_each(pilot, "less_than_sign")
+        assert stage_of(deal) == "Negotiation"
+        assert board.column.stage.name == "Negotiation" and board.selected.id == deal
+        assert header(app, "ClosedWon") == expected_header(0, "0")
+        app.screen.show_record(crm["Rollout"])  # what a jump to a deal calls
+        await settle(pilot)
+        assert board.column.stage.name == "Qualification" and board.selected.id == crm["Rollout"]
+
+
 async def test_close_lost_asks_a_reason(crm):
     deal = crm["Rollout"]
     app = CrmApp(start_mode="pipeline")

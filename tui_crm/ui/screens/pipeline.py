@@ -84,6 +84,12 @@ class PipelineScreen(Screen):
         self.follow = deal_id
         self.reload()
 
+    def show_record(self, deal_id: int) -> None:
+        """Put the cursor on a deal, clearing a filter that could hide it."""
+        if self.search:
+            self.action_clear_filter()
+        self.go_to_deal(deal_id)
+
     def _places(self) -> dict[int, tuple[Key | None, int]]:
         return {column.stage.id: (column.place.key, column.place.row)
                 for column in self.board.columns}

@@ -212,11 +212,15 @@ class BoardColumn(Widget):
 class Board(HorizontalScroll, can_focus=True):
     """The columns side by side; the cursor is a column and a card in it."""
 
+    HELP_GROUP = "Board"
+    INHERIT_BINDINGS = False  # the cursor moves, not the scroll bars
     BINDINGS = [
-        Binding("left,h", "cursor_column(-1)", "Left", show=False, id="board.cursor_left"),
-        Binding("right,l", "cursor_column(1)", "Right", show=False, id="board.cursor_right"),
-        Binding("up,k", "cursor_card(-1)", "Up", show=False, id="board.cursor_up"),
-        Binding("down,j", "cursor_card(1)", "Down", show=False, id="board.cursor_down"),
+        Binding("left,h", "cursor_column(-1)", "Previous column", show=False,
+                id="board.cursor_left"),
+        Binding("right,l", "cursor_column(1)", "Next column", show=False,
+                id="board.cursor_right"),
+        Binding("up,k", "cursor_card(-1)", "Card above", show=False, id="board.cursor_up"),
+        Binding("down,j", "cursor_card(1)", "Card below", show=False, id="board.cursor_down"),
         Binding("pageup", "cursor_page(-1)", "Page up", show=False, id="board.page_up"),
         Binding("pagedown", "cursor_page(1)", "Page down", show=False, id="board.page_down"),
     ]
