@@ -216,7 +216,9 @@ class _Generator:
             lost_reason = ""
             close: str | None = days[day]
             age = past - day  # days since the expected close date
-            if age > 30 and rand() < 0.9 or 0 < age <= 30 and rand() < 0.5:
+            # Old deals are nearly all closed; a few stay open past their date (overdue).
+            if age > 90 and rand() < 0.99 or 30 < age <= 90 and rand() < 0.9 \
+                    or 0 < age <= 30 and rand() < 0.5:
                 stage = self.won_id if rand() < 0.48 else self.lost_id
                 if stage == self.lost_id:
                     lost_reason = LOST_REASONS[int(rand() * len(LOST_REASONS))]
