@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
@@ -28,9 +29,17 @@ async def press(pilot: Pilot, *keys: str) -> None:
     await settle(pilot)
 
 
-async def type_text(pilot: Pilot, text: str) -> None:
-    """Type text key by key (Pilot names the punctuation keys itself)."""
-    await pilot.press(*text)
+async def type_text(pilot: Pilot, text: str, *, keys: bool = False) -> None:
+    """Enter text into the focused widget: as a paste (one event, as a terminal sends
+    pasted text), or key by key with ``keys`` (Pilot names punctuation keys itself).
+    The first character is always a key press, so keys that open something
+    (a picker, the search) work as typed."""
+    if text:
+        first, rest = (text, "") if keys else (text[0], text[1:])
+        await pilot.press(*first)
+        if rest:
+            await settle(pilot)
+            pilot.app.post_message(events.Paste(rest))
     await settle(pilot)
 
 

@@ -102,7 +102,7 @@ async def test_search_filters_as_typed_keeps_on_enter_and_clears_on_escape(sqlit
         await press(pilot, "down", "down", "down")
         kept = records(app).highlighted
         await press(pilot, "slash")
-        await type_text(pilot, "acme")
+        await type_text(pilot, "acme", keys=True)
         assert records(app).count == 2
         assert "2 leads match “acme”" in screen_text(app)
         assert "Lead 000001" not in screen_text(app)
