@@ -156,32 +156,40 @@ class RecordList(ScrollView, can_focus=True):
     def _start_load(self, keep_id: int | None, fallback: int) -> None:
         self._generation += 1
         self._fetching = False
-        self._load(self._generation, self.search, keep_id, fallback)
+        screen_row = max(self.cursor - round(self.scroll_y), 0)
+        self._load(self._generation, self.search, keep_id, fallback, screen_row,
+                   self._body_height())
 
     @work(thread=True, exclusive=True, group="record-list-load")
-    def _load(self, generation: int, search: str, keep_id: int | None, fallback: int) -> None:
+    def _load(self, generation: int, search: str, keep_id: int | None, fallback: int,
+              screen_row: int, height: int) -> None:
+        """Count, find the kept record, and fetch every page the screen will show."""
         count = self.source.count(search)
         index = self.source.position(keep_id, search) if keep_id is not None else None
         if index is None:
             index = min(fallback, count - 1)
         index = max(index, 0)
-        first = max(index // self.page_size, 0)
-        page = self.source.page(search, first * self.page_size, self.page_size, None) \
-            if count else []
-        self.app.call_from_thread(self._loaded, generation, count, index, first, page)
+        top = max(min(index - screen_row, count - height), 0)
+        pages: dict[int, list] = {}
+        if count:
+            last = min(top + height, count) - 1
+            for number in range(top // self.page_size, last // self.page_size + 1):
+                after = pages[number - 1][-1] if pages.get(number - 1) else None
+                pages[number] = self.source.page(search, number * self.page_size,
+                                                 self.page_size, after)
+        self.app.call_from_thread(self._loaded, generation, count, index, top, pages)
 
-    def _loaded(self, generation: int, count: int, index: int, first: int, page: list) -> None:
+    def _loaded(self, generation: int, count: int, index: int, top: int,
+                pages: dict[int, list]) -> None:
         if generation != self._generation:
             return
-        screen_row = self.cursor - round(self.scroll_y)
         self.count = count
         self.cursor = index
         self.loaded = True
         self._pages.clear()
-        self._pages[first] = page
+        self._pages.update(pages)
         self.virtual_size = Size(self.scrollable_content_region.width, count + 1)
-        self.scroll_to(y=max(index - max(screen_row, 0), 0), animate=False, force=True,
-                       immediate=True)
+        self.scroll_to(y=top, animate=False, force=True, immediate=True)
         self._show_cursor()
         self.refresh()
         self.post_message(self.Loaded(self, count))
