@@ -281,3 +281,21 @@ async def test_edit_a_deal_moves_it_and_keeps_the_lost_reason(sqlite_db):
         assert ChangeLog.select().where((ChangeLog.entity == "opportunity")
                                         & (ChangeLog.action == "move")
                                         & (ChangeLog.field == "stage")).count() == 1
+
+
+async def test_keys_typed_straight_after_tab_land_in_the_next_field(sqlite_db):
+    """A script or a fast typist sends text, tab and more text in one burst: the
+    text after each tab belongs to the next field, not the one being left."""
+    from textual import events
+
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_empty(pilot)
+        await press(pilot, "n")
+        burst = "Ada\tEngines\tada@engines.io"
+        for char in burst:
+            key = "tab" if char == "\t" else char
+            app.post_message(events.Key(key, char))  # all queued before any is handled
+        await settle(pilot)
+        values = {name: field(app, name).value for name in ("name", "company", "email")}
+        assert values == {"name": "Ada", "company": "Engines", "email": "ada@engines.io"}

@@ -136,9 +136,12 @@ class RecordForm(ModalScreen[int | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
-        Binding("tab", "app.focus_next", "Next field", show=False, id="form.next"),
+        # Priority: focus moves as the app reads the key, so the keys typed right
+        # after it (a fast typist, a script) land in the next field, not the old one.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True,
+                id="form.next"),
         Binding("shift+tab", "app.focus_previous", "Previous field", show=False,
-                id="form.previous"),
+                priority=True, id="form.previous"),
     ]
     form_title = "Record"
 
