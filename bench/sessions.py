@@ -18,6 +18,7 @@ from terminal import Pane, Tmux
 
 PAUSE = 0.2  # a user's pause between actions, so one action's echo is not the next's
 TEXT_PREFIX = 14  # cards and list cells may truncate long names; match their start
+SEARCH_BOX = "Search: type to filter"  # the placeholder of a list's search box
 COUNT = re.compile(r"(?<![\w,.$])(\d[\d,]*) (?:deals?\b|·)")
 
 
@@ -108,7 +109,7 @@ class AppSession:
                 self.expected.customer_matches)
             result.peak_rss_mib = pane.peak_rss_kib() / 1024
         finally:
-            pane.close(("Enter", "q"))
+            pane.close(("C-q",))
         return result
 
     def _act(self, pane: Pane, press, ready, what: str) -> float:
@@ -137,12 +138,17 @@ class AppSession:
                            f"the {noun} list")
 
         def search() -> None:
+            # Typed once the box is open, as a person does: keys sent in the same
+            # instant as `/` can reach the list before the box has the focus.
             pane.press("/")
+            pane.wait_for(lambda s: SEARCH_BOX in s, time.perf_counter(), what="the search box")
             pane.type(term)
 
         found = self._act(pane, search, lambda s: f"{matches:,} {noun} match" in s,
                           f"{matches:,} {noun} matching {term!r}")
-        pane.press("Enter")
+        pane.press("Enter")  # keeps the filter, back in the list: its keys in the footer
+        ready = time.perf_counter()
+        pane.wait_for(lambda s: f"n New {noun[:-1]}" in s, ready, what=f"the {noun} list keys")
         return opened, found
 
 

@@ -15,6 +15,7 @@ from tui_crm.core.models import Customer, Opportunity, Stage
 from tui_crm.core.money import from_cents
 from tui_crm.core.paging import NameKey, name_order, name_position
 from tui_crm.core.records import CustomerRow
+from tui_crm.core.search import matches
 from tui_crm.core.validate import CUSTOMER_FIELDS, clean
 
 ENTITY = "customer"
@@ -55,9 +56,7 @@ def get_customer(customer_id: int) -> CustomerRow:
 
 def _search(query, search: str | None):
     if search and search.strip():
-        pattern = f"%{search.strip()}%"
-        query = query.where((Customer.name ** pattern) | (Customer.company ** pattern)
-                            | (Customer.email ** pattern))
+        query = query.where(matches(Customer, search))
     return query
 
 

@@ -12,6 +12,7 @@ from tui_crm.core.errors import CrmError, ValidationError
 from tui_crm.core.models import Customer, Lead, Opportunity, now
 from tui_crm.core.paging import NameKey, name_order, name_position
 from tui_crm.core.records import LeadRow
+from tui_crm.core.search import matches
 from tui_crm.core.validate import CUSTOMER_FIELDS, LEAD_FIELDS, clean
 
 ENTITY = "lead"
@@ -61,9 +62,7 @@ def get_lead(lead_id: int) -> LeadRow:
 
 def _search(query, search: str | None):
     if search and search.strip():
-        pattern = f"%{search.strip()}%"
-        query = query.where((Lead.name ** pattern) | (Lead.company ** pattern)
-                            | (Lead.email ** pattern))
+        query = query.where(matches(Lead, search))
     return query
 
 

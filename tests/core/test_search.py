@@ -1,0 +1,106 @@
+"""Searching leads and customers: "contains, case ignored", served by an index.
+
+On SQLite a term of three characters or more goes through the trigram FTS5 table kept
+by triggers; these tests check the answers match LIKE's on both databases, that every
+kind of change reaches the index, and that the index is what the query uses.
+"""
+
+from __future__ import annotations
+
+import pytest
+from peewee import PostgresqlDatabase
+
+from tui_crm.core import customers, leads
+from tui_crm.core.db import open_database
+from tui_crm.core.models import Customer, Lead
+
+
+def _names(rows) -> list[str]:
+    return [row.name for row in rows]
+
+
+@pytest.fixture
+def people(db):
+    for name, company, email in [
+        ("Grace Hopper", "Navy Labs", "grace@navy.example"),
+        ("Ada Lovelace", "Analytical Engines", "ada@engines.example"),
+        ("Alan Turing", "Bletchley", "alan@bletchley.example"),
+        ("Émile Zola", "Éditions \"Quoted\" Ltd", "emile@zola.example"),
+        ("100% Growth", "Under_score Inc", "growth@percent.example"),
+    ]:
+        leads.create_lead({"name": name, "company": company, "email": email})
+        customers.create_customer({"name": name, "company": company, "email": email})
+    return db
+
+
+@pytest.mark.parametrize(("term", "expected"), [
+    ("grace", ["Grace Hopper"]),  # name, case ignored
+    ("ENGINES", ["Ada Lovelace"]),  # company and e-mail
+    ("bletchley.ex", ["Alan Turing"]),  # e-mail only
+    ("a", ["100% Growth", "Ada Lovelace", "Alan Turing", "Grace Hopper", "Émile Zola"]),
+    ("an", ["Ada Lovelace", "Alan Turing"]),  # shorter than a trigram
+    ('"Quoted"', ["Émile Zola"]),  # quotes are text, not query syntax
+    ("0% G", ["100% Growth"]),
+    ("der_sc", ["100% Growth"]),
+    ("nobody here", []),
+    ("  grace  ", ["Grace Hopper"]),  # surrounding blanks ignored
+])
+def test_search_finds_what_contains_the_term(people, term, expected):
+    assert _names(leads.list_leads(term)) == expected
+    assert leads.count_leads(term) == len(expected)
+    assert _names(customers.list_customers(term)) == expected
+    assert customers.count_customers(term) == len(expected)
+
+
+def test_edits_and_deletes_reach_the_search(people):
+    grace = leads.list_leads("grace")[0]
+    leads.update_lead(grace.id, {"name": "Rear Admiral Hopper", "email": "rah@navy.example"})
+    assert leads.count_leads("grace") == 0
+    assert _names(leads.list_leads("admiral")) == ["Rear Admiral Hopper"]
+    leads.delete_lead(grace.id)
+    assert leads.count_leads("admiral") == 0 and leads.count_leads("hopper") == 0
+    ada = customers.list_customers("lovelace")[0]
+    customers.update_customer(ada.id, {"company": "Difference Engines"})
+    assert _names(customers.list_customers("difference")) == ["Ada Lovelace"]
+
+
+def test_positions_and_keyset_pages_follow_the_search(people):
+    matching = leads.list_leads("a", limit=2)
+    rest = leads.list_leads("a", after=(matching[-1].name, matching[-1].id))
+    assert _names(matching + rest) == _names(leads.list_leads("a"))
+    assert leads.lead_position(rest[0].id, "a") == 2
+    assert leads.lead_position(rest[0].id, "zzz") is None
+
+
+def test_sqlite_searches_through_the_trigram_index(sqlite_db):
+    leads.create_lead({"name": "Grace Hopper"})
+    query = leads._search(Lead.select(Lead.id), "hopper")
+    sql, params = query.sql()
+    plan = " ".join(str(row) for row in sqlite_db.execute_sql(f"EXPLAIN QUERY PLAN {sql}",
+                                                              params))
+    assert "VIRTUAL TABLE" in plan and "SCAN lead " not in plan
+
+
+def test_upgrading_an_older_database_indexes_its_records(tmp_path):
+    path = str(tmp_path / "crm.db")
+    database = open_database(path)
+    for name in ("lead", "customer"):  # back to the schema before the search index
+        for trigger in ("insert", "update", "delete"):
+            database.execute_sql(f"DROP TRIGGER {name}_search_{trigger}")
+        database.execute_sql(f"DROP TABLE {name}_search")
+    database.execute_sql("DELETE FROM schema_migration WHERE name = '0006_name_search'")
+    Lead.insert(name="Grace Hopper").execute()
+    Customer.insert(name="Hopper Navy Yard").execute()
+    database.close()
+    open_database(path)
+    assert _names(leads.list_leads("hopper")) == ["Grace Hopper"]
+    assert _names(customers.list_customers("hopper")) == ["Hopper Navy Yard"]
+
+
+@pytest.mark.pg
+def test_postgres_has_trigram_indexes_for_the_search(db):
+    if not isinstance(db, PostgresqlDatabase):
+        pytest.skip("PostgreSQL only")
+    indexes = {name for (name,) in db.execute_sql("SELECT indexname FROM pg_indexes")}
+    assert {f"{t}_{c}_trgm" for t in ("lead", "customer")
+            for c in ("name", "company", "email")} <= indexes
