@@ -9,6 +9,7 @@ known (as scrolling does), by offset otherwise (a jump of the scrollbar).
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -119,6 +120,7 @@ class RecordList(ScrollView, can_focus=True):
         self.loaded = False
         self._pages: OrderedDict[int, list] = OrderedDict()
         self._generation = 0
+        self._load_lock = threading.Lock()
         self._fetching = False
         self._announced: object = ()
 
@@ -163,6 +165,14 @@ class RecordList(ScrollView, can_focus=True):
     @work(thread=True, exclusive=True, group="record-list-load")
     def _load(self, generation: int, search: str, keep_id: int | None, fallback: int,
               screen_row: int, height: int) -> None:
+        # One load at a time, and none for a search already typed over: a burst of
+        # keys (a fast typist, a paste) runs the first query and the last, not each.
+        with self._load_lock:
+            if generation == self._generation:
+                self._load_now(generation, search, keep_id, fallback, screen_row, height)
+
+    def _load_now(self, generation: int, search: str, keep_id: int | None, fallback: int,
+                  screen_row: int, height: int) -> None:
         """Count, find the kept record, and fetch every page the screen will show."""
         count = self.source.count(search)
         index = self.source.position(keep_id, search) if keep_id is not None else None
