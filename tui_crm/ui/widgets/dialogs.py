@@ -134,20 +134,26 @@ RELOAD, OVERWRITE, BACK = "reload", "overwrite", "back"
 class ConflictDialog(ChoiceDialog):
     """Someone else saved the record while it was being edited.
 
-    Returns ``"reload"`` (take their version, dropping what was typed),
+    Says who saved, when, and which fields they changed (``changed``: labels).
+    Returns ``"reload"`` (their version, with what was typed shown beside it),
     ``"overwrite"`` (save what was typed over theirs) or ``"back"``/None (return to
     the form, everything typed kept; the default).
     """
 
-    def __init__(self, error: ConflictError):
+    def __init__(self, error: ConflictError, changed: list[str] | None = None):
         when = error.at.strftime("%Y-%m-%d %H:%M") if error.at else "just now"
         message = Text("This ")
         message.append(error.kind)
         message.append(" was changed by ")
         message.append_text(safe(error.by or "someone", style="bold"))
         message.append(f" at {when}, after you opened it.\n")
-        message.append("Reload shows their version (what you typed is dropped); overwrite "
-                       "saves yours over theirs; back returns to your form.")
+        if changed:
+            message.append("They changed: ")
+            message.append_text(safe(", ".join(changed), style="bold"))
+            message.append(".\n")
+        message.append("Reload shows their version, with what you typed under each field "
+                       "you changed; overwrite saves yours over theirs; back returns to "
+                       "your form.")
         super().__init__("Someone else saved meanwhile", message,
                          [Choice(RELOAD, "Reload", "r"), Choice(OVERWRITE, "Overwrite", "o"),
                           Choice(BACK, "Back to my form", "b")], default=BACK)

@@ -49,7 +49,8 @@ class FieldSpec:
 
 
 class FormField(Horizontal):
-    """A label, the editor, and under the editor its error (or a hint)."""
+    """A label, the editor, and under the editor its error (or a hint), and after a
+    conflict what this user had typed there."""
 
     def __init__(self, spec: FieldSpec):
         super().__init__(classes=f"form-field form-field-{spec.kind}", id=f"row-{spec.name}")
@@ -76,6 +77,7 @@ class FormField(Horizontal):
             yield self.editor
             yield Static("", classes="field-error", markup=False)
             yield Static("", classes="field-hint", markup=False)
+            yield Static("", classes="field-mine", markup=False)
 
     @property
     def value(self) -> Any:
@@ -123,6 +125,24 @@ class FormField(Horizontal):
         self.hint = hint or ""
         self.query_one(".field-hint", Static).update(hint or "")
         self.set_class(bool(hint), "-hinted")
+
+    def shown(self, value: Any) -> str:
+        """``value`` as this field shows it, on one line."""
+        if value is None:
+            return ""
+        if self.spec.kind == "select":
+            return next((label for label, option in self.spec.options if option == value),
+                        str(value))
+        if self.spec.kind == "parent":
+            return value.name
+        return printable(str(value), single_line=True)
+
+    def set_mine(self, typed: str | None) -> None:
+        """Show, under someone else's value, what this user had typed (None: nothing)."""
+        line = Text("yours: ", style="bold")
+        line.append_text(safe(typed or "(empty)"))
+        self.query_one(".field-mine", Static).update(line if typed is not None else "")
+        self.set_class(typed is not None, "-mine")
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         # Format errors show as soon as the field is left; "required" waits for save.
@@ -269,7 +289,7 @@ class RecordForm(ModalScreen[int | None]):
         except ValidationError as exc:
             self.app.call_from_thread(self._failed, exc.errors)
         except ConflictError as exc:
-            self.app.call_from_thread(self._conflict, exc, values)
+            self.app.call_from_thread(self._conflict, exc, values, self._read_theirs())
         except CrmError as exc:
             self.app.call_from_thread(self._failed, {"": str(exc)})
         else:
@@ -283,17 +303,43 @@ class RecordForm(ModalScreen[int | None]):
         self.saving = False
         self.show_errors(errors)
 
-    def _conflict(self, error: ConflictError, values: dict[str, Any]) -> None:
+    def _read_theirs(self) -> tuple[dict[str, Any], int | None] | None:
+        """The record as saved now, and its version (the form keeps its own version
+        until the user chooses); None when it cannot be read."""
+        kept = self.version
+        try:
+            return self.load(), self.version
+        except CrmError:
+            return None
+        finally:
+            self.version = kept
+
+    def _conflict(self, error: ConflictError, mine: dict[str, Any],
+                  theirs: tuple[dict[str, Any], int | None] | None) -> None:
+        """Someone saved the record meanwhile: say who, when and what, then reload
+        (their values, what this user typed shown under each field they had changed),
+        overwrite (over the version just read, so a third save is not lost either) or
+        go back to the form."""
         self.saving = False
+        values, version = theirs or ({}, None)
+        fields = {name: field for name, field in self.fields.items() if name in values}
+        before = {name: field.shown(self._initial.get(name)) for name, field in fields.items()}
+        changed = [field.spec.label for name, field in fields.items()
+                   if field.shown(values[name]) != before[name]]
 
         def decided(choice: str | None) -> None:
             if choice == OVERWRITE:
-                self._write(values, None)
-            elif choice == RELOAD:
-                self.fill(self.load())
+                self._write(mine, version)
+            elif choice == RELOAD and theirs is not None:
+                self.version = version
+                self.fill(values)
                 self.show_errors({})
+                for name, field in fields.items():
+                    typed = field.shown(mine.get(name))
+                    edited = typed != before[name] and typed != field.shown(values[name])
+                    field.set_mine(typed if edited else None)
 
-        self.app.push_screen(ConflictDialog(error), decided)
+        self.app.push_screen(ConflictDialog(error, changed), decided)
 
     def action_cancel(self) -> None:
         if not self.changed:
