@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import Select
 
 from tui_crm.core import customers, deals, leads, stages
@@ -23,6 +24,7 @@ from tui_crm.core.lookup import RecordMatch
 from tui_crm.core.money import format_amount
 from tui_crm.core.settings import get_settings
 from tui_crm.core.validate import check_amount, check_date, check_name, check_text
+from tui_crm.ui.widgets.deal_history import DealHistory
 from tui_crm.ui.widgets.form import FieldSpec, RecordForm
 
 AMOUNT_HINT = "e.g. 12500, 12,500.50, 12.5k or 1.2m"
@@ -52,6 +54,7 @@ class DealForm(RecordForm):
     """
 
     form_title = "Opportunity"
+    BINDINGS = [Binding("ctrl+t", "history", "History", id="deal.history")]
 
     def __init__(self, deal_id: int | None = None, *, customer_id: int | None = None,
                  lead_id: int | None = None, stage_id: int | None = None):
@@ -124,6 +127,15 @@ class DealForm(RecordForm):
         fields["amount"].set_hint(amount_hint(fields["amount"].value, self.currency))
         fields["close_date"].set_hint(NO_DATE if not fields["close_date"].value.strip()
                                       else "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "history":
+            return self.deal_id is not None  # a new deal has none yet
+        return super().check_action(action, parameters)
+
+    def action_history(self) -> None:
+        if self.deal_id is not None:
+            self.app.push_screen(DealHistory(self.deal_id, self.fields["name"].value))
 
     def save_values(self, values: dict[str, Any], expected_version: int | None) -> int:
         parent: RecordMatch = values["parent"]
