@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -50,6 +52,16 @@ class CrmApp(LiveRefresh, App):
         super().__init__()
         self.db_label = db_label
         self.start_mode = start_mode
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed straight after the key that opened a screen (a fast typist, a
+        # script) wait until that screen is mounted and has focused its first field,
+        # instead of going to a screen with no focus or to the app's own keys.
+        if isinstance(event, events.Key) and not event.is_forwarded \
+                and not self.screen.is_mounted:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.screen._mounted_event.wait(), 2.0)
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self.sub_title = printable(self.db_label, single_line=True)

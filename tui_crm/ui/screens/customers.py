@@ -69,7 +69,7 @@ class CustomersScreen(Screen):
         return self.customer_list.records.highlighted
 
     def on_mount(self) -> None:
-        self.customer_list.records.focus()
+        self.set_focus(self.customer_list.records)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")

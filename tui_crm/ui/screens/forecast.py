@@ -60,7 +60,7 @@ class ForecastScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#forecast-body").focus()
+        self.set_focus(self.query_one("#forecast-body"))
 
     def on_screen_resume(self) -> None:
         # Coming back to the screen shows what changed while it was away.

@@ -47,7 +47,7 @@ class LeadsScreen(Screen):
         return self.query_one("#leads", FilteredList)
 
     def on_mount(self) -> None:
-        self.lead_list.records.focus()
+        self.set_focus(self.lead_list.records)
 
     def reload(self) -> None:
         """Query again what is shown; the cursor stays on its lead."""

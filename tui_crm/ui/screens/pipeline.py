@@ -33,6 +33,7 @@ from tui_crm.ui.widgets.dialogs import TextPrompt
 class PipelineScreen(Screen):
     """A column per open stage, then Won and Lost (closed this quarter)."""
 
+    AUTO_FOCUS = "Board"  # never the (hidden) filter, even before styles apply
     BINDINGS = [
         Binding("shift+right,>", "step(1)", "Next stage", id="board.next_stage"),
         Binding("shift+left,<", "step(-1)", "Prev stage", id="board.previous_stage"),
@@ -66,7 +67,9 @@ class PipelineScreen(Screen):
         return self.query_one(Board)
 
     def on_mount(self) -> None:
-        self.board.focus()
+        # At once, not on the next refresh: keys typed straight after `3` go to the
+        # board, not to the filter (the first thing on the screen that takes focus).
+        self.set_focus(self.board)
 
     def on_screen_resume(self) -> None:
         self.reload()

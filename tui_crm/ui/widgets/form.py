@@ -217,7 +217,7 @@ class RecordForm(ModalScreen[int | None]):
         self.query_one(".form-title", Static).update(self.title_text())
         first = next(iter(self.fields.values()), None)
         if first is not None:
-            first.editor.focus()
+            self.set_focus(first.editor)  # at once, so keys typed already land here
 
     def fill(self, values: dict[str, Any]) -> None:
         fields = self.fields

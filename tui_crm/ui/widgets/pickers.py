@@ -63,7 +63,7 @@ class RecordPicker(ModalScreen[RecordMatch | None]):
                          classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))  # at once, so keys typed already land here
         self._search(self.text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
