@@ -57,3 +57,10 @@ def test_check_amount_takes_numbers_and_text(value, expected):
 def test_check_amount_refuses_bad_numbers(value):
     with pytest.raises(CrmError):
         check_amount(value)
+
+
+def test_text_around_a_nul_byte_is_trimmed_as_if_it_were_not_there():
+    from tui_crm.core.validate import check_text
+
+    assert check_text("0\r\x00") == "0"
+    assert check_text(" a\x00 ") == "a"

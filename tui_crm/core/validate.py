@@ -89,9 +89,8 @@ def clean(data: Mapping[str, object], fields: tuple[str, ...], *,
 
 
 def check_text(value: object) -> str:
-    text = "" if value is None else str(value).strip()
-    if "\x00" in text:
-        text = text.replace("\x00", "")
+    # NUL bytes go first, so the space they hid is trimmed like any other.
+    text = "" if value is None else str(value).replace("\x00", "").strip()
     if len(text) > TEXT_LIMIT:
         raise CrmError(f"Too long: at most {TEXT_LIMIT:,} characters.")
     return text
