@@ -7,6 +7,8 @@ run the tests marked ``pg`` against PostgreSQL too; ``.ci/run`` always sets it.
 from __future__ import annotations
 
 import os
+import queue
+import threading
 import uuid
 
 import pytest
@@ -59,17 +61,64 @@ def _drop_pg(url: str) -> None:
     _pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session")
-def pg_template():
-    """A migrated PostgreSQL database, cloned for each test instead of migrating it.
+class _PgClones:
+    """Fresh copies of a migrated template database, made one step ahead.
 
-    One per test process (cloning needs a template nobody is connected to), made
-    from the current migrations and dropped at the end of the session.
+    A thread clones the next database (CREATE DATABASE ... TEMPLATE) while a test
+    runs, so a test rarely waits for one; cloning needs a template nobody is
+    connected to, which is why each test process has its own template.
     """
-    url = _create_pg()
-    open_database(url).close()
-    yield url.rsplit("/", 1)[1]
-    _drop_pg(url)
+
+    def __init__(self, template: str):
+        self.template = template
+        self.ready: queue.Queue[str] = queue.Queue(maxsize=1)
+        self.stopping = threading.Event()
+        self.failure: Exception | None = None
+        self.thread = threading.Thread(target=self._clone_ahead, daemon=True)
+        self.thread.start()
+
+    def _clone_ahead(self) -> None:
+        try:
+            self._clone_until_stopped()
+        except Exception as exc:  # noqa: BLE001 - handed to the test that waits
+            self.failure = exc
+
+    def _clone_until_stopped(self) -> None:
+        while not self.stopping.is_set():
+            url = _create_pg(self.template)
+            while not self.stopping.is_set():
+                try:
+                    self.ready.put(url, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            else:
+                _drop_pg(url)
+
+    def take(self) -> str:
+        while True:
+            try:
+                return self.ready.get(timeout=0.5)
+            except queue.Empty:
+                if self.failure is not None:
+                    raise self.failure from None
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join()
+        while not self.ready.empty():
+            _drop_pg(self.ready.get())
+
+
+@pytest.fixture(scope="session")
+def pg_clones():
+    """Migrated PostgreSQL databases to hand out: one per test, never migrated again."""
+    template = _create_pg()
+    open_database(template).close()
+    clones = _PgClones(template.rsplit("/", 1)[1])
+    yield clones
+    clones.close()
+    _drop_pg(template)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.pg)])
@@ -84,8 +133,8 @@ def db_url(request, tmp_path):
         return
     if not PG_URL:
         pytest.skip(PG_SKIP)
-    template = request.getfixturevalue("pg_template") if "db" in request.fixturenames else None
-    url = _create_pg(template)
+    migrated = "db" in request.fixturenames
+    url = request.getfixturevalue("pg_clones").take() if migrated else _create_pg()
     yield url
     _drop_pg(url)  # FORCE: connections left in worker threads go with it
 
