@@ -24,11 +24,21 @@ from tui_crm.ui.widgets.dialogs import ConflictDialog
 from tui_crm.ui.widgets.form import FormField
 
 
-@pytest.fixture
-def deal(sqlite_db):
+def a_deal() -> int:
     acme = customers.create_customer({"name": "Acme"})
     return deals.create_deal({"name": "Rollout", "amount": "12500", "customer_id": acme,
                               "close_date": dt.date(2026, 12, 1)})
+
+
+@pytest.fixture
+def deal(sqlite_db):
+    return a_deal()
+
+
+@pytest.fixture
+def deal_on_each_database(db):
+    """On PostgreSQL too: the change counter instead of PRAGMA data_version."""
+    return a_deal()
 
 
 def field(app, name: str) -> FormField:
@@ -116,7 +126,8 @@ async def test_overwrite_is_over_what_the_dialog_showed_not_a_later_save(deal):
         assert (saved.amount, saved.notes) == (Decimal("9000.00"), "")
 
 
-async def test_the_other_board_shows_a_move_within_two_seconds(deal):
+async def test_the_other_board_shows_a_move_within_two_seconds(deal_on_each_database):
+    deal = deal_on_each_database
     alice, bob = live_app(start_mode="pipeline"), live_app(start_mode="pipeline")
     async with alice.run_test(size=(120, 40)) as a, bob.run_test(size=(120, 40)) as b:
         await settle(a)

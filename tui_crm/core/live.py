@@ -40,7 +40,7 @@ class ChangeWatcher:
 
     def __init__(self, database: Database):
         if not isinstance(database, (SqliteDatabase, PostgresqlDatabase)):
-            raise TypeError(f"Cannot watch a {type(database).__name__}")
+            raise DatabaseError(f"Cannot watch a {type(database).__name__} for changes.")
         self._database = database
         self._lock = threading.Lock()
         self._conn = None
