@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -20,6 +21,7 @@ from tui_crm.ui.screens.customers import CustomersScreen
 from tui_crm.ui.screens.forecast import ForecastScreen
 from tui_crm.ui.screens.leads import LeadsScreen
 from tui_crm.ui.screens.pipeline import PipelineScreen
+from tui_crm.ui.widgets.csv_import import CsvImportScreen
 from tui_crm.ui.widgets.deal_form import DealForm
 from tui_crm.ui.widgets.forecast_settings import SettingsCommands
 from tui_crm.ui.widgets.help import HelpScreen, screen_keys
@@ -128,6 +130,17 @@ class CrmApp(LiveRefresh, App):
             return
         await self.switch_mode("leads" if kind == "lead" else "customers")
         await self.screen.run_action("new_lead" if kind == "lead" else "new_customer")
+
+    def open_import(self) -> None:
+        """The CSV import dialog, for the records of the current screen."""
+        kind = self.current_mode if self.current_mode in ("leads", "customers") \
+            else "opportunities"
+        self.push_screen(CsvImportScreen(kind, Path.cwd()), self._imported)
+
+    def _imported(self, count: int | None) -> None:
+        if count is not None:
+            self.notify(f"Imported {count:,} records.")
+            self.reload_screens()
 
     def _deal_saved(self, deal_id: int | None) -> None:
         if deal_id is not None:

@@ -30,6 +30,8 @@ def crm_commands(app) -> Iterable[SystemCommand]:
                             partial(app.switch_mode, mode))
     yield SystemCommand("Help: keys of this screen", "Every key of the screen (?)",
                         app.action_help)
+    yield SystemCommand("Import a CSV file", "Leads, customers or opportunities: preview, "
+                        "then all rows or none", app.open_import)
     yield SystemCommand("Load demo data", "Fill an empty database with realistic records",
                         app.offer_demo)
 
