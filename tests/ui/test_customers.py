@@ -96,6 +96,8 @@ async def test_edit_a_deal_from_the_detail_panel(sqlite_db):
         assert field(app, "name").value in ("Upsell", "Renewal")
         await press(pilot, "escape")
         assert isinstance(app.screen, CustomersScreen)
+        await press(pilot, "escape")
+        assert app.focused is app.screen.customer_list.records, "escape goes back to the list"
 
 
 async def test_add_and_edit_a_customer(sqlite_db):

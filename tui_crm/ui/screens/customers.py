@@ -40,6 +40,7 @@ class CustomersScreen(Screen):
         Binding("n", "new_customer", "New customer", id="customers.new"),
         Binding("enter", "edit_customer", "Edit", id="customers.edit"),
         Binding("o", "add_opportunity", "Add opportunity", id="customers.add_opportunity"),
+        Binding("escape", "back_to_list", "Back to the list", id="customers.back"),
     ]
 
     def __init__(self) -> None:
@@ -134,7 +135,16 @@ class CustomersScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit_customer", "add_opportunity"):
             return self.selected is not None
+        if action == "back_to_list":
+            return self.focused is not None \
+                and self.customer_list not in self.focused.ancestors_with_self
         return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def action_back_to_list(self) -> None:
+        self.set_focus(self.customer_list.records)
 
     def action_new_customer(self) -> None:
         self.app.push_screen(CustomerForm(), self._saved)
