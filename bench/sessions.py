@@ -31,16 +31,18 @@ class Expected:
     column_counts: tuple[int, ...]  # each board column's deal count, in board order
     leads: int
     first_lead: str
-    lead_matches: int
+    lead_searches: list[tuple[str, int]]  # each term and how many leads match it
     customers: int
     first_customer: str
-    customer_matches: int
+    customer_searches: list[tuple[str, int]]
 
 
-def read_expected(path: Path, lead_term: str, customer_term: str) -> Expected:
+def read_expected(path: Path, lead_terms: list[str], customer_terms: list[str]) -> Expected:
     from tui_crm.core import board, customers, leads
     from tui_crm.core.db import open_database
 
+    if not path.exists():  # opening would create an empty database there
+        raise FileNotFoundError(path)
     database = open_database(str(path))
     try:
         columns = board.board_stages()
@@ -49,9 +51,9 @@ def read_expected(path: Path, lead_term: str, customer_term: str) -> Expected:
         return Expected(
             (card.name, card.parent_name), tuple(totals[c.id].count for c in columns),
             leads.count_leads(), leads.list_leads(limit=1)[0].name,
-            leads.count_leads(lead_term), customers.count_customers(),
-            customers.list_customers(limit=1)[0].name,
-            customers.count_customers(customer_term))
+            [(term, leads.count_leads(term)) for term in lead_terms],
+            customers.count_customers(), customers.list_customers(limit=1)[0].name,
+            [(term, customers.count_customers(term)) for term in customer_terms])
     finally:
         database.close()
 
@@ -74,40 +76,36 @@ class SessionResult:
     launch: float = 0.0
     moves: list[float] = field(default_factory=list)
     open_leads: float = 0.0
-    search_leads: float = 0.0
+    search_leads: list[float] = field(default_factory=list)  # one per lead term
     open_customers: float = 0.0
-    search_customers: float = 0.0
+    search_customers: list[float] = field(default_factory=list)
     peak_rss_mib: float = 0.0
 
 
 class AppSession:
     """One run of `tui-crm --screen pipeline` on a database, through every step."""
 
-    def __init__(self, tmux: Tmux, command: list[str], db: Path, expected: Expected,
-                 lead_term: str, customer_term: str):
+    def __init__(self, tmux: Tmux, command: list[str], db: Path, expected: Expected):
         self.tmux = tmux
         self.argv = [*command, "--db", str(db), "--screen", "pipeline"]
         self.expected = expected
-        self.lead_term = lead_term
-        self.customer_term = customer_term
 
     def run(self, moves: int = 2) -> SessionResult:
         result = SessionResult()
+        exp = self.expected
         start = time.perf_counter()
         pane = self.tmux.start(self.argv)
         try:
-            result.launch = pane.wait_for(lambda s: _shows(s, *self.expected.first_card),
-                                          start, what="the board's first card")
+            result.launch = pane.wait_for(lambda s: _shows(s, *exp.first_card), start,
+                                          what="the board's first card")
             for _ in range(moves):
                 result.moves.append(self._move(pane, ">", +1))
                 result.moves.append(self._move(pane, "<", 0))
             result.open_leads, result.search_leads = self._list(
-                pane, "1", "leads", self.expected.leads, self.expected.first_lead,
-                self.lead_term, self.expected.lead_matches)
+                pane, "1", "leads", exp.leads, exp.first_lead, exp.lead_searches)
             result.open_customers, result.search_customers = self._list(
-                pane, "2", "customers", self.expected.customers,
-                self.expected.first_customer, self.customer_term,
-                self.expected.customer_matches)
+                pane, "2", "customers", exp.customers, exp.first_customer,
+                exp.customer_searches)
             result.peak_rss_mib = pane.peak_rss_kib() / 1024
         finally:
             pane.close(("C-q",))
@@ -131,15 +129,25 @@ class AppSession:
                          lambda s: header_counts(s, len(want)) == want,
                          f"column counts {want} after {key}")
 
-    def _list(self, pane: Pane, key: str, noun: str, count: int, first: str, term: str,
-              matches: int) -> tuple[float, float]:
-        """Open a list screen (its count and first record drawn), then search it."""
+    def _list(self, pane: Pane, key: str, noun: str, count: int, first: str,
+              searches: list[tuple[str, int]]) -> tuple[float, list[float]]:
+        """Open a list screen (its count and first record drawn), then search it for
+        each term in turn (clearing the search in between)."""
         opened = self._act(pane, lambda: pane.press(key),
                            lambda s: f"{count:,} {noun}" in s and _shows(s, first),
                            f"the {noun} list")
+        found = []
+        for number, (term, matches) in enumerate(searches):
+            if number:  # escape clears the last search: the whole list again
+                self._act(pane, lambda: pane.press("Escape"),
+                          lambda s: f"{count:,} {noun}" in s and " match " not in s,
+                          f"the whole {noun} list")
+            found.append(self._search(pane, noun, term, matches))
+        return opened, found
 
-        # `/`, then the term typed at a fast typist's pace once the box is open; timed
-        # from the last key to the matches drawn: what the user waits for.
+    def _search(self, pane: Pane, noun: str, term: str, matches: int) -> float:
+        """`/`, then the term typed at a fast typist's pace once the box is open; timed
+        from the last key to the matches drawn: what the user waits for."""
         time.sleep(PAUSE)
         pane.press("/")
         pane.wait_for(lambda s: SEARCH_BOX in s, time.perf_counter(), what="the search box")
@@ -148,12 +156,13 @@ class AppSession:
             time.sleep(KEY_INTERVAL)
         start = time.perf_counter()
         pane.type(term[-1])
-        found = pane.wait_for(lambda s: f"{matches:,} {noun} match “{term}”" in s, start,
+        status = f"1 {noun[:-1]} matches" if matches == 1 else f"{matches:,} {noun} match"
+        found = pane.wait_for(lambda s: f"{status} “{term}”" in s, start,
                               what=f"{matches:,} {noun} matching {term!r}")
         pane.press("Enter")  # keeps the filter, back in the list: its keys in the footer
         ready = time.perf_counter()
         pane.wait_for(lambda s: f"n New {noun[:-1]}" in s, ready, what=f"the {noun} list keys")
-        return opened, found
+        return found
 
 
 def baseline_session(tmux: Tmux, command: list[str]) -> SessionResult:

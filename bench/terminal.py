@@ -40,7 +40,16 @@ class Tmux:
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                        stderr=subprocess.DEVNULL, env=self.env, text=True,
                                        bufsize=1)
+        self._wait_attached()
         self.command("refresh-client", "-f", "no-output")
+
+    def _wait_attached(self) -> None:
+        """Commands sent before the client is attached fail with "no current client"."""
+        assert self.client.stdout
+        for line in self.client.stdout:
+            if line.startswith("%session-changed"):
+                return
+        raise TerminalError("tmux control client did not attach")
 
     def _tmux(self, *args: str) -> list[str]:
         return ["tmux", "-L", self.socket, *args]

@@ -32,3 +32,4 @@ def test_unknown_screen_is_refused(tmp_path, capsys):
 
 def test_every_screen_choice_is_a_mode_of_the_app():
     assert set(cli.SCREENS) == set(CrmApp.MODES)
+

@@ -186,3 +186,23 @@ async def test_a_promotion_with_a_bad_first_opportunity_writes_nothing(sqlite_db
         assert leads.get_lead(lead_id).status == "New"
         assert field(app, "name").value == "Grace"
         assert Opportunity.select().count() == 0
+
+
+async def test_while_a_search_is_typed_the_detail_follows_the_top_match_after_a_pause(
+        sqlite_db):
+    customers.create_customer({"name": "Acme"})
+    zeta = customers.create_customer({"name": "Zeta Labs"})
+    deals.create_deal({"name": "Zeta pilot", "amount": "1k", "customer_id": zeta})
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "Acme" in app.screen.query_one("#customer-fields").render().plain
+        await type_text(pilot, "/zeta", keys=True)
+        await settle(pilot)
+        await pilot.pause(0.5)  # the typing pauses
+        await settle(pilot)
+        assert app.screen.selected.id == zeta
+        assert "Zeta pilot" in screen_text(app)
+        await press(pilot, "enter", "escape", "home")
+        assert "Acme" in app.screen.query_one("#customer-fields").render().plain, \
+            "out of the search the detail follows the cursor at once"

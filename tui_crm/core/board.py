@@ -20,7 +20,7 @@ from peewee import JOIN, Expression, Field, Tuple, fn
 from tui_crm.core import stages
 from tui_crm.core.dates import Quarter
 from tui_crm.core.forecast import Tally
-from tui_crm.core.models import Customer, Lead, Opportunity, StageTotal
+from tui_crm.core.models import Customer, Lead, Opportunity, StageDayTotal, StageTotal
 from tui_crm.core.money import from_cents
 from tui_crm.core.records import StageRow
 
@@ -240,14 +240,16 @@ def column_totals(columns: Sequence[StageRow], search: str | None = None,
     """Each column's deal count and summed amount, for the whole column.
 
     Open stages come from the running totals (one row each, at any size); Won and Lost
-    sum the quarter on the covering ``(stage, close_date, amount_cents)`` index. With a
-    ``search``, SQL sums the matching deals of each column.
+    add up the quarter's days of the running totals per day (a few hundred rows, at
+    any size). With a ``search``, SQL sums the matching deals of each column.
     """
     totals: dict[int, Tally] = {}
     open_ids = [stage.id for stage in columns if stage.is_open]
-    if not (search or "").strip() and open_ids:
-        for row in StageTotal.select().where(StageTotal.stage.in_(open_ids)):
-            totals[row.__data__["stage"]] = Tally(row.count, from_cents(row.amount_cents))
+    if not (search or "").strip():
+        if open_ids:
+            for row in StageTotal.select().where(StageTotal.stage.in_(open_ids)):
+                totals[row.__data__["stage"]] = Tally(row.count, from_cents(row.amount_cents))
+        totals.update(_closed_totals([s for s in columns if not s.is_open], quarter))
     for stage in columns:
         if stage.id in totals:
             continue
@@ -260,6 +262,23 @@ def column_totals(columns: Sequence[StageRow], search: str | None = None,
         count, cents = query.tuples().get()
         totals[stage.id] = Tally(count or 0, from_cents(cents))
     return totals
+
+
+def _closed_totals(columns: Sequence[StageRow], quarter: Quarter | None) -> dict[int, Tally]:
+    """Count and sum of the Won/Lost columns: their deals closed in the quarter."""
+    if not columns:
+        return {}
+    quarter = quarter or Quarter.current()
+    day = StageDayTotal.close_date
+    rows = (StageDayTotal
+            .select(StageDayTotal.stage, fn.SUM(StageDayTotal.count),
+                    fn.SUM(StageDayTotal.amount_cents))
+            .where(StageDayTotal.stage.in_([s.id for s in columns])
+                   & (day >= quarter.start) & (day < quarter.end))
+            .group_by(StageDayTotal.stage).tuples())
+    sums = {stage_id: Tally(int(count or 0), from_cents(cents))
+            for stage_id, count, cents in rows}
+    return {s.id: sums.get(s.id, Tally(0, from_cents(0))) for s in columns}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from tui_crm.core.models import Customer, Opportunity, Stage
 from tui_crm.core.money import from_cents
 from tui_crm.core.paging import NameKey, name_order, name_position
 from tui_crm.core.records import CustomerRow
-from tui_crm.core.search import matches
+from tui_crm.core.search import count_matching, matches
 from tui_crm.core.validate import CUSTOMER_FIELDS, clean
 
 ENTITY = "customer"
@@ -61,7 +61,7 @@ def _search(query, search: str | None):
 
 
 def count_customers(search: str | None = None) -> int:
-    return _search(Customer.select(fn.COUNT(Customer.id)), search).scalar() or 0
+    return count_matching(Customer, search)
 
 
 def list_customers(search: str | None = None, offset: int = 0, limit: int = 100,

@@ -12,7 +12,7 @@ from tui_crm.core.errors import CrmError, ValidationError
 from tui_crm.core.models import Customer, Lead, Opportunity, now
 from tui_crm.core.paging import NameKey, name_order, name_position
 from tui_crm.core.records import LeadRow
-from tui_crm.core.search import matches
+from tui_crm.core.search import count_matching, matches
 from tui_crm.core.validate import CUSTOMER_FIELDS, LEAD_FIELDS, clean
 
 ENTITY = "lead"
@@ -67,7 +67,7 @@ def _search(query, search: str | None):
 
 
 def count_leads(search: str | None = None) -> int:
-    return _search(Lead.select(fn.COUNT(Lead.id)), search).scalar() or 0
+    return count_matching(Lead, search)
 
 
 def list_leads(search: str | None = None, offset: int = 0, limit: int = 100,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import operator
 
-from peewee import SQL, Expression, Model, SqliteDatabase
+from peewee import SQL, Expression, Model, SqliteDatabase, fn
 
 from tui_crm.core.models import db
 
@@ -22,14 +22,38 @@ TRIGRAM = 3  # the trigram index finds terms at least this long
 def matches(model: type[Model], text: str) -> Expression:
     """A condition: ``model``'s name, company or e-mail contains ``text``."""
     text = text.strip()
-    table = f"{model._meta.table_name}_search"
-    if len(text) >= TRIGRAM and _has_index(table):
-        phrase = '"' + text.replace('"', '""') + '"'
+    table = _index_for(model, text)
+    if table is not None:
         return model.id.in_(SQL(f'(SELECT rowid FROM "{table}" WHERE "{table}" MATCH ?)',
-                                [phrase]))
+                                [_phrase(text)]))
     pattern = f"%{text}%"
     return functools.reduce(operator.or_, (getattr(model, column) ** pattern
                                            for column in SEARCHED))
+
+
+def count_matching(model: type[Model], text: str | None) -> int:
+    """How many records of ``model`` match ``text`` (all of them without a text).
+
+    Read from the trigram index alone when it serves the term: it holds a row for
+    each record, kept by the triggers, so no record needs to be looked up.
+    """
+    text = (text or "").strip()
+    table = _index_for(model, text)
+    if table is not None:
+        return db.obj.execute_sql(f'SELECT COUNT(*) FROM "{table}" WHERE "{table}" MATCH ?',
+                                  (_phrase(text),)).fetchone()[0]
+    query = model.select(fn.COUNT(model.id))
+    return (query.where(matches(model, text)) if text else query).scalar() or 0
+
+
+def _phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _index_for(model: type[Model], text: str) -> str | None:
+    """The trigram table that can find ``text`` in ``model``'s records, if any."""
+    table = f"{model._meta.table_name}_search"
+    return table if len(text) >= TRIGRAM and _has_index(table) else None
 
 
 def _has_index(table: str) -> bool:

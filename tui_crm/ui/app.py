@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from importlib import import_module
 from pathlib import Path
 
 from textual import events, work
@@ -17,15 +18,20 @@ from tui_crm.core.errors import CrmError
 from tui_crm.core.text import printable
 from tui_crm.ui.commands import RecordsProvider, system_commands
 from tui_crm.ui.live import LiveRefresh
-from tui_crm.ui.screens.customers import CustomersScreen
-from tui_crm.ui.screens.forecast import ForecastScreen
-from tui_crm.ui.screens.leads import LeadsScreen
-from tui_crm.ui.screens.pipeline import PipelineScreen
-from tui_crm.ui.widgets.csv_import import CsvImportScreen
 from tui_crm.ui.widgets.deal_form import DealForm
 from tui_crm.ui.widgets.forecast_settings import SettingsCommands
 from tui_crm.ui.widgets.help import HelpScreen, screen_keys
 from tui_crm.ui.widgets.welcome import DEMO, NEW_LEAD, WelcomeScreen
+
+
+def _screen(module: str, name: str) -> Callable[[], Screen]:
+    """A mode's screen, imported when the mode is first opened: starting the app
+    loads the code of the screen it opens on, not of all four."""
+
+    def make() -> Screen:
+        return getattr(import_module(f"tui_crm.ui.screens.{module}"), name)()
+
+    return make
 
 
 class CrmApp(LiveRefresh, App):
@@ -35,10 +41,10 @@ class CrmApp(LiveRefresh, App):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {SettingsCommands, RecordsProvider}
     MODES = {
-        "leads": LeadsScreen,
-        "customers": CustomersScreen,
-        "pipeline": PipelineScreen,
-        "forecast": ForecastScreen,
+        "leads": _screen("leads", "LeadsScreen"),
+        "customers": _screen("customers", "CustomersScreen"),
+        "pipeline": _screen("pipeline", "PipelineScreen"),
+        "forecast": _screen("forecast", "ForecastScreen"),
     }
     BINDINGS = [
         Binding("1", "switch_mode('leads')", "Leads", id="screen.leads"),
@@ -51,6 +57,9 @@ class CrmApp(LiveRefresh, App):
     ]
 
     def __init__(self, db_label: str = "", start_mode: str = "leads"):
+        # The app starts in this mode: its screen is the first one composed, with no
+        # blank default screen drawn and styled before it and no switch to it.
+        self.DEFAULT_MODE = start_mode
         super().__init__()
         self.db_label = db_label
         self.start_mode = start_mode
@@ -67,7 +76,6 @@ class CrmApp(LiveRefresh, App):
 
     def on_mount(self) -> None:
         self.sub_title = printable(self.db_label, single_line=True)
-        self.switch_mode(self.start_mode)
         self._offer_first_run()
 
     # -- first run: what to press, and demo data -----------------------------------
@@ -133,6 +141,8 @@ class CrmApp(LiveRefresh, App):
 
     def open_import(self) -> None:
         """The CSV import dialog, for the records of the current screen."""
+        from tui_crm.ui.widgets.csv_import import CsvImportScreen  # CSV code, when asked for
+
         kind = self.current_mode if self.current_mode in ("leads", "customers") \
             else "opportunities"
         self.push_screen(CsvImportScreen(kind, Path.cwd()), self._imported)

@@ -7,11 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Collapsible, Footer, Header, OptionList, Static
 
 from tui_crm.core import customers, deals, leads
 from tui_crm.core.errors import CrmError
 from tui_crm.core.settings import get_settings
+from tui_crm.ui.footer_keys import refresh_keys
 from tui_crm.ui.widgets.deal_form import DealForm
 from tui_crm.ui.widgets.deal_lines import CustomerDetail, deal_options, detail_text, totals_text
 from tui_crm.ui.widgets.filtered_list import FilteredList
@@ -19,6 +21,7 @@ from tui_crm.ui.widgets.record_forms import CustomerForm
 from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
 
 NARROW = 100  # below this width the detail goes under the list
+DETAIL_WHILE_TYPING_S = 0.3  # while a search is typed, the detail waits for a pause
 
 CUSTOMER_COLUMNS = [
     Column("Name", lambda customer: customer.name),
@@ -46,6 +49,7 @@ class CustomersScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.detail: CustomerDetail | None = None
+        self._detail_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -87,8 +91,17 @@ class CustomersScreen(Screen):
     # -- the detail panel ---------------------------------------------------------
 
     def on_record_list_highlighted(self, event: RecordList.Highlighted) -> None:
-        self.refresh_bindings()
-        self._show_detail()
+        refresh_keys(self, "edit_customer", "add_opportunity")
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        if self.customer_list.searching:
+            # Each key typed brings another top match: reading and drawing the detail
+            # of every one keeps the screen busy behind the typing. It follows once the
+            # typing pauses.
+            self._detail_timer = self.set_timer(DETAIL_WHILE_TYPING_S, self._show_detail)
+        else:
+            self._show_detail()
 
     def _show_detail(self) -> None:
         row = self.selected

@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from tui_crm.core import leads
+from tui_crm.ui.footer_keys import refresh_keys
 from tui_crm.ui.widgets.filtered_list import FilteredList
 from tui_crm.ui.widgets.record_forms import LeadForm, PromoteForm
 from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
@@ -69,7 +70,7 @@ class LeadsScreen(Screen):
         return True
 
     def on_record_list_highlighted(self, event: RecordList.Highlighted) -> None:
-        self.refresh_bindings()
+        refresh_keys(self, "edit_lead", "promote_lead")
 
     def action_new_lead(self) -> None:
         self.app.push_screen(LeadForm(), self._saved)

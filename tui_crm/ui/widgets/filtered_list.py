@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from tui_crm.ui.footer_keys import refresh_keys
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
 
@@ -116,4 +117,4 @@ class FilteredList(Vertical):
             status.append_text(safe(self.records.search))
             status.append("”  (/ to change, escape to clear)")
         self.query_one(".list-status", Static).update(status)
-        self.refresh_bindings()
+        refresh_keys(self, "clear_search")

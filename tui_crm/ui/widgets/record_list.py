@@ -167,12 +167,16 @@ class RecordList(ScrollView, can_focus=True):
               screen_row: int, height: int) -> None:
         # One load at a time, and none for a search already typed over: a burst of
         # keys (a fast typist, a paste) runs the first query and the last, not each.
+        # The lock covers the queries only: the next load need not wait for this one
+        # to be drawn.
         with self._load_lock:
-            if generation == self._generation:
-                self._load_now(generation, search, keep_id, fallback, screen_row, height)
+            if generation != self._generation:
+                return
+            loaded = self._read(search, keep_id, fallback, screen_row, height)
+        self.app.call_from_thread(self._loaded, generation, *loaded)
 
-    def _load_now(self, generation: int, search: str, keep_id: int | None, fallback: int,
-                  screen_row: int, height: int) -> None:
+    def _read(self, search: str, keep_id: int | None, fallback: int, screen_row: int,
+              height: int) -> tuple[int, int, int, dict[int, list]]:
         """Count, find the kept record, and fetch every page the screen will show."""
         count = self.source.count(search)
         index = self.source.position(keep_id, search) if keep_id is not None else None
@@ -187,7 +191,7 @@ class RecordList(ScrollView, can_focus=True):
                 after = pages[number - 1][-1] if pages.get(number - 1) else None
                 pages[number] = self.source.page(search, number * self.page_size,
                                                  self.page_size, after)
-        self.app.call_from_thread(self._loaded, generation, count, index, top, pages)
+        return count, index, top, pages
 
     def _loaded(self, generation: int, count: int, index: int, top: int,
                 pages: dict[int, list]) -> None:

@@ -1,0 +1,25 @@
+"""The app starts straight in the screen it opens on, loading only that screen's code."""
+
+from __future__ import annotations
+
+from tui_crm.ui.app import CrmApp
+
+
+async def test_the_app_starts_in_its_first_screen_without_a_blank_one_before(sqlite_db):
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.current_mode == "pipeline"
+        assert type(app.screen_stack[0]).__name__ == "PipelineScreen"
+        assert set(app._screen_stacks) == {"pipeline"}, "no default screen was made"
+
+
+def test_starting_the_app_loads_only_the_screen_it_opens_on():
+    import subprocess
+    import sys
+
+    probe = ("import sys; import tui_crm.ui.app; "
+             "print(sorted(m for m in sys.modules if m.startswith('tui_crm.ui.screens.')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]", "the screens are imported when their mode first opens"
