@@ -99,12 +99,14 @@ def sql(path: str, source: tuple[str, str, str, str] = DAYS) -> tuple[float, dic
         f"{in_range} GROUP BY lost_reason HAVING {count} > 0 ORDER BY {count} DESC, "
         "lost_reason LIMIT 5", (q_start, q_end)).fetchall()
     months = _months(min(today, q_end - dt.timedelta(days=1)))
-    after_last = (months[-1] + dt.timedelta(days=31)).replace(day=1)
-    by_month = {f"{m:%Y-%m}": 0 for m in months}
-    for when, cents in conn.execute(
-            f"SELECT {day}, SUM(amount_cents) FROM {table} WHERE stage_id IN ({ids['won']}) "
-            f"AND {in_range} GROUP BY {day}", (months[0], after_last)):
-        by_month[when[:7]] += cents
+    ends = [*months[1:], (months[-1] + dt.timedelta(days=31)).replace(day=1)]
+    per_month = ", ".join(f"SUM(CASE WHEN {day} >= ? AND {day} < ? THEN amount_cents "
+                          "ELSE 0 END)" for _ in months)
+    sums = conn.execute(
+        f"SELECT {per_month} FROM {table} WHERE stage_id IN ({ids['won']}) AND {in_range}",
+        [d for bounds in zip(months, ends, strict=True) for d in bounds]
+        + [months[0], ends[-1]]).fetchone()
+    by_month = {f"{m:%Y-%m}": cents for m, cents in zip(months, sums, strict=True)}
     settings = dict(conn.execute("SELECT key, value FROM setting"))
     result = {
         "quarter": name, "amount_basis": settings["amount_basis"],

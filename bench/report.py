@@ -31,7 +31,7 @@ class Ratio:
     label: str
     numerator: str
     denominator: str
-    target: float
+    target: float | None  # None: shown for information, no target
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class RatioResult:
 
     @property
     def met(self) -> bool:
+        if self.ratio.target is None:
+            return True
         return self.value is not None and self.value <= self.ratio.target
 
 
@@ -78,6 +80,9 @@ def ratios_table(results: list[RatioResult], figures: dict[str, Figure]) -> list
     for result in results:
         ratio = result.ratio
         value = "missing" if result.value is None else f"{result.value:.2f}"
+        if ratio.target is None:
+            rows.append([ratio.number, ratio.label, value, "none", "for information"])
+            continue
         rows.append([ratio.number, ratio.label, value, f"<= {ratio.target:g}",
                      "met" if result.met else "MISSED"])
     return _table(["#", "ratio (median / median)", "value", "target", ""], rows, {2, 3})

@@ -165,6 +165,17 @@ class AppSession:
         return found
 
 
+def launch_only(tmux: Tmux, command: list[str], db: Path, expected: Expected) -> float:
+    """Seconds from launch on the board to its first card drawn; then quit."""
+    start = time.perf_counter()
+    pane = tmux.start([*command, "--db", str(db), "--screen", "pipeline"])
+    try:
+        return pane.wait_for(lambda s: _shows(s, *expected.first_card), start,
+                             what="the board's first card")
+    finally:
+        pane.close(("C-q",))
+
+
 def baseline_session(tmux: Tmux, command: list[str]) -> SessionResult:
     """The minimal Textual app: launch until its table is drawn; its peak memory."""
     result = SessionResult()

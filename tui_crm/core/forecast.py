@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from peewee import fn
+from peewee import Case, fn
 
 from tui_crm.core import dates, stages
 from tui_crm.core.dates import Quarter
@@ -205,24 +205,20 @@ def won_by_month(last_month: dt.date, months: int = 12,
                  order: Sequence[StageRow] | None = None) -> list[tuple[str, Decimal]]:
     """Won revenue per month (``YYYY-MM``) for ``months`` months ending with ``last_month``'s.
 
-    The won stages' running totals of those days, summed per day by SQL.
+    One row from SQL: the won stages' running totals of those days, summed per month
+    (one ``SUM(CASE ...)`` per month, with the months' bounds as parameters).
     """
     starts = month_starts(last_month, months)
     last = starts[-1]
-    end = dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-    per_day = (StageDayTotal
-               .select(StageDayTotal.close_date, fn.SUM(StageDayTotal.amount_cents))
-               .where(StageDayTotal.stage.in_(_ids("won", order)) & _days(starts[0], end))
-               .group_by(StageDayTotal.close_date).tuples())
-    cents = {start.strftime("%Y-%m"): 0 for start in starts}
-    for day, day_cents in per_day:
-        cents[_as_date(day).strftime("%Y-%m")] += int(day_cents or 0)
-    return [(month, from_cents(value)) for month, value in cents.items()]
-
-
-def _as_date(value: dt.date | str) -> dt.date:
-    # SQLite hands back the stored text when a date column is grouped.
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    ends = [*starts[1:], dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)]
+    day = StageDayTotal.close_date
+    sums = [fn.SUM(Case(None, [((day >= start) & (day < end), StageDayTotal.amount_cents)], 0))
+            for start, end in zip(starts, ends, strict=True)]
+    row = (StageDayTotal.select(*sums)
+           .where(StageDayTotal.stage.in_(_ids("won", order)) & _days(starts[0], ends[-1]))
+           .tuples().get())
+    return [(start.strftime("%Y-%m"), from_cents(cents)) for start, cents in zip(starts, row,
+                                                                             strict=True)]
 
 
 def forecast(quarter: Quarter | None = None, today: dt.date | None = None) -> Forecast:
