@@ -18,6 +18,7 @@ from tui_crm.core.errors import CrmError
 from tui_crm.core.text import printable
 from tui_crm.ui.commands import RecordsProvider, system_commands
 from tui_crm.ui.live import LiveRefresh
+from tui_crm.ui.stylesheet import SharedParseStylesheet
 from tui_crm.ui.widgets.deal_form import DealForm
 from tui_crm.ui.widgets.forecast_settings import SettingsCommands
 from tui_crm.ui.widgets.help import HelpScreen, screen_keys
@@ -61,6 +62,7 @@ class CrmApp(LiveRefresh, App):
         # blank default screen drawn and styled before it and no switch to it.
         self.DEFAULT_MODE = start_mode
         super().__init__()
+        self.stylesheet = SharedParseStylesheet(variables=self.get_css_variables())
         self.db_label = db_label
         self.start_mode = start_mode
 

@@ -8,12 +8,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Collapsible, Footer, Header, OptionList, Static
+from textual.widgets import Collapsible, Header, OptionList, Static
 
 from tui_crm.core import customers, deals, leads
 from tui_crm.core.errors import CrmError
 from tui_crm.core.settings import get_settings
-from tui_crm.ui.footer_keys import refresh_keys
+from tui_crm.ui.footer_keys import KeyFooter, refresh_keys
 from tui_crm.ui.widgets.deal_form import DealForm
 from tui_crm.ui.widgets.deal_lines import CustomerDetail, deal_options, detail_text, totals_text
 from tui_crm.ui.widgets.filtered_list import FilteredList
@@ -63,7 +63,7 @@ class CustomersScreen(Screen):
                 with Collapsible(title="Opportunities", collapsed=False, id="customer-deals"):
                     yield Static("", id="deal-totals")
                     yield OptionList(id="deal-list", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def customer_list(self) -> FilteredList:

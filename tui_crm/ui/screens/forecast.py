@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from tui_crm.core import dates
 from tui_crm.core.dates import Quarter
 from tui_crm.core.errors import CrmError
 from tui_crm.core.forecast import Forecast, forecast
+from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.widgets import forecast_view as view
 from tui_crm.ui.widgets.forecast_charts import BarChart
 from tui_crm.ui.widgets.forecast_settings import open_settings
@@ -57,7 +58,7 @@ class ForecastScreen(Screen):
                     yield BarChart(id="forecast-pipeline-chart")
                     yield Static(id="forecast-trend-title", classes="forecast-heading")
                     yield BarChart(id="forecast-trend-chart")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#forecast-body"))

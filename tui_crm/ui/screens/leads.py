@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from tui_crm.core import leads
-from tui_crm.ui.footer_keys import refresh_keys
+from tui_crm.ui.footer_keys import KeyFooter, refresh_keys
 from tui_crm.ui.widgets.filtered_list import FilteredList
 from tui_crm.ui.widgets.record_forms import LeadForm, PromoteForm
 from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
@@ -41,7 +41,7 @@ class LeadsScreen(Screen):
         yield Header()
         yield FilteredList(LEAD_COLUMNS, LEAD_SOURCE, noun="leads", id="leads",
                            empty_text="No leads yet: press n to add one.")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def lead_list(self) -> FilteredList:

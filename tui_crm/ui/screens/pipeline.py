@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
 from tui_crm.core import board as board_queries
@@ -24,6 +24,7 @@ from tui_crm.core.board import BoardView, Card, Key, Page
 from tui_crm.core.dates import Quarter
 from tui_crm.core.errors import ConflictError, CrmError
 from tui_crm.core.records import StageRow
+from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.board import Board, BoardColumn, visible_cards
 from tui_crm.ui.widgets.deal_form import DealForm
@@ -60,7 +61,7 @@ class PipelineScreen(Screen):
                                 "escape clears it)", compact=True, id="board-filter")
         yield Static(id="board-status")
         yield Board(id="board")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def board(self) -> Board:
@@ -72,7 +73,11 @@ class PipelineScreen(Screen):
         self.set_focus(self.board)
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        if self.board.columns:
+            self.reload()
+        else:  # the first time: a screenful read at once, drawn with the first frame
+            self._show(board_queries.board_view({}, self._rows(), None, self.search,
+                                                self.quarter), settings.get_settings(), False)
 
     # -- reading -----------------------------------------------------------------
 

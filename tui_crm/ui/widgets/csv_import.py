@@ -13,12 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Select, Static
+from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from tui_crm.core.csvio import KINDS, ImportFailed, ImportPreview, import_csv, preview_import
 from tui_crm.core.errors import CrmError
 from tui_crm.core.text import printable
+from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.text import safe
 
 PREVIEW_ROWS = 8
@@ -128,7 +129,7 @@ class CsvImportScreen(ModalScreen[int | None]):
             with VerticalScroll(id="import-preview"):
                 yield Static("Pick a file to see its first rows and any bad line.",
                              id="import-result")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#import-path", Input).focus()

@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui_crm.core.errors import CrmError
 from tui_crm.core.history import Entry, FieldChange, deal_timeline
 from tui_crm.core.money import format_amount
+from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.text import safe
 
 LABELS = {"name": "Name", "amount_cents": "Amount", "close_date": "Close date",
@@ -79,7 +80,7 @@ class DealHistory(ModalScreen[None]):
             yield Static(heading, classes="dialog-title")
             with VerticalScroll(classes="history-entries"):
                 yield Static("Reading…", id="history", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(".history-entries").focus()

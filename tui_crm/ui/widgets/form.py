@@ -21,10 +21,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Select, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from tui_crm.core.errors import ConflictError, CrmError, ValidationError
 from tui_crm.core.text import printable
+from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.dialogs import OVERWRITE, RELOAD, ConfirmDialog, ConflictDialog
 from tui_crm.ui.widgets.pickers import ParentField
@@ -203,7 +204,7 @@ class RecordForm(ModalScreen[int | None]):
                     else:
                         yield FormField(spec)
             yield Static("", classes="form-error -empty", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def fields(self) -> dict[str, FormField]:

@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui_crm.core.demo import DEFAULT_DEALS
+from tui_crm.ui.footer_keys import KeyFooter
 
 DEMO, NEW_LEAD = "demo", "new-lead"
 KEYS = [
@@ -48,7 +49,7 @@ class WelcomeScreen(ModalScreen[str | None]):
             offer.append("escape", style="bold reverse")
             offer.append(" to start from nothing.")
             yield Static(offer, classes="dialog-message")
-        yield Footer()
+        yield KeyFooter()
 
     @staticmethod
     def _keys() -> Table:
