@@ -9,15 +9,17 @@ import stat
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import peewee
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from platformdirs import user_data_path
-from playhouse.migrations import Runner
 
 from tui_crm.core import live, models
 from tui_crm.core.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from playhouse.migrations import Runner
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 HISTORY_TABLE = "schema_migration"
@@ -144,17 +146,33 @@ def upgrade_schema(database: Database) -> list[str]:
     if tables and HISTORY_TABLE not in tables:
         raise DatabaseError("The database belongs to another program: it is not a tui-crm "
                             "database.")
-    runner = Runner(database, str(MIGRATIONS), table_name=HISTORY_TABLE)
-    known = {migration.name for migration in runner.migrations()}
-    applied = set(runner.applied())
+    # Read as the runner reads them, without loading it (and the schema migrator
+    # behind it) at every start: most opens have nothing to apply.
+    known = {path.stem for path in MIGRATIONS.glob("[0-9]*.py")}
+    applied = _applied(database, tables)
     if applied - known:
         raise DatabaseError("The database was made by a newer version of tui-crm; "
                             "upgrade tui-crm to open it.")
     if known <= applied:
         return []  # up to date: opening takes no write lock
+    runner = _runner(database)
     if isinstance(database, PostgresqlDatabase):
         return _upgrade_postgres(database, runner)
     return _upgrade_sqlite(database, runner)
+
+
+def _applied(database: Database, tables: set[str]) -> set[str]:
+    """The names of the migrations the database has applied."""
+    if HISTORY_TABLE not in tables:
+        return set()
+    cursor = database.execute_sql(f'SELECT name FROM "{HISTORY_TABLE}"')
+    return {name for (name,) in cursor.fetchall()}
+
+
+def _runner(database: Database) -> Runner:
+    from playhouse.migrations import Runner
+
+    return Runner(database, str(MIGRATIONS), table_name=HISTORY_TABLE)
 
 
 def _upgrade_postgres(database: PostgresqlDatabase, runner: Runner) -> list[str]:
@@ -186,8 +204,7 @@ def _upgrade_sqlite(database: SqliteDatabase, runner: Runner) -> list[str]:
 
 def schema_version(database: Database) -> int:
     """How many migrations the database has applied."""
-    runner = Runner(database, str(MIGRATIONS), table_name=HISTORY_TABLE)
-    return len(runner.applied())
+    return len(_applied(database, set(database.get_tables())))
 
 
 # PostgreSQL's "try again" states: serialization failure, deadlock, lock not available.

@@ -11,23 +11,20 @@ from pathlib import Path
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import Provider
 from textual.screen import ModalScreen, Screen
 
-from tui_crm.core import demo
 from tui_crm.core.errors import CrmError
 from tui_crm.core.text import printable
-from tui_crm.ui.commands import RecordsProvider, system_commands
 from tui_crm.ui.live import LiveRefresh
 from tui_crm.ui.stylesheet import SharedParseStylesheet
-from tui_crm.ui.widgets.deal_form import DealForm
-from tui_crm.ui.widgets.forecast_settings import SettingsCommands
-from tui_crm.ui.widgets.help import HelpScreen, screen_keys
-from tui_crm.ui.widgets.welcome import DEMO, NEW_LEAD, WelcomeScreen
+
+# Starting the app loads the code of the screen it opens on; what serves the other
+# screens, the forms, the dialogs and the command palette loads when first used.
 
 
 def _screen(module: str, name: str) -> Callable[[], Screen]:
-    """A mode's screen, imported when the mode is first opened: starting the app
-    loads the code of the screen it opens on, not of all four."""
+    """A mode's screen, imported when the mode is first opened."""
 
     def make() -> Screen:
         return getattr(import_module(f"tui_crm.ui.screens.{module}"), name)()
@@ -35,12 +32,31 @@ def _screen(module: str, name: str) -> Callable[[], Screen]:
     return make
 
 
+def _provider(module: str, name: str) -> Callable[[], type[Provider]]:
+    """A command palette provider, imported when the palette is first opened."""
+
+    def load() -> type[Provider]:
+        return getattr(import_module(module), name)
+
+    return load
+
+
+def _deal_form(*args, **kwargs) -> Screen:
+    from tui_crm.ui.widgets.deal_form import DealForm
+
+    return DealForm(*args, **kwargs)
+
+
+
 class CrmApp(LiveRefresh, App):
     """The CRM. The database is opened (and the models bound) before it runs."""
 
     TITLE = "tui-crm"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {SettingsCommands, RecordsProvider}
+    COMMANDS = App.COMMANDS | {
+        _provider("tui_crm.ui.widgets.forecast_settings", "SettingsCommands"),
+        _provider("tui_crm.ui.commands", "RecordsProvider"),
+    }
     MODES = {
         "leads": _screen("leads", "LeadsScreen"),
         "customers": _screen("customers", "CustomersScreen"),
@@ -84,10 +100,15 @@ class CrmApp(LiveRefresh, App):
 
     @work(thread=True, group="first-run")
     def _offer_first_run(self) -> None:
+        from tui_crm.core import demo
+        from tui_crm.ui.widgets.welcome import WelcomeScreen
+
         if demo.is_empty():
             self.call_from_thread(self.push_screen, WelcomeScreen(), self._welcomed)
 
     def _welcomed(self, choice: str | None) -> None:
+        from tui_crm.ui.widgets.welcome import DEMO, NEW_LEAD
+
         if choice == DEMO:
             self.offer_demo()
         elif choice == NEW_LEAD:
@@ -100,6 +121,8 @@ class CrmApp(LiveRefresh, App):
 
     @work(thread=True, exclusive=True, group="demo")
     def _load_demo(self) -> None:
+        from tui_crm.core import demo
+
         try:
             summary = demo.load_demo()
         except CrmError as exc:
@@ -120,6 +143,8 @@ class CrmApp(LiveRefresh, App):
     # -- help, commands, new records --------------------------------------------------
 
     def action_help(self) -> None:
+        from tui_crm.ui.widgets.help import HelpScreen, screen_keys
+
         screen = self.screen
         title = {"leads": "Leads", "customers": "Customers", "pipeline": "Pipeline",
                  "forecast": "Forecast"}.get(self.current_mode, "tui-crm")
@@ -128,6 +153,8 @@ class CrmApp(LiveRefresh, App):
         self.push_screen(HelpScreen(title, screen_keys(self, screen)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from tui_crm.ui.commands import system_commands
+
         yield from system_commands(self, screen, super().get_system_commands(screen))
 
     def new_record(self, kind: str) -> None:
@@ -136,7 +163,7 @@ class CrmApp(LiveRefresh, App):
 
     async def _new_record(self, kind: str) -> None:
         if kind == "opportunity":
-            self.push_screen(DealForm(), self._deal_saved)
+            self.push_screen(_deal_form(), self._deal_saved)
             return
         await self.switch_mode("leads" if kind == "lead" else "customers")
         await self.screen.run_action("new_lead" if kind == "lead" else "new_customer")
@@ -183,7 +210,7 @@ class CrmApp(LiveRefresh, App):
                 await self._show_record("customer", deal.customer_id)
             else:
                 await self._show_record("lead", deal.lead_id)
-            self.push_screen(DealForm(record_id), lambda _: self.reload_screens())
+            self.push_screen(_deal_form(record_id), lambda _: self.reload_screens())
             return
         await self.switch_mode("leads" if kind == "lead" else "customers")
         self.screen.show_record(record_id)

@@ -14,7 +14,6 @@ from tui_crm.core import customers, deals, leads
 from tui_crm.core.errors import CrmError
 from tui_crm.core.settings import get_settings
 from tui_crm.ui.footer_keys import KeyFooter, refresh_keys
-from tui_crm.ui.widgets.deal_form import DealForm
 from tui_crm.ui.widgets.deal_lines import CustomerDetail, deal_options, detail_text, totals_text
 from tui_crm.ui.widgets.filtered_list import FilteredList
 from tui_crm.ui.widgets.record_forms import CustomerForm
@@ -172,10 +171,14 @@ class CustomersScreen(Screen):
             self._show_detail()
 
     def action_add_opportunity(self) -> None:
+        from tui_crm.ui.widgets.deal_form import DealForm
+
         if self.selected is not None:
             self.app.push_screen(DealForm(customer_id=self.selected.id), self._deal_saved)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        from tui_crm.ui.widgets.deal_form import DealForm
+
         event.stop()
         if event.option.id and event.option.id.startswith("deal-"):
             deal_id = int(event.option.id.removeprefix("deal-"))

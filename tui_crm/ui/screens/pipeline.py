@@ -27,8 +27,6 @@ from tui_crm.core.records import StageRow
 from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.board import Board, BoardColumn, visible_cards
-from tui_crm.ui.widgets.deal_form import DealForm
-from tui_crm.ui.widgets.dialogs import TextPrompt
 
 
 class PipelineScreen(Screen):
@@ -210,6 +208,8 @@ class PipelineScreen(Screen):
             self._write(card, lambda: deals.close_won(card.id, card.version))
 
     def action_close_lost(self) -> None:
+        from tui_crm.ui.widgets.dialogs import TextPrompt
+
         card = self.board.selected
         if card is None:
             return
@@ -227,11 +227,15 @@ class PipelineScreen(Screen):
     # -- adding and editing ----------------------------------------------------------
 
     def action_edit(self) -> None:
+        from tui_crm.ui.widgets.deal_form import DealForm
+
         card = self.board.selected
         if card is not None:
             self.app.push_screen(DealForm(card.id), self._saved)
 
     def action_new(self) -> None:
+        from tui_crm.ui.widgets.deal_form import DealForm
+
         column = self.board.column
         stage = column.stage.id if column is not None and column.stage.is_open else None
         self.app.push_screen(DealForm(stage_id=stage), self._saved)
