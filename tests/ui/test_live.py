@@ -77,3 +77,35 @@ async def test_nothing_reloads_while_nothing_changes(sqlite_db, monkeypatch):
         assert reloads == []
         leads.create_lead({"name": "Grace"})
         assert await within(pilot, 2.0, lambda: reloads)
+
+
+async def test_a_move_made_here_is_not_read_twice_but_other_screens_catch_up(sqlite_db,
+                                                                              monkeypatch):
+    from tui_crm.core import customers, deals
+    from tui_crm.ui.screens.pipeline import PipelineScreen
+
+    acme = customers.create_customer({"name": "Acme"})
+    deal = deals.create_deal({"name": "Rollout", "amount": "100", "customer_id": acme,
+                              "stage": "Qualification"})
+    app = live_app(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "Qualification" in screen_text(app)  # Acme's deal, in the detail panel
+        await press(pilot, "3")
+        board = app.screen
+        assert isinstance(board, PipelineScreen)
+        reloads = []
+        real_reload = board.reload
+        monkeypatch.setattr(board, "reload", lambda: (reloads.append(1), real_reload()))
+        await press(pilot, "greater_than_sign")
+        assert await within(pilot, 2.0, lambda: board.board.column.stage.name == "Proposal")
+        await pilot.pause(10 * POLL)
+        assert reloads == [], "the board read itself once, with the move"
+
+        deals.step_deal(deal, 1)  # someone else moves it on right after
+        assert await within(pilot, 2.0, lambda: reloads)
+        assert await within(pilot, 2.0,
+                            lambda: board.board.column.stage.name == "Negotiation")
+
+        await press(pilot, "2")
+        assert await within(pilot, 2.0, lambda: "Negotiation" in screen_text(app))

@@ -10,6 +10,9 @@ screen that was out of view (another mode) reloads as soon as it is back.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
+from collections.abc import Iterator
 from weakref import WeakKeyDictionary
 
 from textual.screen import Screen
@@ -25,7 +28,12 @@ class LiveRefresh:
 
     def on_mount(self) -> None:  # Textual calls this besides the app's own on_mount
         self._live_watcher: live.ChangeWatcher | None = None
+        if models.db.obj is not None:  # made here, not in a thread: one per app
+            with contextlib.suppress(CrmError):  # a database that cannot be watched
+                self._live_watcher = live.ChangeWatcher(models.db.obj)
         self._live_token: live.Token | None = None
+        self._live_started = False  # a first token was taken: later ones are changes
+        self._live_lock = threading.Lock()  # tokens come from the looks and from writes
         self._live_generation = 0
         self._live_seen: WeakKeyDictionary[Screen, int] = WeakKeyDictionary()
         if self.live_interval and models.db.obj is not None:
@@ -44,14 +52,43 @@ class LiveRefresh:
 
     def _live_look(self) -> bool:
         """In a thread, off the event loop: has anything changed since the last look?"""
+        if self._live_watcher is None:
+            return False
         try:
-            if self._live_watcher is None:
-                self._live_watcher = live.ChangeWatcher(models.db.obj)
-            first = self._live_token is None
-            changed, self._live_token = self._live_watcher.changed_since(self._live_token)
+            now = self._live_watcher.token()
         except CrmError:
             return False  # the database is unreachable for now: look again next time
-        return changed and not first
+        return self._live_advance(now) and self._live_started
+
+    def _live_advance(self, token: live.Token) -> bool:
+        """Keep the newest token seen; True if ``token`` is newer than the last."""
+        with self._live_lock:
+            return self._live_keep(token)
+
+    def _live_keep(self, token: live.Token) -> bool:
+        last = self._live_token
+        if last is not None and token <= last:
+            return False
+        self._live_token = token
+        self._live_started = last is not None
+        return True
+
+    @contextlib.contextmanager
+    def own_change(self) -> Iterator[None]:
+        """Around a change this app makes (in any thread) and then shows itself: the
+        next look does not count it as a change. Looks wait while it runs, so one made
+        just after it still counts. The screen that made it calls ``saw_own_change``."""
+        with self._live_lock:
+            yield
+            if self._live_watcher is not None:
+                with contextlib.suppress(CrmError):
+                    self._live_keep(self._live_watcher.token())
+
+    def saw_own_change(self, screen: Screen) -> None:
+        """``screen`` shows its own change (see ``own_change``); the other screens
+        reload when next on view."""
+        self._live_generation += 1
+        self._live_seen[screen] = self._live_generation
 
     def _live_catch_up(self) -> None:
         """Reload each data screen on view that has not seen the latest change."""

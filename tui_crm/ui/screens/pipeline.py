@@ -51,6 +51,8 @@ class PipelineScreen(Screen):
         self.quarter = Quarter.current()
         self.writing = False
         self.follow: int | None = None  # a deal the cursor must go to on the next read
+        self._reads = 0  # reads asked for so far; each read's answer carries its number
+        self._floor = 0  # answers of reads up to this number are out of date: dropped
         self._moves: tuple | None = None
 
     def compose(self) -> ComposeResult:
@@ -105,15 +107,22 @@ class PipelineScreen(Screen):
         return column.visible if column else visible_cards(self.app.size.height - 4)
 
     def _read(self, places: dict, focus_id: int | None, first_match: bool = False) -> None:
-        self._read_board(places, focus_id, self._rows(), self.search, self.quarter, first_match)
+        self._reads += 1
+        self._read_board(self._reads, places, focus_id, self._rows(), self.search,
+                         self.quarter, first_match)
 
     @work(thread=True, exclusive=True, group="board")
-    def _read_board(self, places: dict, focus_id: int | None, rows: int, search: str,
-                    quarter: Quarter, first_match: bool) -> None:
+    def _read_board(self, number: int, places: dict, focus_id: int | None, rows: int,
+                    search: str, quarter: Quarter, first_match: bool) -> None:
         view = board_queries.board_view(places, rows, focus_id, search, quarter)
         amounts = settings.get_settings()
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, view, amounts, first_match)
+            self.app.call_from_thread(self._show_read, number, view, amounts, first_match)
+
+    def _show_read(self, number: int, view: BoardView, amounts: settings.Settings,
+                   first_match: bool) -> None:
+        if number > self._floor:
+            self._show(view, amounts, first_match)
 
     def _show(self, view: BoardView, amounts: settings.Settings, first_match: bool) -> None:
         board = self.board
@@ -253,25 +262,38 @@ class PipelineScreen(Screen):
             self.app.bell()
             return
         self.writing = True
-        self._write_deal(card, change)
+        self._write_deal(card, change, self._places(), self._rows(), self.search, self.quarter)
 
     @work(thread=True, group="board-write")
-    def _write_deal(self, card: Card, change: Callable[[], object]) -> None:
+    def _write_deal(self, card: Card, change: Callable[[], object], places: dict, rows: int,
+                    search: str, quarter: Quarter) -> None:
+        """The change, then the board as it left it, read in the same thread: one trip
+        to the database's thread and back per key."""
         try:
-            change()
+            with self.app.own_change():
+                change()
             problem = ""
         except ConflictError as exc:
             problem = (f"{exc} It was not moved: the board now shows it as it is; "
                        "press the key again to move it.")
         except CrmError as exc:
             problem = str(exc)
-        self.app.call_from_thread(self._written, card, problem)
+        view = board_queries.board_view(places, rows, card.id, search, quarter)
+        amounts = settings.get_settings()
+        self.app.call_from_thread(self._written, card, problem, (places, search), view,
+                                  amounts)
 
-    def _written(self, card: Card, problem: str) -> None:
+    def _written(self, card: Card, problem: str, read_for: tuple, view: BoardView,
+                 amounts: settings.Settings) -> None:
         self.writing = False
         if problem:
             self.notify(problem, title="Not moved", severity="warning", markup=False)
-        self.go_to_deal(card.id)
+        if read_for != (self._places(), self.search):  # the cursor moved meanwhile
+            self.go_to_deal(card.id)
+            return
+        self._floor = self._reads  # reads asked for before now may predate the change
+        self._show(view, amounts, False)
+        self.app.saw_own_change(self)
 
     # -- filtering -------------------------------------------------------------------
 

@@ -153,7 +153,12 @@ class RecordList(ScrollView, can_focus=True):
     # -- loading ------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self._start_load(None, 0)
+        # The first page is read at once (milliseconds at any size, and no thread to
+        # wait for while the new screen is being drawn), so the screen's first frame
+        # shows its rows. Reloads and searches read in a worker.
+        self._generation += 1
+        self._loaded(self._generation, *self._read(self.search, None, 0, 0,
+                                                   self._body_height()))
 
     def _start_load(self, keep_id: int | None, fallback: int) -> None:
         self._generation += 1
