@@ -11,7 +11,8 @@ its target. The 100,000-deal figures show the trend; no target uses them.
   rows written with sqlite3 executemany (load_sql.py), interleaved.
 - app: the app in a real terminal (tmux, 120x40; terminal.py, sessions.py), a session
   per database and round: launch on the board, moves, Leads and Customers opened and
-  searched, peak RSS; plus launch-only runs; and the minimal Textual app.
+  searched, peak RSS; plus short sessions (launch, open Leads and Customers); and the
+  minimal Textual app.
 - forecast: the query part of `tui-crm forecast --json` in the core against the same
   queries by hand (forecast_query.py), each in a fresh process; and the whole command.
 """
@@ -46,7 +47,8 @@ PYTHON = str(BIN / "python")
 BASELINE = [PYTHON, str(ROOT / "bench" / "baseline_app.py")]
 BASELINE_LAUNCH = "launch: minimal Textual app (header, footer, DataTable)"
 LAUNCH = "launch to board with cards"
-EXTRA_LAUNCHES = 2  # launch-only runs per round and database, beside each full session
+SHORT_SESSIONS = 2  # per round and database, beside each full session: more launches
+# and list openings, the figures that vary most
 FORECAST_RUNS_PER_RUN = 3  # a forecast takes milliseconds: more runs steady its median
 
 RATIOS = [
@@ -144,22 +146,25 @@ class Bench:
                         self._baseline_session(tmux)
                     else:
                         self._app_session(tmux, size, copies[size], expected[size])
-                for _ in range(EXTRA_LAUNCHES):  # launches vary most: more of them
+                for _ in range(SHORT_SESSIONS):
                     for size in order:
-                        self._launch_only(tmux, size, copies, expected)
+                        self._short_session(tmux, size, copies, expected)
                 print(f"  round {run + 1} done", flush=True)
         finally:
             tmux.close()
 
-    def _launch_only(self, tmux: Tmux, size: int | None, copies: dict[int, Path],
-                     expected: dict[int, sessions.Expected]) -> None:
+    def _short_session(self, tmux: Tmux, size: int | None, copies: dict[int, Path],
+                       expected: dict[int, sessions.Expected]) -> None:
         if size is None:
             seconds = sessions.baseline_session(tmux, BASELINE).launch
             self.figure("launch.baseline", BASELINE_LAUNCH).samples.append(seconds)
             return
-        seconds = sessions.launch_only(tmux, [TUI_CRM], copies[size], expected[size])
-        self.figure(f"launch.{size}", f"{LAUNCH}: {deals_label(size)} deals").samples.append(
-            seconds)
+        result = sessions.short_session(tmux, [TUI_CRM], copies[size], expected[size])
+        name = deals_label(size)
+        for key, label, value in (("launch", LAUNCH, result.launch),
+                                  ("open_leads", "open Leads", result.open_leads),
+                                  ("open_customers", "open Customers", result.open_customers)):
+            self.figure(f"{key}.{size}", f"{label}: {name} deals").samples.append(value)
 
     def _baseline_session(self, tmux: Tmux) -> None:
         result = sessions.baseline_session(tmux, BASELINE)

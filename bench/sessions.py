@@ -17,6 +17,7 @@ from baseline_app import READY_TEXT
 from terminal import Pane, Tmux
 
 PAUSE = 0.2  # a user's pause between actions, so one action's echo is not the next's
+MOVES = 5  # a deal moved on and back this many times a session: ten timed moves
 KEY_INTERVAL = 0.1  # between keys typed in a search: ten keys a second, a fast typist
 TEXT_PREFIX = 14  # cards and list cells may truncate long names; match their start
 SEARCH_BOX = "Search: type to filter"  # the placeholder of a list's search box
@@ -90,7 +91,7 @@ class AppSession:
         self.argv = [*command, "--db", str(db), "--screen", "pipeline"]
         self.expected = expected
 
-    def run(self, moves: int = 2) -> SessionResult:
+    def run(self, moves: int = MOVES) -> SessionResult:
         result = SessionResult()
         exp = self.expected
         start = time.perf_counter()
@@ -133,9 +134,7 @@ class AppSession:
               searches: list[tuple[str, int]]) -> tuple[float, list[float]]:
         """Open a list screen (its count and first record drawn), then search it for
         each term in turn (clearing the search in between)."""
-        opened = self._act(pane, lambda: pane.press(key),
-                           lambda s: f"{count:,} {noun}" in s and _shows(s, first),
-                           f"the {noun} list")
+        opened = self._open(pane, key, noun, count, first)
         found = []
         for number, (term, matches) in enumerate(searches):
             if number:  # escape clears the last search: the whole list again
@@ -144,6 +143,12 @@ class AppSession:
                           f"the whole {noun} list")
             found.append(self._search(pane, noun, term, matches))
         return opened, found
+
+    def _open(self, pane: Pane, key: str, noun: str, count: int, first: str) -> float:
+        """Open a list screen: until its count and its first record are drawn."""
+        return self._act(pane, lambda: pane.press(key),
+                         lambda s: f"{count:,} {noun}" in s and _shows(s, first),
+                         f"the {noun} list")
 
     def _search(self, pane: Pane, noun: str, term: str, matches: int) -> float:
         """`/`, then the term typed at a fast typist's pace once the box is open; timed
@@ -165,15 +170,24 @@ class AppSession:
         return found
 
 
-def launch_only(tmux: Tmux, command: list[str], db: Path, expected: Expected) -> float:
-    """Seconds from launch on the board to its first card drawn; then quit."""
+def short_session(tmux: Tmux, command: list[str], db: Path, expected: Expected
+                  ) -> SessionResult:
+    """Launch on the board (to its first card drawn), open Leads, open Customers, quit:
+    more of the figures that vary most from one run to the next."""
+    session = AppSession(tmux, command, db, expected)
+    result = SessionResult()
     start = time.perf_counter()
-    pane = tmux.start([*command, "--db", str(db), "--screen", "pipeline"])
+    pane = tmux.start(session.argv)
     try:
-        return pane.wait_for(lambda s: _shows(s, *expected.first_card), start,
-                             what="the board's first card")
+        result.launch = pane.wait_for(lambda s: _shows(s, *expected.first_card), start,
+                                      what="the board's first card")
+        result.open_leads = session._open(pane, "1", "leads", expected.leads,
+                                          expected.first_lead)
+        result.open_customers = session._open(pane, "2", "customers", expected.customers,
+                                              expected.first_customer)
     finally:
         pane.close(("C-q",))
+    return result
 
 
 def baseline_session(tmux: Tmux, command: list[str]) -> SessionResult:

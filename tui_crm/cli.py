@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
 from tui_crm import __version__
 from tui_crm.core import changelog
-from tui_crm.core.csvio import KINDS
 from tui_crm.core.dates import Quarter
 from tui_crm.core.db import is_postgres, open_database, resolve_url, sqlite_path
 from tui_crm.core.demo import DEFAULT_DEALS, DEFAULT_SEED
 from tui_crm.core.errors import CrmError
 from tui_crm.core.text import printable
+from tui_crm.core.validate import RECORD_KINDS as KINDS
 
 SCREENS = ("leads", "customers", "pipeline", "forecast")
 
@@ -156,6 +155,8 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     quarter = Quarter.parse(args.quarter) if args.quarter else None
     result = forecast(quarter)
     if args.json:
+        import json
+
         print(json.dumps(result.as_json(), indent=2))
         return 0
     print(printable(format_forecast(result)))  # stage names are data, renamed by users

@@ -27,7 +27,9 @@ from tui_crm.core.models import ChangeLog, Customer, Lead, Opportunity, Stage, n
 from tui_crm.core.money import from_cents, to_cents
 from tui_crm.core.validate import (
     CUSTOMER_FIELDS,
+    DEAL_FIELDS,
     LEAD_FIELDS,
+    RECORD_KINDS,
     check_amount,
     check_date,
     check_name,
@@ -35,10 +37,8 @@ from tui_crm.core.validate import (
     clean,
 )
 
-DEAL_FIELDS = ("name", "amount", "close_date", "stage", "customer", "lead", "notes",
-               "lost_reason", "owner")
-COLUMNS = {"leads": LEAD_FIELDS, "customers": CUSTOMER_FIELDS, "opportunities": DEAL_FIELDS}
-KINDS = tuple(COLUMNS)
+COLUMNS = dict(zip(RECORD_KINDS, (LEAD_FIELDS, CUSTOMER_FIELDS, DEAL_FIELDS), strict=True))
+KINDS = RECORD_KINDS
 READ_ONLY = ("id", "created_at", "updated_at")  # exported, ignored on import
 PAGE = 2_000
 CHUNK = 2_000

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 import peewee
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
-from platformdirs import user_data_path
 
 from tui_crm.core import live, models
 from tui_crm.core.errors import DatabaseError
@@ -38,6 +37,8 @@ T = TypeVar("T")
 
 def default_path() -> Path:
     """The SQLite file used when neither ``--db`` nor TUI_CRM_DB names one."""
+    from platformdirs import user_data_path
+
     return user_data_path("tui-crm", appauthor=False) / "crm.db"
 
 

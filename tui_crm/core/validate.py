@@ -20,6 +20,9 @@ from tui_crm.core.money import parse_amount
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LEAD_FIELDS = ("name", "company", "email", "phone", "source", "status", "notes")
 CUSTOMER_FIELDS = ("name", "company", "email", "phone", "notes")
+DEAL_FIELDS = ("name", "amount", "close_date", "stage", "customer", "lead", "notes",
+               "lost_reason", "owner")
+RECORD_KINDS = ("leads", "customers", "opportunities")  # as the command line names them
 TEXT_LIMIT = 10_000
 
 

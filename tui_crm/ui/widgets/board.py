@@ -47,20 +47,6 @@ def visible_cards(height: int) -> int:
 class BoardColumn(Widget):
     """One stage: its header (name, count, sum) and a window of its cards."""
 
-    COMPONENT_CLASSES = {
-        "board-column--title",
-        "board-column--title-current",
-        "board-column--totals",
-        "board-column--rule",
-        "board-column--name",
-        "board-column--parent",
-        "board-column--amount",
-        "board-column--date",
-        "board-column--overdue",
-        "board-column--undated",
-        "board-column--cursor",
-        "board-column--empty",
-    }
 
     def __init__(self, stage: StageRow, **kwargs):
         super().__init__(**kwargs)
@@ -147,7 +133,7 @@ class BoardColumn(Widget):
 
     def render(self) -> Text:
         width = max(1, self.size.width)
-        style = self.get_component_rich_style
+        style = self.parent.get_component_rich_style  # the Board's COMPONENT_CLASSES
         title = "board-column--title-current" if self.current else "board-column--title"
         mark = CURSOR_SIGN if self.current else " "
         lines = [self._fit(safe(mark + self.stage.name, style=style(title)), width, pad=True),
@@ -175,7 +161,7 @@ class BoardColumn(Widget):
         return f"{self.tally.count:,} · {format_amount(self.tally.amount, short=True)}"
 
     def _card_lines(self, card: Card, at_cursor: bool, width: int, today) -> list[Text]:
-        style = self.get_component_rich_style
+        style = self.parent.get_component_rich_style  # the Board's COMPONENT_CLASSES
         mark = CURSOR_SIGN if at_cursor else " "
         parent = card.parent_name if card.parent_kind == "customer" else \
             f"Lead: {card.parent_name}"
@@ -234,6 +220,23 @@ class Board(HorizontalScroll, can_focus=True):
 
     class CursorMoved(Message):
         """The cursor is on another card (or column)."""
+
+    # The columns' parts, styled here: Textual resolves component classes for each
+    # widget that declares them, and a board has one set for all its columns.
+    COMPONENT_CLASSES = {
+        "board-column--title",
+        "board-column--title-current",
+        "board-column--totals",
+        "board-column--rule",
+        "board-column--name",
+        "board-column--parent",
+        "board-column--amount",
+        "board-column--date",
+        "board-column--overdue",
+        "board-column--undated",
+        "board-column--cursor",
+        "board-column--empty",
+    }
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
