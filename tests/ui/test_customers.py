@@ -206,3 +206,34 @@ async def test_while_a_search_is_typed_the_detail_follows_the_top_match_after_a_
         await press(pilot, "enter", "escape", "home")
         assert "Acme" in app.screen.query_one("#customer-fields").render().plain, \
             "out of the search the detail follows the cursor at once"
+
+
+async def test_the_detail_waits_for_a_pause_in_the_typing(sqlite_db, monkeypatch):
+    import time
+
+    from tui_crm.ui.screens import customers as customers_screen
+
+    for name in ("Acme", "Harborwave GmbH", "Zeta"):
+        customers.create_customer({"name": name})
+    pause = 0.5
+    monkeypatch.setattr(customers_screen, "DETAIL_WHILE_TYPING_S", pause)
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        shown = []
+        real = screen._show_detail
+        monkeypatch.setattr(screen, "_show_detail", lambda: (shown.append(
+            screen.selected.name), real()))
+        await press(pilot, "slash", "H", "a")  # Harborwave is the top match from here on
+        started = time.monotonic()
+        for char in "rborwave G":
+            await pilot.press(char)
+            await settle(pilot)
+            await pilot.pause(pause / 5)
+        assert time.monotonic() - started > pause, "typing outlasted the pause"
+        assert shown == [], "each key typed (same top match) puts the detail off again"
+        await pilot.pause(pause + 0.2)
+        await settle(pilot)
+        assert shown == ["Harborwave GmbH"]
+        assert "Harborwave GmbH" in screen.query_one("#customer-fields").render().plain

@@ -98,9 +98,22 @@ class CustomersScreen(Screen):
             # Each key typed brings another top match: reading and drawing the detail
             # of every one keeps the screen busy behind the typing. It follows once the
             # typing pauses.
-            self._detail_timer = self.set_timer(DETAIL_WHILE_TYPING_S, self._show_detail)
+            self._wait_for_pause()
         else:
             self._show_detail()
+
+    def on_record_list_loaded(self, event: RecordList.Loaded) -> None:
+        if self._detail_timer is not None:  # a key typed, the same top match: still typing
+            self._wait_for_pause()
+
+    def _wait_for_pause(self) -> None:
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_WHILE_TYPING_S, self._detail_after_pause)
+
+    def _detail_after_pause(self) -> None:
+        self._detail_timer = None
+        self._show_detail()
 
     def _show_detail(self) -> None:
         row = self.selected
