@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from peewee import Case, fn
+from peewee import SQL, fn
 
 from tui_crm.core import dates, stages
 from tui_crm.core.dates import Quarter
@@ -211,9 +211,12 @@ def won_by_month(last_month: dt.date, months: int = 12,
     starts = month_starts(last_month, months)
     last = starts[-1]
     ends = [*starts[1:], dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)]
-    day = StageDayTotal.close_date
-    sums = [fn.SUM(Case(None, [((day >= start) & (day < end), StageDayTotal.amount_cents)], 0))
-            for start, end in zip(starts, ends, strict=True)]
+    # Written as SQL text: a dozen CASE expressions built as peewee nodes cost more
+    # than the query itself.
+    param = StageDayTotal._meta.database.param
+    per_month = (f'SUM(CASE WHEN "close_date" >= {param} AND "close_date" < {param} '
+                 'THEN "amount_cents" ELSE 0 END)')
+    sums = [SQL(per_month, (start, end)) for start, end in zip(starts, ends, strict=True)]
     row = (StageDayTotal.select(*sums)
            .where(StageDayTotal.stage.in_(_ids("won", order)) & _days(starts[0], ends[-1]))
            .tuples().get())
