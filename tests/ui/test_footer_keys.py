@@ -28,3 +28,44 @@ def test_keys_refresh_only_when_an_action_changes_state():
     assert node.refreshes == 2
     refresh_keys(other, "edit", "promote")
     assert other.refreshes == 1, "each node keeps its own state"
+
+
+async def test_the_footer_lists_the_screens_keys_then_the_palette(sqlite_db):
+    from tests.ui.pilot_helpers import press, screen_text, settle
+    from tui_crm.core import customers, deals
+    from tui_crm.ui.app import CrmApp
+    from tui_crm.ui.footer_keys import KeyFooter
+
+    acme = customers.create_customer({"name": "Acme"})
+    deals.create_deal({"name": "Rollout", "amount": "10", "customer_id": acme,
+                       "stage": "Qualification"})
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(KeyFooter)
+        shown = {binding.action: on for binding, on in footer.keys()}
+        assert shown["step(1)"] is True
+        assert shown["step(-1)"] is False, "no stage before the first: shown, dimmed"
+        assert "Prev stage" in screen_text(app).splitlines()[-1]
+
+        await press(pilot, "1")
+        last = screen_text(app).splitlines()[-1]
+        assert last.startswith(" / Search  n New lead  1 Leads  2 Customers  3 Pipeline")
+        assert last.rstrip().endswith("▏ ^p palette")
+
+
+async def test_a_click_on_a_key_in_the_footer_presses_it(sqlite_db):
+    from tests.ui.pilot_helpers import screen_text, settle
+    from tui_crm.core import leads
+    from tui_crm.ui.app import CrmApp
+    from tui_crm.ui.footer_keys import KeyFooter
+    from tui_crm.ui.widgets.form import RecordForm
+
+    leads.create_lead({"name": "Ada"})
+    app = CrmApp(start_mode="leads")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        last = screen_text(app).splitlines()[-1]
+        await pilot.click(KeyFooter, offset=(last.index("New lead"), 0))
+        await settle(pilot)
+        assert isinstance(app.screen, RecordForm)
