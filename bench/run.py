@@ -47,7 +47,7 @@ PYTHON = str(BIN / "python")
 BASELINE = [PYTHON, str(ROOT / "bench" / "baseline_app.py")]
 BASELINE_LAUNCH = "launch: minimal Textual app (header, footer, DataTable)"
 LAUNCH = "launch to board with cards"
-SHORT_SESSIONS = 2  # per round and database, beside each full session: more launches
+SHORT_SESSIONS = 3  # per round and database, beside each full session: more launches
 # and list openings, the figures that vary most
 FORECAST_RUNS_PER_RUN = 3  # a forecast takes milliseconds: more runs steady its median
 

@@ -366,3 +366,12 @@ async def test_n_adds_a_deal_in_the_current_stage_with_a_parent_picked(crm):
         assert board.column.stage.name == "Proposal" and board.selected.id == new.id
         assert shown_names(app, "Proposal") == ["Fresh start", "Engine"]
         assert header(app, "Proposal") == expected_header(2, "4200")
+
+
+async def test_a_key_pressed_as_the_board_opens_acts_on_its_first_card(crm):
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("greater_than_sign")  # no wait for the board to load first
+        await settle(pilot)
+        assert stage_of(crm["Overdue deal"]) == "Proposal"
+        assert board_of(app).selected.id == crm["Overdue deal"]
