@@ -375,3 +375,47 @@ async def test_a_key_pressed_as_the_board_opens_acts_on_its_first_card(crm):
         await settle(pilot)
         assert stage_of(crm["Overdue deal"]) == "Proposal"
         assert board_of(app).selected.id == crm["Overdue deal"]
+
+
+async def test_delete_offers_closed_lost_first_then_deletes_for_good(crm):
+    from tui_crm.ui.widgets.dialogs import ChoiceDialog
+
+    overdue, rollout = crm["Overdue deal"], crm["Rollout"]
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        board = board_of(app)
+        await press_each(pilot, "d")
+        assert isinstance(app.screen, ChoiceDialog)
+        await press_each(pilot, "escape")  # cancel: nothing changes
+        assert stage_of(overdue) == "Qualification"
+
+        await press_each(pilot, "d", "enter")  # the default: mark ClosedLost instead
+        assert isinstance(app.screen, TextPrompt), "asks the lost reason, as x does"
+        await press(pilot, *"went quiet")
+        await press_each(pilot, "enter")
+        assert stage_of(overdue) == "ClosedLost"
+        assert Opportunity.get_by_id(overdue).lost_reason == "went quiet"
+
+        await press(pilot, "h", "h", "h", "h")
+        assert board.selected.id == rollout
+        await press_each(pilot, "delete", "d")  # delete for good
+        assert not Opportunity.select().where(Opportunity.id == rollout).exists()
+        assert log_rows("opportunity", rollout)[-1][0] == "delete"
+        assert header(app, "Qualification") == expected_header(1, "500")
+        assert board.column.stage.name == "Qualification"
+        assert shown_names(app, "Qualification") == ["Undated deal"]
+
+
+async def test_a_closed_deal_is_deleted_only_when_confirmed(crm):
+    won = crm["Won this quarter"]
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "l", "l", "l")
+        assert board_of(app).selected.id == won
+        await press_each(pilot, "d", "enter")  # the default answer keeps it
+        assert Opportunity.select().where(Opportunity.id == won).exists()
+        await press_each(pilot, "d", "d")
+        assert not Opportunity.select().where(Opportunity.id == won).exists()
+        assert header(app, "ClosedWon") == expected_header(0, "0")

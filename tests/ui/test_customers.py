@@ -237,3 +237,35 @@ async def test_the_detail_waits_for_a_pause_in_the_typing(sqlite_db, monkeypatch
         await settle(pilot)
         assert shown == ["Harborwave GmbH"]
         assert "Harborwave GmbH" in screen.query_one("#customer-fields").render().plain
+
+
+async def test_delete_a_deal_from_the_detail_panel(sqlite_db):
+    from tui_crm.ui.widgets.dialogs import ChoiceDialog, TextPrompt
+
+    make_customer_with_history()
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#deal-list").focus()
+        await press(pilot, "down")
+        first = app.screen._highlighted_deal()
+        assert first.name == "Upsell" and first.is_open
+        await press(pilot, "d", "enter")  # the default: mark ClosedLost instead
+        assert isinstance(app.screen, TextPrompt)
+        await type_text(pilot, "no budget")
+        await press(pilot, "enter")
+        await settle(pilot)
+        upsell = Opportunity.get(name="Upsell")
+        assert upsell.lost_reason == "no budget"
+        assert "History: won and lost (3)" in screen_text(app)
+
+        app.screen.query_one("#deal-list").focus()
+        await press(pilot, "end")
+        last = app.screen._highlighted_deal()
+        assert not last.is_open
+        await press(pilot, "delete")
+        assert isinstance(app.screen, ChoiceDialog)
+        await press(pilot, "d")
+        await settle(pilot)
+        assert not Opportunity.select().where(Opportunity.id == last.id).exists()
+        assert "Opportunities (3)" in screen_text(app)

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Collapsible, Header, OptionList, Static
+from textual.widgets.option_list import OptionDoesNotExist
 
 from tui_crm.core import customers, deals, leads
 from tui_crm.core.errors import CrmError
@@ -43,6 +44,7 @@ class CustomersScreen(Screen):
         Binding("enter", "edit_customer", "Edit", id="customers.edit"),
         Binding("o", "add_opportunity", "Add opportunity", id="customers.add_opportunity"),
         Binding("escape", "back_to_list", "Back to the list", id="customers.back"),
+        Binding("d,delete", "delete_deal", "Delete deal", show=False, id="customers.delete_deal"),
     ]
 
     def __init__(self) -> None:
@@ -152,14 +154,16 @@ class CustomersScreen(Screen):
         if highlighted is not None and highlighted.id:
             try:
                 deal_list.highlighted = deal_list.get_option_index(highlighted.id)
-            except LookupError:
-                pass
+            except (LookupError, OptionDoesNotExist):
+                pass  # that deal is gone (deleted, or moved to another customer)
 
     # -- actions ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit_customer", "add_opportunity"):
             return self.selected is not None
+        if action == "delete_deal":
+            return self._highlighted_deal() is not None
         if action == "back_to_list":
             return self.focused is not None \
                 and self.customer_list not in self.focused.ancestors_with_self
@@ -196,6 +200,44 @@ class CustomersScreen(Screen):
         if event.option.id and event.option.id.startswith("deal-"):
             deal_id = int(event.option.id.removeprefix("deal-"))
             self.app.push_screen(DealForm(deal_id), self._deal_saved)
+
+    def _highlighted_deal(self):
+        """The deal under the cursor of the detail's deal list, when that has focus."""
+        deal_list = self.query_one("#deal-list", OptionList)
+        option = deal_list.highlighted_option
+        if self.focused is not deal_list or option is None or self.detail is None \
+                or not (option.id or "").startswith("deal-"):
+            return None
+        deal_id = int(option.id.removeprefix("deal-"))
+        return next((deal for deal in self.detail.deals if deal.id == deal_id), None)
+
+    def action_delete_deal(self) -> None:
+        from tui_crm.ui.widgets.dialogs import DELETE, MARK_LOST, TextPrompt, delete_deal_dialog
+
+        deal = self._highlighted_deal()
+        if deal is None:
+            return
+
+        def change(action) -> None:
+            try:
+                action()
+            except CrmError as exc:
+                self.notify(str(exc), severity="warning", markup=False)
+            self._show_detail()
+
+        def reason_given(reason: str | None) -> None:
+            if reason is not None:
+                change(lambda: deals.close_lost(deal.id, reason, deal.version))
+
+        def answered(answer: str | None) -> None:
+            if answer == MARK_LOST:
+                self.app.push_screen(TextPrompt(
+                    "Close as lost", "Why was it lost? (optional)",
+                    placeholder="e.g. price, timing, went with a rival"), reason_given)
+            elif answer == DELETE:
+                change(lambda: deals.delete_deal(deal.id))
+
+        self.app.push_screen(delete_deal_dialog(deal.name, deal.is_open), answered)
 
     def _deal_saved(self, deal_id: int | None) -> None:
         if deal_id is not None:

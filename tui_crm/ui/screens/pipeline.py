@@ -40,6 +40,7 @@ class PipelineScreen(Screen):
         Binding("x", "close_lost", "Lost", id="board.close_lost"),
         Binding("enter", "edit", "Edit", id="board.edit"),
         Binding("n", "new", "New deal", id="board.new"),
+        Binding("d,delete", "delete", "Delete deal", show=False, id="board.delete"),
         # priority: `/` takes the focus before the keys typed right after it arrive
         Binding("slash", "filter", "Filter", priority=True, id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", id="board.clear_filter"),
@@ -187,7 +188,7 @@ class PipelineScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
             return bool(self.search) or self.query_one("#board-filter", Input).display
-        if action in ("step", "close_won", "close_lost", "edit"):
+        if action in ("step", "close_won", "close_lost", "edit", "delete"):
             column = self.board.column if self.is_mounted else None
             if column is None or column.selected is None:
                 return None
@@ -195,7 +196,7 @@ class PipelineScreen(Screen):
         return True
 
     def _can_move(self, action: str, parameters: tuple[object, ...], stage: StageRow) -> bool:
-        if action == "edit":
+        if action in ("edit", "delete"):
             return True
         if action == "close_won":
             return stage.kind != "won"
@@ -232,6 +233,21 @@ class PipelineScreen(Screen):
         self.app.push_screen(TextPrompt(title, "Why was it lost? (optional)",
                                         placeholder="e.g. price, timing, went with a rival"),
                              closed)
+
+    def action_delete(self) -> None:
+        from tui_crm.ui.widgets.dialogs import DELETE, MARK_LOST, delete_deal_dialog
+
+        card = self.board.selected
+        if card is None:
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == MARK_LOST:
+                self.action_close_lost()
+            elif answer == DELETE:
+                self._write(card, lambda: deals.delete_deal(card.id))
+
+        self.app.push_screen(delete_deal_dialog(card.name, card.is_open), answered)
 
     # -- adding and editing ----------------------------------------------------------
 

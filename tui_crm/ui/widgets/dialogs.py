@@ -94,6 +94,26 @@ class ConfirmDialog(ChoiceDialog):
         return super().dismiss(result == "yes")
 
 
+DELETE, MARK_LOST = "delete", "lost"
+
+
+def delete_deal_dialog(name: str, is_open: bool) -> ModalScreen:
+    """Ask before deleting a deal. An open deal is better closed as lost (the default
+    answer, ``MARK_LOST``): the win/loss record is worth keeping. A closed one is
+    deleted only when confirmed. Returns ``DELETE``, ``MARK_LOST``, "keep" or None."""
+    title = Text("Delete ")
+    title.append_text(safe(name, style="bold"))
+    title.append("?")
+    if is_open:
+        return ChoiceDialog(title, "Deleting it loses it from the win/loss record: a deal "
+                            "that died is better marked ClosedLost, with the reason.",
+                            [Choice(MARK_LOST, "Mark ClosedLost instead", "l"),
+                             Choice(DELETE, "Delete for good", "d")], default=MARK_LOST)
+    return ChoiceDialog(title, "It leaves the win/loss record for good.",
+                        [Choice(DELETE, "Delete for good", "d"), Choice("keep", "Keep it", "k")],
+                        default="keep")
+
+
 class TextPrompt(ModalScreen[str | None]):
     """Ask for one line of text: `enter` returns it (empty is allowed), `escape` None.
 
