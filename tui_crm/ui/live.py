@@ -38,6 +38,10 @@ class LiveRefresh:
         self._live_seen: WeakKeyDictionary[Screen, int] = WeakKeyDictionary()
         if self.live_interval and models.db.obj is not None:
             self.set_interval(self.live_interval, self._live_tick, name="live-refresh")
+            # The first look marks where the database is: taken once the first screen
+            # is drawn (with its data), not a whole interval later, so a change made
+            # in between is not taken for the starting point.
+            self.call_after_refresh(self._live_tick)
 
     def on_unmount(self) -> None:
         if self._live_watcher is not None:
@@ -92,6 +96,12 @@ class LiveRefresh:
 
     def _live_catch_up(self) -> None:
         """Reload each data screen on view that has not seen the latest change."""
+        # Screens of the other modes count from what was current when they were first
+        # noticed, on view or not: one opened and left between two looks still
+        # catches up when it is back.
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                self._live_seen.setdefault(screen, self._live_generation)
         for screen in self.screen_stack:
             reload = getattr(screen, "reload", None)
             if reload is None or not screen.is_mounted:
