@@ -51,6 +51,7 @@ class CustomersScreen(Screen):
         super().__init__()
         self.detail: CustomerDetail | None = None
         self._detail_timer: Timer | None = None
+        self._detail_shown = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -101,6 +102,11 @@ class CustomersScreen(Screen):
             # of every one keeps the screen busy behind the typing. It follows once the
             # typing pauses.
             self._wait_for_pause()
+        elif not self._detail_shown:
+            # The screen's first frame shows the list; the first customer's detail is
+            # read after it, not in a thread competing with drawing it.
+            self._detail_shown = True
+            self.call_after_refresh(self._show_detail)
         else:
             self._show_detail()
 

@@ -245,7 +245,7 @@ class PipelineScreen(Screen):
             if answer == MARK_LOST:
                 self.action_close_lost()
             elif answer == DELETE:
-                self._write(card, lambda: deals.delete_deal(card.id))
+                self._write(card, lambda: deals.delete_deal(card.id), refused="Not deleted")
 
         self.app.push_screen(delete_deal_dialog(card.name, card.is_open), answered)
 
@@ -272,17 +272,20 @@ class PipelineScreen(Screen):
         else:
             self.go_to_deal(deal_id)
 
-    def _write(self, card: Card, change: Callable[[], object]) -> None:
-        """Run one change of a deal; keys pressed before it is shown are ignored."""
+    def _write(self, card: Card, change: Callable[[], object], refused: str = "Not moved"
+               ) -> None:
+        """Run one change of a deal; keys pressed before it is shown are ignored.
+        ``refused`` titles the message shown when the change cannot be made."""
         if self.writing:
             self.app.bell()
             return
         self.writing = True
-        self._write_deal(card, change, self._places(), self._rows(), self.search, self.quarter)
+        self._write_deal(card, change, refused, self._places(), self._rows(), self.search,
+                         self.quarter)
 
     @work(thread=True, group="board-write")
-    def _write_deal(self, card: Card, change: Callable[[], object], places: dict, rows: int,
-                    search: str, quarter: Quarter) -> None:
+    def _write_deal(self, card: Card, change: Callable[[], object], refused: str,
+                    places: dict, rows: int, search: str, quarter: Quarter) -> None:
         """The change, then the board as it left it, read in the same thread: one trip
         to the database's thread and back per key."""
         try:
@@ -296,14 +299,15 @@ class PipelineScreen(Screen):
             problem = str(exc)
         view = board_queries.board_view(places, rows, card.id, search, quarter)
         amounts = settings.get_settings()
-        self.app.call_from_thread(self._written, card, problem, (places, search), view,
-                                  amounts)
+        self.app.call_from_thread(self._written, card, (refused, problem), (places, search),
+                                  view, amounts)
 
-    def _written(self, card: Card, problem: str, read_for: tuple, view: BoardView,
-                 amounts: settings.Settings) -> None:
+    def _written(self, card: Card, outcome: tuple[str, str], read_for: tuple,
+                 view: BoardView, amounts: settings.Settings) -> None:
         self.writing = False
+        refused, problem = outcome
         if problem:
-            self.notify(problem, title="Not moved", severity="warning", markup=False)
+            self.notify(problem, title=refused, severity="warning", markup=False)
         if read_for != (self._places(), self.search):  # the cursor moved meanwhile
             self.go_to_deal(card.id)
             return
