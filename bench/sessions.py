@@ -172,8 +172,9 @@ class AppSession:
 
 def short_session(tmux: Tmux, command: list[str], db: Path, expected: Expected
                   ) -> SessionResult:
-    """Launch on the board (to its first card drawn), open Leads, open Customers, quit:
-    more of the figures that vary most from one run to the next."""
+    """Launch on the board (to its first card drawn), open Leads and search it for the
+    first (name) term, the same for Customers, quit: more of the figures that vary
+    most from one run to the next."""
     session = AppSession(tmux, command, db, expected)
     result = SessionResult()
     start = time.perf_counter()
@@ -183,8 +184,11 @@ def short_session(tmux: Tmux, command: list[str], db: Path, expected: Expected
                                       what="the board's first card")
         result.open_leads = session._open(pane, "1", "leads", expected.leads,
                                           expected.first_lead)
+        result.search_leads = [session._search(pane, "leads", *expected.lead_searches[0])]
         result.open_customers = session._open(pane, "2", "customers", expected.customers,
                                               expected.first_customer)
+        result.search_customers = [session._search(pane, "customers",
+                                                   *expected.customer_searches[0])]
     finally:
         pane.close(("C-q",))
     return result

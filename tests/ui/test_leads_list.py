@@ -129,3 +129,28 @@ async def test_an_empty_list_says_what_to_press(sqlite_db):
     async with app.run_test(size=(80, 24)) as pilot:
         await start_empty(pilot)
         assert "No leads yet: press n to add one." in screen_text(app)
+
+
+async def test_a_search_with_few_matches_needs_no_count(sqlite_db, monkeypatch):
+    bulk_leads(250)
+    leads.create_lead({"name": "Grace Hopper"})
+    counts = []
+    source = leads_screen.LEAD_SOURCE
+
+    def count(search):
+        counts.append(search)
+        return source.count(search)
+
+    monkeypatch.setattr(leads_screen, "LEAD_SOURCE", type(source)(count, source.page,
+                                                                   source.position))
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "251 leads" in screen_text(app)
+        assert counts == [""], "a full first page: the whole list is counted"
+        await press(pilot, "slash")
+        await type_text(pilot, "Grace")
+        assert "1 lead matches “Grace”" in screen_text(app)
+        assert counts == [""], "one match, on a first page that is not full: no count"
+        await press(pilot, "escape")
+        assert "251 leads" in screen_text(app)

@@ -183,20 +183,29 @@ class RecordList(ScrollView, can_focus=True):
     def _read(self, search: str, keep_id: int | None, fallback: int, screen_row: int,
               height: int) -> tuple[int, int, int, dict[int, list]]:
         """Count, find the kept record, and fetch every page the screen will show."""
-        count = self.source.count(search)
+        pages: dict[int, list] = {}
+        if keep_id is None and fallback == 0:
+            # From the top (a search typed, say): a first page that is not full says
+            # how many rows there are, with no count to run.
+            pages[0] = self.source.page(search, 0, self.page_size, None)
+            count = len(pages[0]) if len(pages[0]) < self.page_size \
+                else self.source.count(search)
+        else:
+            count = self.source.count(search)
         index = self.source.position(keep_id, search) if keep_id is not None else None
         if index is None:
             index = min(fallback, count - 1)
         index = max(index, 0)
         top = max(min(index - screen_row, count - height), 0)
-        pages: dict[int, list] = {}
         if count:
             last = min(top + height, count) - 1
             for number in range(top // self.page_size, last // self.page_size + 1):
+                if number in pages:
+                    continue
                 after = pages[number - 1][-1] if pages.get(number - 1) else None
                 pages[number] = self.source.page(search, number * self.page_size,
                                                  self.page_size, after)
-        return count, index, top, pages
+        return count, index, top, {n: rows for n, rows in pages.items() if rows}
 
     def _loaded(self, generation: int, count: int, index: int, top: int,
                 pages: dict[int, list]) -> None:
