@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +18,7 @@ from tui_crm.core import customers, deals, leads
 from tui_crm.core.errors import CrmError
 from tui_crm.core.settings import get_settings
 from tui_crm.ui.footer_keys import KeyFooter, refresh_keys
+from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.deal_lines import CustomerDetail, deal_options, detail_text, totals_text
 from tui_crm.ui.widgets.filtered_list import FilteredList
 from tui_crm.ui.widgets.record_forms import CustomerForm
@@ -224,26 +228,35 @@ class CustomersScreen(Screen):
         if deal is None:
             return
 
-        def change(action) -> None:
-            try:
-                action()
-            except CrmError as exc:
-                self.notify(str(exc), severity="warning", markup=False)
-            self._show_detail()
-
         def reason_given(reason: str | None) -> None:
             if reason is not None:
-                change(lambda: deals.close_lost(deal.id, reason, deal.version))
+                self._change_deal(lambda: deals.close_lost(deal.id, reason, deal.version))
 
         def answered(answer: str | None) -> None:
             if answer == MARK_LOST:
+                title = Text("Close as lost: ")
+                title.append_text(safe(deal.name, style="bold"))
                 self.app.push_screen(TextPrompt(
-                    "Close as lost", "Why was it lost? (optional)",
+                    title, "Why was it lost? (optional)",
                     placeholder="e.g. price, timing, went with a rival"), reason_given)
             elif answer == DELETE:
-                change(lambda: deals.delete_deal(deal.id))
+                self._change_deal(lambda: deals.delete_deal(deal.id))
 
         self.app.push_screen(delete_deal_dialog(deal.name, deal.is_open), answered)
+
+    @work(thread=True, group="customer-deal-change")
+    def _change_deal(self, change: Callable[[], object]) -> None:
+        try:
+            change()
+            problem = ""
+        except CrmError as exc:
+            problem = str(exc)
+        self.app.call_from_thread(self._deal_changed, problem)
+
+    def _deal_changed(self, problem: str) -> None:
+        if problem:
+            self.notify(problem, title="Not changed", severity="warning", markup=False)
+        self._show_detail()
 
     def _deal_saved(self, deal_id: int | None) -> None:
         if deal_id is not None:
