@@ -8,8 +8,9 @@ thread. PostgreSQL: every write transaction takes the next number of the
 ``db.write``); the watcher reads the sequence's last value. A sequence takes no
 row lock, so writers never queue behind each other for it.
 
-A token is ``(epoch, value)``: the epoch changes whenever the watcher had to
-reconnect, so a token from before a reconnect always counts as "changed".
+A token is ``(epoch, value)``: the epoch grows whenever the watcher had to
+reconnect, so a token from before a reconnect always counts as "changed". The tokens
+of one watcher only grow (both counters do), so of two tokens the later is the larger.
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,7 +17,6 @@ from tui_crm.core import customers, deals, leads
 from tui_crm.core.errors import CrmError
 from tui_crm.core.settings import get_settings
 from tui_crm.ui.footer_keys import KeyFooter, refresh_keys
-from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.deal_lines import CustomerDetail, deal_options, detail_text, totals_text
 from tui_crm.ui.widgets.filtered_list import FilteredList
 from tui_crm.ui.widgets.record_forms import CustomerForm
@@ -222,7 +220,12 @@ class CustomersScreen(Screen):
         return next((deal for deal in self.detail.deals if deal.id == deal_id), None)
 
     def action_delete_deal(self) -> None:
-        from tui_crm.ui.widgets.dialogs import DELETE, MARK_LOST, TextPrompt, delete_deal_dialog
+        from tui_crm.ui.widgets.dialogs import (
+            DELETE,
+            MARK_LOST,
+            delete_deal_dialog,
+            lost_reason_prompt,
+        )
 
         deal = self._highlighted_deal()
         if deal is None:
@@ -234,11 +237,7 @@ class CustomersScreen(Screen):
 
         def answered(answer: str | None) -> None:
             if answer == MARK_LOST:
-                title = Text("Close as lost: ")
-                title.append_text(safe(deal.name, style="bold"))
-                self.app.push_screen(TextPrompt(
-                    title, "Why was it lost? (optional)",
-                    placeholder="e.g. price, timing, went with a rival"), reason_given)
+                self.app.push_screen(lost_reason_prompt(deal.name), reason_given)
             elif answer == DELETE:
                 self._change_deal(lambda: deals.delete_deal(deal.id))
 

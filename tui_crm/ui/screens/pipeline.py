@@ -218,7 +218,7 @@ class PipelineScreen(Screen):
             self._write(card, lambda: deals.close_won(card.id, card.version))
 
     def action_close_lost(self) -> None:
-        from tui_crm.ui.widgets.dialogs import TextPrompt
+        from tui_crm.ui.widgets.dialogs import lost_reason_prompt
 
         card = self.board.selected
         if card is None:
@@ -228,11 +228,7 @@ class PipelineScreen(Screen):
             if reason is not None:
                 self._write(card, lambda: deals.close_lost(card.id, reason, card.version))
 
-        title = Text("Close as lost: ")
-        title.append_text(safe(card.name, style="bold"))
-        self.app.push_screen(TextPrompt(title, "Why was it lost? (optional)",
-                                        placeholder="e.g. price, timing, went with a rival"),
-                             closed)
+        self.app.push_screen(lost_reason_prompt(card.name), closed)
 
     def action_delete(self) -> None:
         from tui_crm.ui.widgets.dialogs import DELETE, MARK_LOST, delete_deal_dialog

@@ -97,6 +97,14 @@ class ConfirmDialog(ChoiceDialog):
 DELETE, MARK_LOST = "delete", "lost"
 
 
+def lost_reason_prompt(name: str) -> TextPrompt:
+    """Ask why a deal was lost, before closing it as ClosedLost (empty is allowed)."""
+    title = Text("Close as lost: ")
+    title.append_text(safe(name, style="bold"))
+    return TextPrompt(title, "Why was it lost? (optional)",
+                      placeholder="e.g. price, timing, went with a rival")
+
+
 def delete_deal_dialog(name: str, is_open: bool) -> ModalScreen:
     """Ask before deleting a deal. An open deal is better closed as lost (the default
     answer, ``MARK_LOST``): the win/loss record is worth keeping. A closed one is
