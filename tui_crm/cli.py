@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("dest", metavar="DEST")
     backup.add_argument("--force", action="store_true", help="replace DEST if it exists")
     backup.set_defaults(handler=cmd_backup, existing=True)
+
+    from tui_crm.cli_stage import add_stage_commands
+
+    add_stage_commands(commands, common)
     return parser
 
 

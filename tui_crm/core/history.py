@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tui_crm.core import changelog, stages
-from tui_crm.core.models import Customer, Lead
+from tui_crm.core.models import ChangeLog, Customer, Lead
 from tui_crm.core.money import from_cents
 
 
@@ -57,6 +57,14 @@ def _names(rows: list[changelog.Change]) -> dict[tuple[str, str], str]:
         if row.field in ids:
             ids[row.field].update(int(v) for v in (row.old, row.new) if v and v.isdigit())
     names = {("stage", str(stage.id)): stage.name for stage in stages.all_stages()}
+    removed = {int(v) for row in rows if row.field == "stage" for v in (row.old, row.new)
+               if v and v.isdigit() and ("stage", v) not in names}
+    if removed:  # a stage since removed: its last name, from its own history
+        query = ChangeLog.select(ChangeLog.entity_id, ChangeLog.old).where(
+            (ChangeLog.entity == "stage") & (ChangeLog.action == "delete")
+            & (ChangeLog.entity_id.in_(removed)))
+        names.update({("stage", str(stage_id)): f"{name} (removed)"
+                      for stage_id, name in query.tuples()})
     for field, model in (("customer", Customer), ("lead", Lead)):
         if ids[field]:
             query = model.select(model.id, model.name).where(model.id.in_(ids[field]))

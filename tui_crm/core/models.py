@@ -62,6 +62,7 @@ class Stage(BaseModel):
     position = IntegerField()
     probability = IntegerField(constraints=[Check("probability BETWEEN 0 AND 100")])
     kind = TextField(constraints=[Check("kind IN ('open', 'won', 'lost')")])
+    rot_days = IntegerField(null=True)  # days a deal may rest here before it is rotting
 
 
 class Lead(Tracked):

@@ -14,6 +14,7 @@ class StageRow:
     position: int
     probability: int
     kind: str  # open | won | lost
+    rot_days: int | None = None  # None: a deal never rots in this stage
 
     @property
     def is_open(self) -> bool:

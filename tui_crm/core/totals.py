@@ -114,3 +114,20 @@ def recompute() -> None:
         fields=[StageDayTotal.stage, StageDayTotal.close_date, StageDayTotal.lost_reason,
                 StageDayTotal.count, StageDayTotal.amount_cents],
     ).execute()
+
+
+def merge_stage(source_id: int, target_id: int) -> None:
+    """Add the running totals of stage ``source_id`` to ``target_id`` and empty the
+    source's (its deals have all just moved there)."""
+    count, cents = StageTotal.select(StageTotal.count, StageTotal.amount_cents).where(
+        StageTotal.stage == source_id).tuples().first() or (0, 0)
+    _add_to_stage(target_id, count, cents)
+    _add_to_stage(source_id, -count, -cents)
+    rows = list(StageDayTotal.select(StageDayTotal.close_date, StageDayTotal.lost_reason,
+                                     StageDayTotal.count, StageDayTotal.amount_cents)
+                .where((StageDayTotal.stage == source_id) & (StageDayTotal.count != 0))
+                .tuples())
+    moved = [(target_id, day, reason, n, c) for day, reason, n, c in rows]
+    for start in range(0, len(moved), 500):
+        _add_to_days(moved[start:start + 500])
+    StageDayTotal.delete().where(StageDayTotal.stage == source_id).execute()
