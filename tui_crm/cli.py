@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from tui_crm import __version__
 from tui_crm.core import changelog
@@ -68,9 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
         "export", parents=[common], help="write leads, customers or opportunities as CSV",
         description="Write every record of KIND as CSV (UTF-8) to FILE, or to standard "
                     "output with - (the default). The columns are those import takes, plus "
-                    "id, created_at and updated_at, which import ignores.")
+                    "id, created_at and updated_at, which import ignores. An existing FILE "
+                    "is kept unless --force; a database file never is written over. Text "
+                    "a spreadsheet would run as a formula (starting with =, +, -, @, tab "
+                    "or carriage return) gets a leading ' that import takes off again.")
     export.add_argument("kind", choices=KINDS, metavar="KIND", help=" | ".join(KINDS))
     export.add_argument("file", nargs="?", default="-", metavar="FILE|-")
+    export.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    export.add_argument("--raw", action="store_true",
+                        help="write formula-like text as it is (no leading ')")
     export.set_defaults(handler=cmd_export, existing=True)
 
     import_ = commands.add_parser(
@@ -202,23 +207,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from tui_crm.core.csvio import export_csv
+    from tui_crm.core.csvio import export_csv, export_file
 
     if args.file == "-":
         # To a terminal, control characters in the data must not reach it.
         clean = printable if sys.stdout.isatty() else None
-        export_csv(args.kind, sys.stdout, clean_text=clean)
+        export_csv(args.kind, sys.stdout, clean_text=clean, raw=args.raw)
         sys.stdout.flush()
         return 0
-    path = Path(args.file)
-    try:
-        handle = path.open("w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise CrmError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
-    with handle, ProgressBar(f"Exporting {args.kind}") as bar:
-        count = export_csv(args.kind, handle, bar)
-    print(f"Exported {count:,} {args.kind} to {path}.")
+    with ProgressBar(f"Exporting {args.kind}") as bar:
+        count = export_file(args.kind, args.file, force=args.force, raw=args.raw,
+                            progress=bar)
+    print(f"Exported {records(count, args.kind)} to {args.file}.")
     return 0
+
+
+def records(count: int, kind: str) -> str:
+    """``1 customer``, ``2 customers``, ``1 opportunity``."""
+    one = {"leads": "lead", "customers": "customer", "opportunities": "opportunity"}[kind]
+    return f"{count:,} {one if count == 1 else kind}"
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -235,7 +242,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 fail(f"{args.file}: … and {exc.more:,} more problems not listed")
         fail(f"{args.file}: {exc}")
         return 1
-    print(f"Imported {count:,} {args.kind} from {args.file}.")
+    print(f"Imported {records(count, args.kind)} from {args.file}.")
     return 0
 
 

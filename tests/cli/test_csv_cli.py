@@ -23,7 +23,7 @@ def test_export_to_standard_output_and_to_a_file(db_url, tmp_path, capsys):
     assert rows[0]["email"] == "a@acme.example"
     target = tmp_path / "out.csv"
     code, out, err = run(capsys, "--db", db_url, "export", "customers", str(target))
-    assert (code, out, err) == (0, f"Exported 1 customers to {target}.\n", "")
+    assert (code, out, err) == (0, f"Exported 1 customer to {target}.\n", "")
     assert target.read_text(encoding="utf-8").splitlines()[0] == (
         "id,name,company,email,phone,notes,created_at,updated_at")
 

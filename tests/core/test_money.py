@@ -27,8 +27,8 @@ from tui_crm.core.money import (
     ("$1,234.56", "1234.56"),
     ("€99", "99.00"),
     (".5", "0.50"),
-    ("0.005", "0.01"),  # half up, to the cent
-    ("0.004", "0.00"),
+    ("1.500", "1.50"),  # zeros past the cents lose nothing
+    ("1.2345k", "1234.50"),
     ("0", "0.00"),
     ("", "0.00"),
     (None, "0.00"),
@@ -70,9 +70,11 @@ def test_amount_error_is_the_projects_own_error():
     assert issubclass(AmountError, CrmError)
 
 
-def test_long_fraction_is_rounded_once():
-    # Double rounding would give 0.01 here.
-    assert parse_amount("0.00499999999999999999999999999999999") == Decimal("0.00")
+@pytest.mark.parametrize("text", ["0.004999", "1.005", "0.005", "12.345", "1.234567k",
+                                  "0.00499999999999999999999999999999999"])
+def test_more_than_two_decimals_is_refused_not_rounded(text):
+    with pytest.raises(AmountError, match="At most two decimals"):
+        parse_amount(text)
 
 
 @given(st.text())

@@ -112,6 +112,8 @@ async def test_bad_lead_input_is_refused_at_its_field(sqlite_db):
 BAD_DEAL_INPUT = [  # field, typed, message
     ("amount", "abc", "Not an amount"),
     ("amount", "-500", "Amount cannot be negative."),
+    ("amount", "1.005", "At most two decimals"),
+    ("amount", "0.004999", "At most two decimals"),
     ("close_date", "2026-13-45", "No such date"),
     ("name", "", "Name is required."),
 ]

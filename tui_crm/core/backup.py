@@ -9,7 +9,6 @@ interrupted backup never leaves a half-written file under the destination's name
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from peewee import PostgresqlDatabase
 
 from tui_crm.core import models
 from tui_crm.core.errors import CrmError
+from tui_crm.core.files import check_destination, copy_mode, replaced_atomically
 
 PG_MESSAGE = ("A PostgreSQL database is backed up with PostgreSQL's own tool, e.g. "
               "`pg_dump --format=custom --file=crm.dump DBNAME`.")
@@ -36,19 +36,14 @@ def backup_database(dest: str | Path, *, overwrite: bool = False) -> BackupResul
         raise CrmError(PG_MESSAGE)
     source = Path(database.database).resolve()
     target = _target(Path(dest).expanduser())
-    if target.resolve() == source:
-        raise CrmError(f"{target} is the database itself; choose another destination.")
-    if target.exists() and not overwrite:
-        raise CrmError(f"{target} already exists; choose another name, or --force to "
-                       "replace it.")
-    if not target.parent.is_dir():
-        raise CrmError(f"Cannot write {target}: the folder {target.parent} does not exist.")
-    partial = target.with_name(f".{target.name}.partial")
+    # A database file may be replaced by a newer backup; the live database and the
+    # files SQLite keeps beside any database never.
+    check_destination(target, force=overwrite, database=source, allow_database=True)
     try:
-        _copy(database.connection(), partial)
-        os.replace(partial, target)
+        with replaced_atomically(target, copy_mode(source)) as (partial, handle):
+            handle.close()
+            _copy(database.connection(), partial)
     except (OSError, sqlite3.Error) as exc:
-        partial.unlink(missing_ok=True)
         reason = getattr(exc, "strerror", None) or str(exc)
         raise CrmError(f"Cannot write {target}: {reason}.") from exc
     return BackupResult(target, target.stat().st_size)
@@ -62,7 +57,6 @@ def _target(dest: Path) -> Path:
 
 
 def _copy(source: sqlite3.Connection, path: Path) -> None:
-    path.unlink(missing_ok=True)
     copy = sqlite3.connect(str(path))
     try:
         # pages=-1: one step, one read snapshot. Copying in slices would restart

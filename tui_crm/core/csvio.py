@@ -12,17 +12,20 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from peewee import JOIN, fn
+from peewee import JOIN, PostgresqlDatabase, fn
 
-from tui_crm.core import bulk, changelog, dates, stages, totals
+from tui_crm.core import bulk, changelog, dates, models, stages, totals
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
+from tui_crm.core.files import check_destination, copy_mode, replaced_atomically
 from tui_crm.core.models import ChangeLog, Customer, Lead, Opportunity, Stage, now
 from tui_crm.core.money import from_cents, to_cents
 from tui_crm.core.validate import (
@@ -44,6 +47,10 @@ PAGE = 2_000
 CHUNK = 2_000
 MAX_ERRORS = 10_000  # beyond this a file is clearly the wrong one; stop listing
 MAX_SHOWN = 60  # characters of a value quoted in an error message
+# Columns a spreadsheet formula cannot hide in: numbers and dates we write ourselves.
+NOT_TEXT = frozenset({"id", "amount", "close_date", "created_at", "updated_at"})
+# What makes a spreadsheet run a cell (OWASP, CSV injection), behind any quotes.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
 
 Progress = Callable[[int, int], None]  # (done, total): rows on export, bytes on import
 
@@ -122,21 +129,43 @@ def _as_date(value: object) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+def neutralise(value: str) -> str:
+    """A text cell a spreadsheet would run as a formula, made plain text (OWASP's rule:
+    a leading ``'``). A value already starting with quotes before such a character
+    gets one more, so that ``restore`` gives back exactly what was stored."""
+    return "'" + value if _FORMULA.match(value) else value
+
+
+def restore(value: str) -> str:
+    """The stored text of a cell ``neutralise`` wrote."""
+    return value[1:] if value.startswith("'") and _FORMULA.match(value, 1) else value
+
+
+def _neutralised(row: list[str], text_columns: list[int]) -> list[str]:
+    for index in text_columns:
+        row[index] = neutralise(row[index])
+    return row
+
+
 def export_csv(kind: str, stream: TextIO, progress: Progress | None = None,
-               clean_text: Callable[[str], str] | None = None) -> int:
+               clean_text: Callable[[str], str] | None = None, *, raw: bool = False) -> int:
     """Write every record of ``kind`` as CSV to ``stream``; returns how many.
 
     The header is ``id``, the columns PRODUCT.md names, then ``created_at`` and
-    ``updated_at``. ``clean_text`` may filter each value (e.g. strip control
-    characters when the stream is a terminal).
+    ``updated_at``. Text that a spreadsheet would take for a formula is neutralised
+    (``neutralise``) unless ``raw``. ``clean_text`` may filter each value (e.g. strip
+    control characters when the stream is a terminal).
     """
     columns = _check_kind(kind)
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(["id", *columns, "created_at", "updated_at"])
+    header = ["id", *columns, "created_at", "updated_at"]
+    writer.writerow(header)
+    text_columns = [] if raw else [i for i, name in enumerate(header)
+                                   if name not in NOT_TEXT]
     total = count_records(kind) if progress else 0
     done = 0
     for page in _pages(kind):
-        rows = [_export_row(kind, row) for row in page]
+        rows = [_neutralised(_export_row(kind, row), text_columns) for row in page]
         if clean_text:
             rows = [[clean_text(value) for value in row] for row in rows]
         writer.writerows(rows)
@@ -144,6 +173,33 @@ def export_csv(kind: str, stream: TextIO, progress: Progress | None = None,
         if progress:
             progress(done, max(total, done))
     return done
+
+
+def export_file(kind: str, path: str | Path, *, force: bool = False, raw: bool = False,
+                progress: Progress | None = None) -> int:
+    """Export ``kind`` to the file ``path``; returns how many records were written.
+
+    Refuses a database file (the open one and the files beside it above all) and,
+    unless ``force``, any existing file. The CSV is written beside ``path`` and
+    renamed onto it when complete, readable by no one the database is not.
+    """
+    target = Path(path).expanduser()
+    check_destination(target, force=force, database=database_file())
+    try:
+        with replaced_atomically(target, copy_mode(database_file())) as (_, handle):
+            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+            with text:
+                return export_csv(kind, text, progress, raw=raw)
+    except OSError as exc:
+        kept = "was left as it was" if target.exists() else "was not written"
+        raise CrmError(f"Cannot write {target}: {exc.strerror or exc}; {target.name} "
+                       f"{kept}.") from exc
+
+
+def database_file() -> Path | None:
+    """The open database's file (None on PostgreSQL)."""
+    database = models.db.obj
+    return None if isinstance(database, PostgresqlDatabase) else Path(database.database)
 
 
 # --- reading and checking ---------------------------------------------------------
@@ -269,8 +325,9 @@ def _records(lines: _Lines, kind: str) -> Iterator[_Record | RowError]:
                                             f"{len(mapped)}.")
                 continue
             # A short line leaves its last columns empty.
-            yield _Record(start, {column: cell for column, cell
-                                  in zip(mapped, cells, strict=False) if column})
+            yield _Record(start, {column: cell if column in NOT_TEXT else restore(cell)
+                                  for column, cell in zip(mapped, cells, strict=False)
+                                  if column})
     except csv.Error as exc:
         text = f"not valid CSV ({exc})."
         if "field larger than field limit" in str(exc):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import os
 import random
-import stat
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
 from tui_crm.core import live, models
 from tui_crm.core.errors import DatabaseError
+from tui_crm.core.files import create_database_file, make_folders
 
 if TYPE_CHECKING:
     from playhouse.migrations import Runner
@@ -85,7 +85,7 @@ def _connect_sqlite(path: Path) -> SqliteDatabase:
         if head and head != _SQLITE_MAGIC:
             raise DatabaseError(f"{path} is not a tui-crm database (it is not a SQLite file).")
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(path.parent)
         create_shared_file(path)
     database = SqliteDatabase(
         str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S, lock_type="IMMEDIATE"
@@ -103,25 +103,12 @@ def _connect_sqlite(path: Path) -> SqliteDatabase:
 
 
 def create_shared_file(path: Path) -> None:
-    """Create an empty database file, group-writable when its directory is shared.
-
-    A setgid directory is how a server's users share files with a group: the
-    database must then be writable by the group, whatever the creator's umask.
-    SQLite gives the -wal and -shm files the mode of the database file, so they
-    follow.
-    """
+    """Create an empty database file: private (0600), or group-writable when its
+    directory is a shared (setgid) one, whatever the creator's umask (core.files)."""
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
-    except FileExistsError:
-        return  # someone else just made it
+        create_database_file(path)
     except OSError as exc:
         raise DatabaseError(f"Cannot create {path}: {exc.strerror}.") from exc
-    try:
-        if os.stat(path.parent).st_mode & stat.S_ISGID:
-            mode = stat.S_IMODE(os.fstat(fd).st_mode)
-            os.fchmod(fd, mode | stat.S_IRGRP | stat.S_IWGRP)
-    finally:
-        os.close(fd)
 
 
 def _connect_postgres(url: str) -> PostgresqlDatabase:

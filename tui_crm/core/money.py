@@ -23,8 +23,8 @@ class AmountError(CrmError, ValueError):
 def parse_amount(text: str | None) -> Decimal:
     """Parse ``12500``, ``12,500``, ``12500.50``, ``12.5k`` or ``1.2m`` into a Decimal.
 
-    An empty text is zero. Negative, malformed or absurdly large amounts raise
-    AmountError with a message fit for the user.
+    An empty text is zero. Negative, malformed or absurdly large amounts, and amounts
+    finer than a cent (``1.005``), raise AmountError with a message fit for the user.
     """
     raw = (text or "").strip().replace(" ", "").replace("\u00a0", "")
     for symbol in ("$", "€", "£"):
@@ -43,10 +43,12 @@ def parse_amount(text: str | None) -> Decimal:
     with localcontext() as context:
         context.prec = len(digits) + 20
         try:
-            value = Decimal(digits) * _SUFFIX[match["suffix"].lower()]
-            value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+            exact = Decimal(digits) * _SUFFIX[match["suffix"].lower()]
+            value = exact.quantize(CENT, rounding=ROUND_HALF_UP)
         except InvalidOperation as exc:  # pragma: no cover - regex admits only digits
             raise AmountError("Not an amount.") from exc
+    if value != exact:
+        raise AmountError("At most two decimals (cents): an amount is never rounded.")
     if value > MAX_AMOUNT:
         raise AmountError("Amount is too large.")
     return value
