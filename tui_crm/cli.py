@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     forecast = commands.add_parser("forecast", parents=[common],
                                    help="the quarter's forecast, as text or JSON")
     forecast.add_argument("--quarter", metavar="YYYYQN", help="e.g. 2026Q4 (default: current)")
+    forecast.add_argument("--owner", metavar="NAME", help="only the deals NAME owns")
     forecast.add_argument("--json", action="store_true", help="print one JSON object")
     forecast.set_defaults(handler=cmd_forecast)
 
@@ -162,7 +163,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     from tui_crm.core.forecast import forecast
 
     quarter = Quarter.parse(args.quarter) if args.quarter else None
-    result = forecast(quarter)
+    result = forecast(quarter, owner=args.owner)
     if args.json:
         import json
 
@@ -178,7 +179,9 @@ def format_forecast(result) -> str:
 
     settings = get_settings()
     cur = settings.currency
-    lines = [f"Forecast {result.quarter}  (amounts: {settings.basis_label}, {cur})", ""]
+    whose = f", deals of {result.owner}" if result.owner is not None else ""
+    lines = [f"Forecast {result.quarter}{whose}  (amounts: {settings.basis_label}, {cur})",
+             ""]
     lines.append(f"{'Stage':<16}{'Deals':>7}{'Amount':>18}{'Prob':>6}{'Weighted':>18}")
     for line in [*result.stages, result.total]:
         prob = f"{line.probability}%" if line.stage != "Total" else ""

@@ -74,6 +74,22 @@ def test_forecast_json_matches_independent_sums(db_url, capsys, quarter):
     assert {key: got[key] for key in want} == want
 
 
+def test_forecast_of_one_owner_matches_their_deals_alone(db_url, capsys):
+    open_database(db_url)
+    made = make_deals(120, seed=5, owners=("alice", "bob", "carol"))
+    code, out, err = run(capsys, "forecast", "--json", "--owner", "bob", "--db", db_url)
+    assert (code, err) == (0, "")
+    got = json.loads(out)
+    want = expected_forecast([d for d in made if d["owner"] == "bob"], Quarter(2026, 4))
+    assert got["owner"] == "bob"
+    assert {key: got[key] for key in want} == want
+    assert want != expected_forecast(made, Quarter(2026, 4))  # the filter does filter
+    code, out, _ = run(capsys, "forecast", "--json", "--db", db_url)
+    assert json.loads(out)["owner"] is None
+    code, out, _ = run(capsys, "forecast", "--owner", "bob", "--db", db_url)
+    assert out.splitlines()[0].startswith("Forecast 2026Q4, deals of bob  (")
+
+
 def test_forecast_text_shows_the_same_figures(db_url, capsys):
     open_database(db_url)
     made = make_deals(60, seed=4)

@@ -13,8 +13,9 @@ PROBABILITY = {"Qualification": 10, "Proposal": 40, "Negotiation": 70}
 OPEN = list(PROBABILITY)
 
 
-def make_deals(count: int, seed: int = 7) -> list[dict]:
-    """Random deals across stages and dates; returns what was created, as plain data."""
+def make_deals(count: int, seed: int = 7, owners: tuple[str, ...] = ("",)) -> list[dict]:
+    """Random deals across stages and dates, owned in turn by ``owners``; returns what
+    was created, as plain data."""
     rng = random.Random(seed)
     acme = customers.create_customer({"name": "Acme"})
     lead = leads.create_lead({"name": "Lead"})
@@ -28,9 +29,12 @@ def make_deals(count: int, seed: int = 7) -> list[dict]:
             day = FROZEN_TODAY  # closing without a date stamps today
         parent = {"customer_id": acme} if i % 2 else {"lead_id": lead}
         reason = rng.choice(["price", "timing", ""]) if stage == "ClosedLost" else ""
+        owner = owners[i % len(owners)]
         deals.create_deal({"name": f"D{i}", "amount": amount, "stage": stage,
-                           "close_date": day, "lost_reason": reason, **parent})
-        made.append({"stage": stage, "date": day, "amount": amount, "reason": reason})
+                           "close_date": day, "lost_reason": reason, "owner": owner,
+                           **parent})
+        made.append({"stage": stage, "date": day, "amount": amount, "reason": reason,
+                     "owner": owner})
     return made
 
 

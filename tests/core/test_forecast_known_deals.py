@@ -104,7 +104,7 @@ def test_settings_travel_with_the_forecast(loaded):
     assert (result.settings.amount_basis, result.settings.currency) == ("one-time", "EUR")
 
 
-def _queries_of_forecast() -> list[tuple[str, tuple]]:
+def _queries_of_forecast(owner: str | None = None) -> list[tuple[str, tuple]]:
     seen: list[tuple[str, tuple]] = []
 
     class Capture(logging.Handler):
@@ -117,7 +117,7 @@ def _queries_of_forecast() -> list[tuple[str, tuple]]:
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     try:
-        forecast.forecast(Quarter(2026, 4))
+        forecast.forecast(Quarter(2026, 4), owner=owner)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
@@ -136,6 +136,21 @@ def test_every_query_searches_an_index(sqlite_db):
         steps = [step for step in plan if "TEMP B-TREE" not in step]
         assert steps and all(step.startswith("SEARCH") and "USING INDEX" in step
                              for step in steps), (sql, plan)
+
+
+def test_one_owners_forecast_reads_the_owner_index_alone(sqlite_db):
+    """"My deals": every sum reads that owner's deals from the owner index, never the
+    table (and never the other owners' deals)."""
+    fx.load()
+    queries = [(sql, params) for sql, params in _queries_of_forecast("maria")
+               if '"opportunity"' in sql]
+    assert len(queries) == 7
+    for sql, params in queries:
+        plan = [row[-1] for row in sqlite_db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+        searches = [step for step in plan if "opportunity" in step]
+        assert searches and all(
+            step.startswith("SEARCH") and "COVERING INDEX opportunity_owner_" in step
+            and "owner=?" in step for step in searches), (sql, plan)
 
 
 def assert_day_totals_exact() -> None:

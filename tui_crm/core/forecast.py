@@ -17,7 +17,7 @@ from peewee import SQL, fn
 
 from tui_crm.core import dates, stages
 from tui_crm.core.dates import Quarter
-from tui_crm.core.models import NO_DATE, StageDayTotal
+from tui_crm.core.models import NO_DATE, Opportunity, StageDayTotal
 from tui_crm.core.money import CENT, from_cents
 from tui_crm.core.records import StageRow
 from tui_crm.core.settings import Settings, get_settings
@@ -71,6 +71,7 @@ class Forecast:
     win_loss: WinLoss
     lost_reasons: list[tuple[str, int]] = field(default_factory=list)
     won_by_month: list[tuple[str, Decimal]] = field(default_factory=list)
+    owner: str | None = None  # the owner whose deals these are; None: everyone's
 
     def as_json(self) -> dict:
         """The shape of ``tui-crm forecast --json``: amounts as decimal strings."""
@@ -81,6 +82,7 @@ class Forecast:
         wl = self.win_loss
         return {
             "quarter": str(self.quarter),
+            "owner": self.owner,
             "amount_basis": self.settings.amount_basis,
             "currency": self.settings.currency,
             "stages": [line(item) for item in self.stages],
@@ -116,31 +118,59 @@ def _ids(kind: str, order: Sequence[StageRow] | None = None) -> list[int]:
             if s.kind == kind]
 
 
-def _tally(stage_ids: list[int], where) -> Tally:
-    count, cents = (StageDayTotal
-                    .select(fn.SUM(StageDayTotal.count), fn.SUM(StageDayTotal.amount_cents))
-                    .where(StageDayTotal.stage.in_(stage_ids) & where)
+class Totals:
+    """What the forecast sums: counts and cents per stage, close date (``NO_DATE`` for
+    none) and lost reason. For everyone, the running totals (``StageDayTotal``); for
+    one owner, that owner's deals grouped the same way (read through the owner index)."""
+
+    def __init__(self, owner: str | None = None):
+        self.owner = owner
+        if owner is None:
+            self.stage, self.close_date = StageDayTotal.stage, StageDayTotal.close_date
+            self.lost_reason, self.count = StageDayTotal.lost_reason, StageDayTotal.count
+            self.amount_cents = StageDayTotal.amount_cents
+            self.select = StageDayTotal.select
+            return
+        # Grouped by the plain column (PostgreSQL: see migration 0005).
+        deals = (Opportunity
+                 .select(Opportunity.stage.alias("stage_id"),
+                         fn.COALESCE(Opportunity.close_date, NO_DATE).alias("close_date"),
+                         Opportunity.lost_reason.alias("lost_reason"),
+                         fn.COUNT(Opportunity.id).alias("count"),
+                         fn.SUM(Opportunity.amount_cents).alias("amount_cents"))
+                 .where(Opportunity.owner == owner)
+                 .group_by(Opportunity.stage, Opportunity.close_date, Opportunity.lost_reason))
+        self.stage, self.close_date = deals.c.stage_id, deals.c.close_date
+        self.lost_reason, self.count = deals.c.lost_reason, deals.c.count
+        self.amount_cents = deals.c.amount_cents
+        self.select = deals.select_from
+
+    def days(self, start: dt.date, end: dt.date):
+        """Close dates in [start, end) (never the deals without one)."""
+        return (self.close_date >= max(start, NO_DATE + dt.timedelta(days=1))) \
+            & (self.close_date < end)
+
+
+EVERYONE = Totals()
+
+
+def _tally(stage_ids: list[int], where, totals: Totals = EVERYONE) -> Tally:
+    count, cents = (totals.select(fn.SUM(totals.count), fn.SUM(totals.amount_cents))
+                    .where(totals.stage.in_(stage_ids) & where)
                     .tuples().get())
     return Tally(int(count or 0), from_cents(cents))
 
 
-def _days(start: dt.date, end: dt.date):
-    """Days of StageDayTotal in [start, end)."""
-    return (StageDayTotal.close_date >= max(start, NO_DATE + dt.timedelta(days=1)))\
-        & (StageDayTotal.close_date < end)
-
-
-def open_by_stage(quarter: Quarter,
-                  order: Sequence[StageRow] | None = None) -> list[StageLine]:
+def open_by_stage(quarter: Quarter, order: Sequence[StageRow] | None = None,
+                  totals: Totals = EVERYONE) -> list[StageLine]:
     """Open deals expected to close in the quarter, per open stage in order."""
     open_stages = [s for s in (order if order is not None else stages.all_stages())
                    if s.kind == "open"]
-    rows = (StageDayTotal
-            .select(StageDayTotal.stage, fn.SUM(StageDayTotal.count),
-                    fn.SUM(StageDayTotal.amount_cents))
-            .where(StageDayTotal.stage.in_([s.id for s in open_stages])
-                   & _days(quarter.start, quarter.end))
-            .group_by(StageDayTotal.stage).tuples())
+    rows = (totals
+            .select(totals.stage, fn.SUM(totals.count), fn.SUM(totals.amount_cents))
+            .where(totals.stage.in_([s.id for s in open_stages])
+                   & totals.days(quarter.start, quarter.end))
+            .group_by(totals.stage).tuples())
     sums = {stage_id: (int(count or 0), from_cents(cents)) for stage_id, count, cents in rows}
     lines = []
     for stage in open_stages:
@@ -156,37 +186,40 @@ def total_of(lines: Sequence[StageLine]) -> StageLine:
                      0, sum((x.weighted for x in lines), ZERO))
 
 
-def no_close_date(order: Sequence[StageRow] | None = None) -> Tally:
+def no_close_date(order: Sequence[StageRow] | None = None,
+                  totals: Totals = EVERYONE) -> Tally:
     """Open deals (of any quarter) without an expected close date: they hurt the forecast."""
-    return _tally(_ids("open", order), StageDayTotal.close_date == NO_DATE)
+    return _tally(_ids("open", order), totals.close_date == NO_DATE, totals)
 
 
-def overdue(today: dt.date | None = None, order: Sequence[StageRow] | None = None) -> Tally:
+def overdue(today: dt.date | None = None, order: Sequence[StageRow] | None = None,
+            totals: Totals = EVERYONE) -> Tally:
     """Open deals (of any quarter) whose expected close date has passed."""
-    return _tally(_ids("open", order), _days(NO_DATE, today or dates.today()))
+    return _tally(_ids("open", order), totals.days(NO_DATE, today or dates.today()), totals)
 
 
-def win_loss(quarter: Quarter, order: Sequence[StageRow] | None = None) -> WinLoss:
+def win_loss(quarter: Quarter, order: Sequence[StageRow] | None = None,
+             totals: Totals = EVERYONE) -> WinLoss:
     """Deals closed in the quarter (by close date), won and lost."""
-    won = _tally(_ids("won", order), _days(quarter.start, quarter.end))
-    lost = _tally(_ids("lost", order), _days(quarter.start, quarter.end))
+    won = _tally(_ids("won", order), totals.days(quarter.start, quarter.end), totals)
+    lost = _tally(_ids("lost", order), totals.days(quarter.start, quarter.end), totals)
     return WinLoss(won.count, won.amount, lost.count, lost.amount)
 
 
-def lost_reasons(quarter: Quarter, limit: int = 5,
-                 order: Sequence[StageRow] | None = None) -> list[tuple[str, int]]:
+def lost_reasons(quarter: Quarter, limit: int = 5, order: Sequence[StageRow] | None = None,
+                 totals: Totals = EVERYONE) -> list[tuple[str, int]]:
     """The most common reasons given for deals lost in the quarter, most common first.
 
     Deals lost without a reason count under ``NO_REASON``.
     """
-    count = fn.SUM(StageDayTotal.count)
-    rows = (StageDayTotal
-            .select(StageDayTotal.lost_reason, count)
-            .where(StageDayTotal.stage.in_(_ids("lost", order))
-                   & _days(quarter.start, quarter.end))
-            .group_by(StageDayTotal.lost_reason)
+    count = fn.SUM(totals.count)
+    rows = (totals
+            .select(totals.lost_reason, count)
+            .where(totals.stage.in_(_ids("lost", order))
+                   & totals.days(quarter.start, quarter.end))
+            .group_by(totals.lost_reason)
             .having(count > 0)
-            .order_by(count.desc(), StageDayTotal.lost_reason)
+            .order_by(count.desc(), totals.lost_reason)
             .limit(limit).tuples())
     return [(reason or NO_REASON, int(n)) for reason, n in rows]
 
@@ -201,8 +234,8 @@ def month_starts(last_month: dt.date, months: int = 12) -> list[dt.date]:
     return starts[::-1]
 
 
-def won_by_month(last_month: dt.date, months: int = 12,
-                 order: Sequence[StageRow] | None = None) -> list[tuple[str, Decimal]]:
+def won_by_month(last_month: dt.date, months: int = 12, order: Sequence[StageRow] | None = None,
+                 totals: Totals = EVERYONE) -> list[tuple[str, Decimal]]:
     """Won revenue per month (``YYYY-MM``) for ``months`` months ending with ``last_month``'s.
 
     One row from SQL: the won stages' running totals of those days, summed per month
@@ -217,15 +250,17 @@ def won_by_month(last_month: dt.date, months: int = 12,
     per_month = (f'SUM(CASE WHEN "close_date" >= {param} AND "close_date" < {param} '
                  'THEN "amount_cents" ELSE 0 END)')
     sums = [SQL(per_month, (start, end)) for start, end in zip(starts, ends, strict=True)]
-    row = (StageDayTotal.select(*sums)
-           .where(StageDayTotal.stage.in_(_ids("won", order)) & _days(starts[0], ends[-1]))
+    row = (totals.select(*sums)
+           .where(totals.stage.in_(_ids("won", order)) & totals.days(starts[0], ends[-1]))
            .tuples().get())
     return [(start.strftime("%Y-%m"), from_cents(cents)) for start, cents in zip(starts, row,
                                                                              strict=True)]
 
 
-def forecast(quarter: Quarter | None = None, today: dt.date | None = None) -> Forecast:
-    """Everything the forecast shows for a quarter (the current one by default).
+def forecast(quarter: Quarter | None = None, today: dt.date | None = None,
+             owner: str | None = None) -> Forecast:
+    """Everything the forecast shows for a quarter (the current one by default), of
+    every deal or of one ``owner``'s.
 
     The warnings (no close date, overdue) cover open deals of every quarter; the
     trend of won revenue covers the twelve months ending with the quarter's last
@@ -234,10 +269,11 @@ def forecast(quarter: Quarter | None = None, today: dt.date | None = None) -> Fo
     today = today or dates.today()
     quarter = quarter or Quarter.containing(today)
     order = stages.all_stages()
-    lines = open_by_stage(quarter, order)
+    totals = EVERYONE if owner is None else Totals(owner)
+    lines = open_by_stage(quarter, order, totals)
     return Forecast(
         quarter, today, get_settings(), lines, total_of(lines),
-        no_close_date(order), overdue(today, order), win_loss(quarter, order),
-        lost_reasons(quarter, order=order), won_by_month(min(today, quarter.last_day),
-                                                         order=order),
+        no_close_date(order, totals), overdue(today, order, totals),
+        win_loss(quarter, order, totals), lost_reasons(quarter, order=order, totals=totals),
+        won_by_month(min(today, quarter.last_day), order=order, totals=totals), owner,
     )

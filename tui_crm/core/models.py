@@ -112,6 +112,7 @@ class Opportunity(Tracked):
         indexes = (
             (("stage", "close_date", "id"), False),
             (("stage", "close_date", "amount_cents", "lost_reason"), False),
+            (("owner", "stage", "close_date", "amount_cents", "lost_reason"), False),
         )
 
 
