@@ -117,7 +117,7 @@ def sql(path: str, source: tuple[str, str, str, str] = DAYS) -> tuple[float, dic
         "win_loss": {"won_count": won[0] or 0, "won_amount": _money(won[1]),
                      "lost_count": lost[0] or 0, "lost_amount": _money(lost[1]),
                      "win_rate": round(100 * won[0] / (won[0] + lost[0]), 1)
-                     if (won[0] or 0) + (lost[0] or 0) else 0.0},
+                     if (won[0] or 0) + (lost[0] or 0) else None},
         "lost_reasons": [{"reason": r or "(no reason given)", "count": c} for r, c in reasons],
         "won_by_month": [{"month": m, "amount": _money(c)} for m, c in by_month.items()],
     }

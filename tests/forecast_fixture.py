@@ -120,7 +120,7 @@ def expected(year: int, number: int) -> Expected:
     won = _tally(s for s in DEALS if s.stage == "ClosedWon" and _in(s, start, end))
     lost = _tally(s for s in DEALS if s.stage == "ClosedLost" and _in(s, start, end))
     closed = won[0] + lost[0]
-    rate = f"{100 * won[0] / closed:.1f}" if closed else "0.0"
+    rate = f"{100 * won[0] / closed:.1f}" if closed else "-"
     reasons = Counter(s.reason for s in DEALS if s.stage == "ClosedLost" and _in(s, start, end))
     ranked = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
     months = _months(min(TODAY, end - dt.timedelta(days=1)))

@@ -162,7 +162,7 @@ def run_app(args: argparse.Namespace) -> int:
 def cmd_forecast(args: argparse.Namespace) -> int:
     from tui_crm.core.forecast import forecast
 
-    quarter = Quarter.parse(args.quarter) if args.quarter else None
+    quarter = None if args.quarter is None else Quarter.parse(args.quarter)
     result = forecast(quarter, owner=args.owner)
     if args.json:
         import json
@@ -195,7 +195,7 @@ def format_forecast(result) -> str:
     wl = result.win_loss
     lines.append(f"Won:  {wl.won_count} deals, {format_amount(wl.won_amount, cur)}   "
                  f"Lost: {wl.lost_count} deals, {format_amount(wl.lost_amount, cur)}   "
-                 f"Win rate: {wl.win_rate:.1f}%")
+                 f"Win rate: {'-' if wl.win_rate is None else f'{wl.win_rate:.1f}%'}")
     return "\n".join(lines)
 
 

@@ -147,6 +147,7 @@ def _foreign(path):
     (_newer, ["export", "leads"], "newer version of tui-crm"),
     (_foreign, ["demo"], "another program"),
     (None, ["forecast", "--quarter", "2026Q7"], "Not a quarter"),
+    (None, ["forecast", "--quarter", ""], "Not a quarter: ''"),
     (None, ["import", "leads"], "required: FILE"),
     (None, ["import", "deals", "x.csv"], "invalid choice: 'deals'"),
     (None, ["demo", "--deals", "many"], "invalid int value"),
@@ -167,6 +168,15 @@ def test_every_error_is_one_line(tmp_path, capsys, make, argv, message):
     assert message in err and "Traceback" not in err
     if argv[0] in ("export", "backup") and make is None:
         assert not path.exists()  # a typo in --db makes no new database
+
+
+def test_a_quarter_with_nothing_closed_has_no_win_rate(db_url, capsys):
+    open_database(db_url)
+    code, out, _ = run(capsys, "forecast", "--quarter", "2026Q4", "--db", db_url)
+    assert code == 0
+    assert out.splitlines()[-1].endswith("Lost: 0 deals, USD 0.00   Win rate: -"), out
+    code, out, _ = run(capsys, "forecast", "--quarter", "2026Q4", "--json", "--db", db_url)
+    assert json.loads(out)["win_loss"]["win_rate"] is None
 
 
 def test_an_unexpected_exception_is_one_line(tmp_path, capsys, monkeypatch):

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import pty
+import subprocess
+import sys
 
 from tests.cli.test_files_cli import run
 from tui_crm.core import customers, deals
@@ -58,3 +62,27 @@ def test_amounts_finer_than_a_cent_are_refused_by_line(db_url, tmp_path, capsys)
                                 f"tui-crm: {source}: line 3: {message}",
                                 f"tui-crm: {source}: 2 bad lines; nothing was imported."]
     assert Opportunity.select().count() == 0
+
+
+def test_export_to_a_terminal_drops_control_and_bidirectional_characters(tmp_path):
+    path = str(tmp_path / "crm.db")
+    open_database(path)
+    customers.create_customer({"name": "Evil \x1b]0;title\x07 \u202eexe.pdf\u2069"})
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "tui_crm", "export", "customers",
+                                "--db", path], stdout=follower, stderr=subprocess.PIPE)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert process.wait() == 0
+    os.close(leader)
+    text = shown.decode("utf-8")
+    assert "Evil ]0;title exe.pdf" in text
+    assert not any(c in text for c in "\x1b\x07\u202e\u2069")

@@ -102,5 +102,6 @@ def test_won_by_month_and_lost_reasons(db):
 def test_an_empty_forecast(db):
     result = forecast(Quarter(2026, 4))
     assert result.total.count == 0 and result.total.amount == Decimal("0.00")
-    assert result.win_loss.win_rate == 0.0
+    assert result.win_loss.win_rate is None
+    assert result.as_json()["win_loss"]["win_rate"] is None
     assert result.as_json()["total"] == {"count": 0, "amount": "0.00", "weighted": "0.00"}

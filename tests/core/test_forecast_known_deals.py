@@ -32,7 +32,8 @@ def figures(result: Forecast) -> fx.Expected:
         (result.total.count, result.total.amount, result.total.weighted),
         (result.no_close_date.count, result.no_close_date.amount),
         (result.overdue.count, result.overdue.amount),
-        (wl.won_count, wl.won_amount), (wl.lost_count, wl.lost_amount), f"{wl.win_rate:.1f}",
+        (wl.won_count, wl.won_amount), (wl.lost_count, wl.lost_amount),
+        "-" if wl.win_rate is None else f"{wl.win_rate:.1f}",
         result.lost_reasons, result.won_by_month)
 
 
@@ -58,7 +59,7 @@ def test_current_quarter_is_the_default_and_the_fixture_is_not_trivial(loaded):
 def test_empty_quarter_and_empty_database(db):
     result = forecast.forecast(Quarter(2024, 1))
     assert [s.count for s in result.stages] == [0, 0, 0]
-    assert result.total.amount == Decimal("0.00") and result.win_loss.win_rate == 0.0
+    assert result.total.amount == Decimal("0.00") and result.win_loss.win_rate is None
     assert result.lost_reasons == [] and len(result.won_by_month) == 12
     assert all(amount == Decimal("0.00") for _, amount in result.won_by_month)
 

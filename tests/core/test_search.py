@@ -44,12 +44,44 @@ def people(db):
     ("der_sc", ["100% Growth"]),
     ("nobody here", []),
     ("  grace  ", ["Grace Hopper"]),  # surrounding blanks ignored
+    ("_", ["100% Growth"]),  # LIKE's wildcards are plain characters
+    ("%", ["100% Growth"]),
+    ("%%", []),
+    ("r_", ["100% Growth"]),
+    ("___", []),
+    ("%_%", []),
+    ("\\", []),
+    ("gr\x00ace", ["Grace Hopper"]),  # a NUL is dropped, as from what is saved
+    ("\x00", ["100% Growth", "Ada Lovelace", "Alan Turing", "Grace Hopper", "Émile Zola"]),
 ])
 def test_search_finds_what_contains_the_term(people, term, expected):
     assert _names(leads.list_leads(term)) == expected
     assert leads.count_leads(term) == len(expected)
     assert _names(customers.list_customers(term)) == expected
     assert customers.count_customers(term) == len(expected)
+
+
+@pytest.mark.parametrize(("term", "expected"), [
+    ("_", []), ("%", ["100% Growth"]), ("a%", []), ("gr\x00ace", ["Grace Hopper"]),
+])
+def test_finding_a_record_by_name_takes_the_term_literally(people, term, expected):
+    from tui_crm.core.lookup import find_records
+
+    assert sorted({match.name for match in find_records(term)}) == expected
+
+
+def test_the_board_filter_takes_the_term_literally(people):
+    from tui_crm.core import board, deals
+
+    growth = customers.list_customers("growth")[0].id
+    grace = customers.list_customers("grace")[0].id
+    deals.create_deal({"name": "Half_price", "customer_id": growth})
+    deals.create_deal({"name": "Hopper deal", "customer_id": grace})
+    first = board.board_stages()[0]
+    for term, expected in (("_", ["Half_price"]), ("%", ["Half_price"]), ("f%p", []),
+                           ("hop\x00per", ["Hopper deal"])):
+        page = board.column_page(first, search=term).cards
+        assert [card.name for card in page] == expected, term
 
 
 def test_edits_and_deletes_reach_the_search(people):

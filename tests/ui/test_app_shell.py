@@ -224,3 +224,16 @@ async def test_every_screen_of_this_area_at_80x24(sqlite_db):
         assert "Customer Initech" in text
     assert lead_id
     assert Customer.select().count() == 1
+
+
+async def test_bidirectional_controls_never_reach_the_screen(sqlite_db):
+    name = "Inv \u202efdp.exe\u202c"
+    leads.create_lead({"name": name, "company": "\u2066x\u2069y\u202a\u202b\u202d\u2067\u2068z"})
+    app = CrmApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Inv fdp.exe" in text and "xyz" in text
+        assert not any(chr(c) in text for c in [*range(0x202A, 0x202F),
+                                                *range(0x2066, 0x206A)])
+    assert leads.list_leads()[0].name == name, "the data keeps them"

@@ -419,3 +419,26 @@ async def test_a_closed_deal_is_deleted_only_when_confirmed(crm):
         await press_each(pilot, "d", "d")
         assert not Opportunity.select().where(Opportunity.id == won).exists()
         assert header(app, "ClosedWon") == expected_header(0, "0")
+
+
+async def test_every_column_header_takes_the_same_form(crm):
+    """A column too narrow for "2 deals · 1,999,999,999,999.98" makes every header drop
+    the word: "0 deals · 0.00" beside "2 · 1,999,..." would read as two things."""
+    acme = customers.list_customers("Acme")[0].id
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert header(app, "Negotiation") == expected_header(0, "0")
+        big = [deals.create_deal({"name": f"Huge {i}", "amount": "999,999,999,999.99",
+                                  "stage": "Negotiation", "customer_id": acme})
+               for i in range(2)]
+        await press(pilot, "r")
+        await settle(pilot)
+        app.screen.show_record(big[0])
+        await settle(pilot)
+        headers = {c.stage.name: c.render().plain.splitlines()[1].strip()
+                   for c in board_of(app).columns}
+        assert not any("deal" in text for text in headers.values()), headers
+        assert headers["Negotiation"] in ("2 · 1,999,999,999,999.98", "2 · 2000b")
+        assert headers["Proposal"] in ("1 · 3,000.00", "1 · 3k")
+        assert headers["ClosedLost"] in ("1 · 700.00", "1 · 700")

@@ -69,7 +69,7 @@ def read_figures(text: str, currency: str = "USD") -> dict:
         "overdue": tally("Overdue"),
         "win_loss": {"won_count": won["count"], "won_amount": won["amount"],
                      "lost_count": lost["count"], "lost_amount": lost["amount"],
-                     "win_rate": float(rate[1]) if rate[1] else 0.0},
+                     "win_rate": float(rate[1]) if rate[1] else None},
     }
 
 
@@ -85,7 +85,7 @@ def expected_figures(year: int, number: int) -> dict:
         "overdue": {"count": want.overdue[0], "amount": dec(want.overdue[1])},
         "win_loss": {"won_count": want.won[0], "won_amount": dec(want.won[1]),
                      "lost_count": want.lost[0], "lost_amount": dec(want.lost[1]),
-                     "win_rate": float(want.win_rate)},
+                     "win_rate": None if want.win_rate == "-" else float(want.win_rate)},
     }
 
 

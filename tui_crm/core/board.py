@@ -23,6 +23,7 @@ from tui_crm.core.forecast import Tally
 from tui_crm.core.models import Customer, Lead, Opportunity, StageDayTotal, StageTotal
 from tui_crm.core.money import from_cents
 from tui_crm.core.records import StageRow
+from tui_crm.core.search import search_term
 
 Key = tuple[dt.date | None, int]
 """A card's place in its column: its close date (None when undated) and its id."""
@@ -130,7 +131,7 @@ def _segments(stage: StageRow, quarter: Quarter | None) -> list[_Segment]:
 
 
 def _matching(query, search: str | None):
-    text = (search or "").strip()
+    text = search_term(search)
     if not text:
         return query
     return query.where(Opportunity.name.contains(text) | Customer.name.contains(text)

@@ -53,10 +53,11 @@ class WinLoss:
         return self.won_count + self.lost_count
 
     @property
-    def win_rate(self) -> float:
-        """Won among closed, as a percentage (0-100, one decimal); 0 when none closed."""
+    def win_rate(self) -> float | None:
+        """Won among closed, as a percentage (0-100, one decimal); None when none
+        closed (no rate, rather than a rate of 0)."""
         closed = self.closed_count
-        return round(100 * self.won_count / closed, 1) if closed else 0.0
+        return round(100 * self.won_count / closed, 1) if closed else None
 
 
 @dataclass(frozen=True)

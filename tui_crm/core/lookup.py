@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from peewee import JOIN
 
 from tui_crm.core.models import Customer, Lead, Opportunity
+from tui_crm.core.search import search_term
 
 KINDS = ("customer", "lead", "opportunity")
 
@@ -25,13 +26,13 @@ def find_records(text: str, kinds: tuple[str, ...] = KINDS, limit: int = 10) -> 
     Customers and leads come in name order (the name index stops the scan early);
     deals newest first, since their names repeat. Empty text lists the first ones.
     """
-    pattern = f"%{text.strip()}%"
+    text = search_term(text)
     found: list[RecordMatch] = []
     for model, kind in ((Customer, "customer"), (Lead, "lead")):
         if kind in kinds:
             query = model.select(model.id, model.name, model.company)
-            if text.strip():
-                query = query.where(model.name ** pattern)
+            if text:
+                query = query.where(model.name.contains(text))
             found += [RecordMatch(kind, row.id, row.name, row.company)
                       for row in query.order_by(model.name, model.id).limit(limit)]
     if "opportunity" in kinds:
@@ -39,8 +40,8 @@ def find_records(text: str, kinds: tuple[str, ...] = KINDS, limit: int = 10) -> 
                  .select(Opportunity.id, Opportunity.name, Customer.name, Lead.name)
                  .join(Customer, JOIN.LEFT_OUTER)
                  .switch(Opportunity).join(Lead, JOIN.LEFT_OUTER))
-        if text.strip():
-            query = query.where(Opportunity.name ** pattern)
+        if text:
+            query = query.where(Opportunity.name.contains(text))
         for row in query.order_by(Opportunity.id.desc()).limit(limit).tuples():
             deal_id, name, customer_name, lead_name = row
             found.append(RecordMatch("opportunity", deal_id, name,

@@ -19,15 +19,24 @@ SEARCHED = ("name", "company", "email")
 TRIGRAM = 3  # the trigram index finds terms at least this long
 
 
+def search_term(text: str | None) -> str:
+    """The term as records hold text: NUL bytes dropped (as ``validate.check_text``
+    drops them from what is saved), then trimmed."""
+    return (text or "").replace("\x00", "").strip()
+
+
 def matches(model: type[Model], text: str) -> Expression:
-    """A condition: ``model``'s name, company or e-mail contains ``text``."""
-    text = text.strip()
+    """A condition: ``model``'s name, company or e-mail contains ``text``.
+
+    Every character is literal: ``_`` and ``%`` are escaped for LIKE (peewee's
+    ``contains``), and the trigram index is given the term as one quoted phrase.
+    """
+    text = search_term(text)
     table = _index_for(model, text)
     if table is not None:
         return model.id.in_(SQL(f'(SELECT rowid FROM "{table}" WHERE "{table}" MATCH ?)',
                                 [_phrase(text)]))
-    pattern = f"%{text}%"
-    return functools.reduce(operator.or_, (getattr(model, column) ** pattern
+    return functools.reduce(operator.or_, (getattr(model, column).contains(text)
                                            for column in SEARCHED))
 
 
@@ -37,7 +46,7 @@ def count_matching(model: type[Model], text: str | None) -> int:
     Read from the trigram index alone when it serves the term: it holds a row for
     each record, kept by the triggers, so no record needs to be looked up.
     """
-    text = (text or "").strip()
+    text = search_term(text)
     table = _index_for(model, text)
     if table is not None:
         return db.obj.execute_sql(f'SELECT COUNT(*) FROM "{table}" WHERE "{table}" MATCH ?',

@@ -59,6 +59,7 @@ class BoardColumn(Widget):
         self.tally = Tally(0, Decimal("0.00"))
         self.current = False
         self.loading = False
+        self.drawn_form: int | None = None  # of totals_forms, when last drawn
 
     # -- state ------------------------------------------------------------------
 
@@ -87,6 +88,9 @@ class BoardColumn(Widget):
         self.loading = False
         self._follow_cursor()
         self.refresh()
+        if self.drawn_form is not None and self.shared_form() != self.drawn_form:
+            for column in self.parent.query_children(BoardColumn):
+                column.refresh()  # the header form of every column changes with this one
 
     def extend(self, page: Page, forward: bool) -> None:
         """Add a page read after the last card (``forward``) or before the first."""
@@ -152,13 +156,27 @@ class BoardColumn(Widget):
             lines.append(Text("▼" + "─" * (width - 1), style=style("board-column--rule")))
         return Text("\n").join(lines)
 
+    def totals_forms(self) -> list[str]:
+        """The header's count and sum, from the longest form to the shortest."""
+        count, amount = self.tally.count, self.tally.amount
+        deals = f"{count:,} deal" + ("" if count == 1 else "s")
+        return [f"{deals} · {format_amount(amount)}", f"{count:,} · {format_amount(amount)}",
+                f"{count:,} · {format_amount(amount, short=True)}"]
+
+    def shared_form(self) -> int:
+        """Which of ``totals_forms`` every column of the board shows: the longest that
+        fits in all of them ("0 deals · 0.00" beside "521 · 1.2m" reads as two
+        different things)."""
+        columns = list(self.parent.query_children(BoardColumn)) or [self]
+        for form in range(2):
+            if all(len(column.totals_forms()[form]) <= max(1, column.size.width)
+                   for column in columns):
+                return form
+        return 2
+
     def _totals_text(self, width: int) -> str:
-        count = f"{self.tally.count:,} deal" + ("" if self.tally.count == 1 else "s")
-        amount = format_amount(self.tally.amount)
-        for text in (f"{count} · {amount}", f"{self.tally.count:,} · {amount}"):
-            if len(text) <= width:
-                return text
-        return f"{self.tally.count:,} · {format_amount(self.tally.amount, short=True)}"
+        self.drawn_form = self.shared_form()
+        return self.totals_forms()[self.drawn_form]
 
     def _card_lines(self, card: Card, at_cursor: bool, width: int, today) -> list[Text]:
         style = self.parent.get_component_rich_style  # the Board's COMPONENT_CLASSES
