@@ -9,7 +9,14 @@ import sys
 from tui_crm import __version__
 from tui_crm.core import changelog
 from tui_crm.core.dates import Quarter
-from tui_crm.core.db import is_postgres, open_database, resolve_url, sqlite_path
+from tui_crm.core.db import (
+    display_url,
+    hide_secrets,
+    is_postgres,
+    open_database,
+    resolve_url,
+    sqlite_path,
+)
 from tui_crm.core.demo import DEFAULT_DEALS, DEFAULT_SEED
 from tui_crm.core.errors import CrmError
 from tui_crm.core.text import printable
@@ -111,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     changelog.set_user(args.user)
+    SECRETS.append(resolve_url(args.db))  # its password is kept out of every message
     try:
         if args.command is None:
             return run_app(args)
@@ -145,8 +153,14 @@ def require_existing(url: str) -> None:
         raise CrmError(f"There is no database at {sqlite_path(url)}.")
 
 
+SECRETS: list[str] = []  # database URLs whose passwords no message may show
+
+
 def fail(message: str) -> None:
-    """One line on stderr, control characters removed (messages may quote user data)."""
+    """One line on stderr, control characters removed (messages may quote user data),
+    no database password in it."""
+    for url in SECRETS:
+        message = hide_secrets(message, url)
     print(f"tui-crm: {printable(message, single_line=True)}", file=sys.stderr)
 
 
@@ -155,7 +169,7 @@ def run_app(args: argparse.Namespace) -> int:
     open_database(url)
     from tui_crm.ui.app import CrmApp
 
-    CrmApp(db_label=url, start_mode=args.screen).run()
+    CrmApp(db_label=display_url(url), start_mode=args.screen).run()
     return 0
 
 

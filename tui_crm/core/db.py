@@ -51,6 +51,32 @@ def is_postgres(url: str) -> bool:
     return url.startswith(("postgres://", "postgresql://"))
 
 
+def url_secrets(url: str) -> list[str]:
+    """The passwords a database URL holds (in its user part or a ``password=``
+    parameter), as typed and decoded: never to be shown or printed."""
+    if not is_postgres(url):
+        return []
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    parts = urlsplit(url)
+    found = [parts.password or ""]
+    found += [value for key, value in parse_qsl(parts.query) if key == "password"]
+    return sorted({form for secret in found if secret for form in (secret, unquote(secret))},
+                  key=len, reverse=True)
+
+
+def hide_secrets(text: str, url: str) -> str:
+    """``text`` with the URL's passwords replaced by ``***``."""
+    for secret in url_secrets(url):
+        text = text.replace(secret, "***")
+    return text
+
+
+def display_url(url: str) -> str:
+    """The database URL as it may be shown: the password, if any, as ``***``."""
+    return hide_secrets(url, url)
+
+
 def sqlite_path(url: str) -> Path:
     if url.startswith("sqlite:///"):
         return Path(url.removeprefix("sqlite:///"))
