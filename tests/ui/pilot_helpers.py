@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from textual import events
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
@@ -26,6 +28,28 @@ async def settle(pilot: Pilot, rounds: int = 5) -> None:
 async def press(pilot: Pilot, *keys: str) -> None:
     """Press keys, then settle."""
     await pilot.press(*keys)
+    await settle(pilot)
+
+
+CHARACTERS = {"tab": "\t", "enter": "\r", "escape": "\x1b", "space": " "}
+
+
+def key_event(key: str) -> events.Key:
+    """The Key event a terminal sends for ``key`` (a key name, as Pilot takes them,
+    or one character)."""
+    if len(key) == 1:
+        name = key if key.isalnum() else "space" if key == " " \
+            else unicodedata.name(key).lower().replace(" ", "_").replace("-", "_")
+        return events.Key(name, key)
+    return events.Key(key, CHARACTERS.get(key))
+
+
+async def burst(pilot: Pilot, *keys: str) -> None:
+    """Send keys as a fast typist, a paste or tmux does: every one of them reaches the
+    app before the first is handled (Pilot's ``press`` lets each settle first). Then
+    settle."""
+    for key in keys:
+        pilot.app.post_message(key_event(key))
     await settle(pilot)
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable, Iterable
 from importlib import import_module
 from pathlib import Path
 
-from textual import events, work
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import Provider
@@ -16,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 
 from tui_crm.core.errors import CrmError
 from tui_crm.core.text import printable
+from tui_crm.ui.keys import KeysInOrder
 from tui_crm.ui.live import LiveRefresh
 from tui_crm.ui.stylesheet import SharedParseStylesheet
 
@@ -48,7 +47,7 @@ def _deal_form(*args, **kwargs) -> Screen:
 
 
 
-class CrmApp(LiveRefresh, App):
+class CrmApp(LiveRefresh, KeysInOrder):
     """The CRM. The database is opened (and the models bound) before it runs."""
 
     TITLE = "tui-crm"
@@ -81,16 +80,6 @@ class CrmApp(LiveRefresh, App):
         self.stylesheet = SharedParseStylesheet(variables=self.get_css_variables())
         self.db_label = db_label
         self.start_mode = start_mode
-
-    async def on_event(self, event: events.Event) -> None:
-        # Keys typed straight after the key that opened a screen (a fast typist, a
-        # script) wait until that screen is mounted and has focused its first field,
-        # instead of going to a screen with no focus or to the app's own keys.
-        if isinstance(event, events.Key) and not event.is_forwarded \
-                and not self.screen.is_mounted:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.screen._mounted_event.wait(), 2.0)
-        await super().on_event(event)
 
     def on_mount(self) -> None:
         self.sub_title = printable(self.db_label, single_line=True)

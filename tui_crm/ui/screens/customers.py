@@ -77,9 +77,6 @@ class CustomersScreen(Screen):
     def selected(self):
         return self.customer_list.records.highlighted
 
-    def on_mount(self) -> None:
-        self.set_focus(self.customer_list.records)
-
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
 

@@ -47,9 +47,6 @@ class LeadsScreen(Screen):
     def lead_list(self) -> FilteredList:
         return self.query_one("#leads", FilteredList)
 
-    def on_mount(self) -> None:
-        self.set_focus(self.lead_list.records)
-
     def reload(self) -> None:
         """Query again what is shown; the cursor stays on its lead."""
         self.lead_list.reload()

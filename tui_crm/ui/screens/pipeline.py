@@ -32,7 +32,7 @@ from tui_crm.ui.widgets.board import Board, BoardColumn, visible_cards
 class PipelineScreen(Screen):
     """A column per open stage, then Won and Lost (closed this quarter)."""
 
-    AUTO_FOCUS = "Board"  # never the (hidden) filter, even before styles apply
+    AUTO_FOCUS = "Board"  # the board, not the filter above it (shown by `/`)
     BINDINGS = [
         Binding("shift+right,>", "step(1)", "Next stage", id="board.next_stage"),
         Binding("shift+left,<", "step(-1)", "Prev stage", id="board.previous_stage"),
@@ -41,8 +41,7 @@ class PipelineScreen(Screen):
         Binding("enter", "edit", "Edit", id="board.edit"),
         Binding("n", "new", "New deal", id="board.new"),
         Binding("d,delete", "delete", "Delete deal", show=False, id="board.delete"),
-        # priority: `/` takes the focus before the keys typed right after it arrive
-        Binding("slash", "filter", "Filter", priority=True, id="board.filter"),
+        Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", id="board.clear_filter"),
     ]
 
@@ -67,11 +66,6 @@ class PipelineScreen(Screen):
     @property
     def board(self) -> Board:
         return self.query_one(Board)
-
-    def on_mount(self) -> None:
-        # At once, not on the next refresh: keys typed straight after `3` go to the
-        # board, not to the filter (the first thing on the screen that takes focus).
-        self.set_focus(self.board)
 
     def on_screen_resume(self) -> None:
         if self.board.columns:
@@ -315,11 +309,8 @@ class PipelineScreen(Screen):
 
     def action_filter(self) -> None:
         field = self.query_one("#board-filter", Input)
-        if self.focused is field:
-            field.insert_text_at_cursor("/")  # a `/` in the filter text
-            return
         field.display = True
-        self.set_focus(field)
+        field.focus()
         self.refresh_bindings()
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -148,9 +148,6 @@ class TextPrompt(ModalScreen[str | None]):
                         classes="dialog-input")
             yield Static(self.hint, classes="dialog-hint", markup=False)
 
-    def on_mount(self) -> None:
-        self.set_focus(self.query_one(Input))  # at once, so keys typed already land here
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.dismiss(event.value.strip())

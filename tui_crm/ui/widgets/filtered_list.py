@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -74,7 +73,7 @@ class FilteredList(Vertical):
     def action_search(self) -> None:
         self.add_class("-searching")
         self.search_input.value = self.records.search
-        self.screen.set_focus(self.search_input)  # at once: the next key is typed into it
+        self.search_input.focus()
 
     def action_clear_search(self) -> None:
         row = self.records.highlighted
@@ -84,18 +83,6 @@ class FilteredList(Vertical):
         self.records.set_search("", keep_id=row.id if row is not None else None)
         self.records.focus()
         self.refresh_bindings()
-
-    def on_key(self, event: events.Key) -> None:
-        # Bindings run once a key has bubbled up unhandled, so the keys typed right
-        # after `/` (a fast typist, a paste) reach the list before the search box has
-        # the focus: open the search here and hand those keys to it.
-        if event.key == "slash" and not self.searching:
-            event.stop()
-            self.action_search()
-        elif self.searching and event.is_printable and event.character \
-                and self.screen.focused is self.search_input:
-            event.stop()
-            self.search_input.insert_text_at_cursor(event.character)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

@@ -157,14 +157,12 @@ class RecordForm(ModalScreen[int | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
-        # Priority: focus moves as the app reads the key, so the keys typed right
-        # after it (a fast typist, a script) land in the next field, not the old one.
-        Binding("tab", "app.focus_next", "Next field", show=False, priority=True,
-                id="form.next"),
+        Binding("tab", "app.focus_next", "Next field", show=False, id="form.next"),
         Binding("shift+tab", "app.focus_previous", "Previous field", show=False,
-                priority=True, id="form.previous"),
+                id="form.previous"),
     ]
     form_title = "Record"
+    AUTO_FOCUS = "FormField *"  # the first field's editor (not the scrolling box)
 
     def __init__(self) -> None:
         super().__init__(classes="form-screen")
@@ -216,9 +214,6 @@ class RecordForm(ModalScreen[int | None]):
     def on_mount(self) -> None:
         self.fill(self.load())
         self.query_one(".form-title", Static).update(self.title_text())
-        first = next(iter(self.fields.values()), None)
-        if first is not None:
-            self.set_focus(first.editor)  # at once, so keys typed already land here
 
     def fill(self, values: dict[str, Any]) -> None:
         fields = self.fields

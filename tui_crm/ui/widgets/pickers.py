@@ -8,7 +8,7 @@ cancel. ``ParentField`` is the form field that opens it and shows the choice.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -56,17 +56,19 @@ class RecordPicker(ModalScreen[RecordMatch | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box picker-box"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
+            # The letters typed in the form's field are kept, not selected: the next
+            # key adds to them.
             yield Input(self.text, placeholder="Type part of a name", compact=True,
-                        classes="picker-input")
+                        select_on_focus=False, classes="picker-input")
             yield OptionList(classes="picker-options")
             yield Static("type to search   up/down move   enter choose   escape cancel",
                          classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
-        self.set_focus(self.query_one(Input))  # at once, so keys typed already land here
         self._search(self.text)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    @on(Input.Changed, ".picker-input")
+    def search_typed(self, event: Input.Changed) -> None:
         event.stop()
         self._search(event.value)
 
@@ -94,11 +96,13 @@ class RecordPicker(ModalScreen[RecordMatch | None]):
             current = options.highlighted or 0
             options.highlighted = min(max(current + step, 0), len(self.matches) - 1)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    @on(Input.Submitted, ".picker-input")
+    def search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self._choose(self.query_one(OptionList).highlighted)
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    @on(OptionList.OptionSelected, ".picker-options")
+    def match_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self._choose(event.option_index)
 

@@ -1,0 +1,133 @@
+"""Keys arrive in order, always: bursts of keys (a fast typist, a paste, a script)
+are handled one after another, each where the keys before it left the focus."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from textual import events
+
+from tests.ui.pilot_helpers import burst, settle, start_empty
+from tui_crm.core import customers, deals, leads
+from tui_crm.core.db import open_database
+from tui_crm.core.models import Lead, Opportunity
+from tui_crm.ui.app import CrmApp
+from tui_crm.ui.widgets.form import RecordForm
+from tui_crm.ui.widgets.pickers import RecordPicker
+
+
+@pytest.fixture
+def crm(tmp_path):
+    database = open_database(str(tmp_path / "crm.db"))
+    acme = customers.create_customer({"name": "Acme"})
+    made = {"acme": acme,
+            "beacon": customers.create_customer({"name": "Beacon Hill"}),
+            "jean": leads.create_lead({"name": "Jean Torres", "phone": "555-0100"}),
+            "deal": deals.create_deal({"name": "Rollout", "amount": "1000",
+                                       "close_date": dt.date(2026, 12, 1),
+                                       "stage": "Qualification", "customer_id": acme})}
+    yield made
+    database.close()
+
+
+async def test_board_edit_tab_amount_save_in_one_burst(crm):
+    """`enter` on a deal, `tab`, `777`, `ctrl+s` with no pause: the amount is saved."""
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "enter", "tab", "ctrl+a", "ctrl+k", *"777", "ctrl+s")
+        assert not isinstance(app.screen, RecordForm), "saved and closed"
+        assert Opportunity.get_by_id(crm["deal"]).amount_cents == 77_700
+
+
+async def test_lead_form_phone_and_notes_then_save_in_one_burst(crm):
+    """From the list: edit, three tabs to the phone, type, tab on to the notes, type,
+    save: all in one burst."""
+    app = CrmApp(start_mode="leads")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "enter", "tab", "tab", "tab", "ctrl+a", "ctrl+k", *"555-0199",
+                    "tab", "tab", "tab", *"Call back", "ctrl+s")
+        assert not isinstance(app.screen, RecordForm)
+        lead = Lead.get_by_id(crm["jean"])
+        assert (lead.phone, lead.notes) == ("555-0199", "Call back")
+
+
+async def test_a_paste_then_save_keeps_the_paste(crm):
+    app = CrmApp(start_mode="leads")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "n")
+        app.post_message(events.Paste("Grace Hopper"))
+        await burst(pilot, "ctrl+s")
+        assert not isinstance(app.screen, RecordForm)
+        assert Lead.select().where(Lead.name == "Grace Hopper").count() == 1
+
+
+async def test_typing_a_parent_fast_opens_one_picker_with_every_letter(crm):
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "n", *"Beacon deal", "tab", *"5k", "tab", "tab", "tab", *"beacon")
+        assert isinstance(app.screen, RecordPicker)
+        assert sum(isinstance(screen, RecordPicker) for screen in app.screen_stack) == 1
+        assert app.screen.query_one("Input").value == "beacon"
+        assert [match.id for match in app.screen.matches] == [crm["beacon"]]
+        await burst(pilot, "enter", "ctrl+s")
+        deal = Opportunity.get(name="Beacon deal")
+        assert (deal.customer_id, deal.amount_cents) == (crm["beacon"], 500_000)
+
+
+async def test_a_first_letter_then_a_pause_is_kept(crm):
+    """`j`, a pause, `ean tor`: the picker searches `jean tor`."""
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "n", "tab", "tab", "tab", "tab")
+        await burst(pilot, "j")
+        assert isinstance(app.screen, RecordPicker)
+        await burst(pilot, *"ean tor")
+        assert app.screen.query_one("Input").value == "jean tor"
+        assert [match.id for match in app.screen.matches] == [crm["jean"]]
+
+
+async def test_keys_typed_as_a_form_opens_land_in_its_first_field(crm):
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "n", *"Zed Corp", "tab", *"Zed", "ctrl+s")
+        customer = customers.list_customers("Zed Corp", 0, 5)[0]
+        assert (customer.name, customer.company) == ("Zed Corp", "Zed")
+
+
+async def test_a_search_typed_straight_after_slash(crm):
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "slash", *"beac", "enter")
+        records = app.screen.customer_list.records
+        assert records.search == "beac" and records.highlighted.name == "Beacon Hill"
+        assert app.screen.focused is records, "enter keeps the search, back in the list"
+        await burst(pilot, "enter")
+        assert app.screen.fields["name"].value == "Beacon Hill"
+
+
+async def test_the_board_filter_typed_straight_after_slash(crm):
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "slash", *"roll/out", "enter")
+        assert app.screen.search == "roll/out"
+
+
+async def test_welcome_then_keys(tmp_path):
+    """On an empty database the first-run offer is answered and a lead typed at once."""
+    database = open_database(str(tmp_path / "empty.db"))
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_empty(pilot)
+        await burst(pilot, "n", *"Ada", "tab", *"Engines", "ctrl+s")
+        lead = Lead.get(name="Ada")
+        assert lead.company == "Engines"
+    database.close()

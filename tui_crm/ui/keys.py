@@ -1,0 +1,112 @@
+"""Keys are handled one at a time, in the order they were typed.
+
+Textual reads a key, runs the priority bindings, then posts the key to the focused
+widget's queue and reads the next key at once. The key then travels up, queue by
+queue (the widget, its containers, the screen), and the app runs the other
+bindings when it gets back there. In a burst (a fast typist, a paste, a script,
+tmux) the next keys are read while the first is still on its way: the text typed
+after `tab` goes to the field being left, `ctrl+s` (a priority binding) reads the
+form before the characters typed just before it have reached their field, and a key
+typed after `enter` opens a form goes to the screen underneath.
+
+``KeysInOrder`` makes the app read the next key (or paste) only once the previous
+one has been handled all the way: it follows the key up the path it takes, posting
+a callback to each queue behind it (each queue is first in, first out, so the
+callback runs once that node is done with the key), then behind the app's own
+bindings, then behind the current screen's queue (a screen the key opened has
+composed, mounted and focused its first field before its queue runs). Only then is
+the next key read. Everything else (mouse, resize, workers' messages) goes on as
+before, and everything is public Textual API: ``call_later``, ``ancestors_with_self``,
+``is_forwarded``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+
+from textual import events
+from textual.app import App
+from textual.message_pump import MessagePump
+
+# A key whose journey was cut short (a node closed with the key's callback still in
+# its queue) no longer holds up the keys after it beyond this.
+STUCK_AFTER_S = 1.0
+MAX_WALKS = 5  # a key that keeps moving the focus further is let go after this
+
+
+class KeysInOrder(App):
+    """An App whose keys and pastes are handled strictly one after another."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.keys_waiting: deque[events.Event] = deque()
+        self.key_in_hand: object | None = None  # a token for the key on its way
+        self.key_in_hand_since = 0.0
+
+    def on_mount(self) -> None:
+        self.set_interval(STUCK_AFTER_S, self.release_stuck_key)
+
+    def release_stuck_key(self) -> None:
+        if self.key_in_hand is not None \
+                and time.monotonic() - self.key_in_hand_since > STUCK_AFTER_S:
+            self.key_in_hand = None
+            self.call_later(self.handle_next_key)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            self.keys_waiting.append(event)
+            await self.handle_next_key()
+            return
+        await super().on_event(event)
+
+    async def handle_next_key(self) -> None:
+        """Hand the next waiting key to Textual, unless one is still on its way."""
+        if self.key_in_hand is not None or not self.keys_waiting:
+            return
+        event = self.keys_waiting.popleft()
+        token = self.key_in_hand = object()
+        self.key_in_hand_since = time.monotonic()
+        path = self.focus_path()  # where Textual sends a key no priority binding takes
+        await super().on_event(event)
+        self.follow(token, path, self.look_again, 0)
+
+    def focus_path(self) -> list[MessagePump]:
+        """The focused widget (or the screen) and its containers up to the screen."""
+        target = self.focused or self.screen
+        return [node for node in target.ancestors_with_self if node is not self]
+
+    def follow(self, token: object, path: Sequence[MessagePump],
+               then: Callable[[object, int], None], passes: int) -> None:
+        """Run behind what each queue of ``path`` holds, one after the other, then
+        behind what the app's queue holds (the bindings of a key that came back up),
+        and call ``then``."""
+        if token is not self.key_in_hand:
+            return
+        if path:
+            if not path[0].call_later(self.follow, token, path[1:], then, passes):
+                self.follow(token, path[1:], then, passes)  # gone: on to the next
+        elif not self.call_later(then, token, passes):
+            self.key_done(token)
+
+    def look_again(self, token: object, passes: int) -> None:
+        """Walk the focus path again, so what the key set off there (an Input's
+        Submitted, a dialog's answer, a screen it opened or closed) is done too;
+        until a walk ends where it started."""
+        if token is not self.key_in_hand:
+            return
+        where = (self.screen, self.focused)
+
+        def walked(token: object, passes: int) -> None:
+            if (self.screen, self.focused) == where or passes >= MAX_WALKS:
+                self.key_done(token)
+            else:
+                self.look_again(token, passes + 1)
+
+        self.follow(token, self.focus_path(), walked, passes)
+
+    def key_done(self, token: object) -> None:
+        if token is self.key_in_hand:
+            self.key_in_hand = None
+            self.call_later(self.handle_next_key)
