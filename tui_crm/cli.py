@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 
@@ -91,10 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Add the records of a CSV file (UTF-8, a header row naming the columns "
                     "in any order, case and spaces ignored; name is required). Opportunities "
                     "name their parent in the customer or lead column and their stage by "
-                    "name. All or nothing: if any line is bad, every bad line is reported "
-                    "and nothing is imported (exit status 1).")
+                    "name. All or nothing: if any line is bad, nothing is imported (exit "
+                    "status 1) and the problems are reported in line order, the first 20 "
+                    "one by one and the others counted by kind (--errors FILE keeps every "
+                    "one). A cell that export protected from spreadsheets (a leading ' "
+                    "before =, +, -, @, tab or carriage return) loses that '.")
     import_.add_argument("kind", choices=KINDS, metavar="KIND", help=" | ".join(KINDS))
     import_.add_argument("file", metavar="FILE")
+    import_.add_argument("--errors", metavar="ERRORS.csv",
+                         help="write every problem found as CSV (line, column, message)")
     import_.set_defaults(handler=cmd_import)
 
     backup = commands.add_parser(
@@ -245,22 +251,47 @@ def records(count: int, kind: str) -> str:
     return f"{count:,} {one if count == 1 else kind}"
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from tui_crm.core.csvio import ImportFailed, import_csv
+ERRORS_LISTED = 20  # problems printed one by one; the rest are summed up by kind
+KINDS_LISTED = 10
 
-    try:
-        with ProgressBar(f"Importing {args.kind}") as bar:
-            count = import_csv(args.kind, args.file, bar)
-    except ImportFailed as exc:
-        if len(exc.errors) > 1 or exc.more:
-            for error in exc.errors:
-                fail(f"{args.file}: {error}")
-            if exc.more:
-                fail(f"{args.file}: … and {exc.more:,} more problems not listed")
-        fail(f"{args.file}: {exc}")
-        return 1
-    print(f"Imported {records(count, args.kind)} from {args.file}.")
-    return 0
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tui_crm.core.csvio import ErrorReport, ImportFailed, import_csv
+
+    failed = None
+    report = ErrorReport(args.errors) if args.errors else None
+    with report.open() if report else contextlib.nullcontext():
+        try:
+            with ProgressBar(f"Importing {args.kind}") as bar:
+                count = import_csv(args.kind, args.file, bar, errors=report)
+        except ImportFailed as exc:
+            failed = exc
+    if failed is None:
+        print(f"Imported {records(count, args.kind)} from {args.file}.")
+        return 0
+    if len(failed.errors) > 1 or failed.more:
+        for line in import_problems(failed):
+            fail(f"{args.file}: {line}")
+    fail(f"{args.file}: {failed}" + (f" Every problem is in {args.errors}." if report else ""))
+    return 1
+
+
+def import_problems(failed) -> list[str]:
+    """The first problems in line order, then the others counted by kind."""
+    from collections import Counter
+
+    shown = failed.errors[:ERRORS_LISTED]
+    lines = [str(error) for error in shown]
+    rest = failed.kinds - Counter((error.column, error.message) for error in shown)
+    if rest:
+        lines.append(f"… and {rest.total():,} more problems, by kind:")
+        for (column, message), count in rest.most_common(KINDS_LISTED):
+            what = f"{column}: {message}" if column else message
+            lines.append(f"  {count:,} line{'s' * (count != 1)}: {what}")
+        others = rest.total() - sum(count for _, count in rest.most_common(KINDS_LISTED))
+        if others:
+            lines.append(f"  {others:,} more of {len(rest) - KINDS_LISTED:,} other kinds")
+    return lines
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -75,3 +75,17 @@ async def test_the_file_is_picked_by_keyboard_from_the_folder(sqlite_db, tmp_pat
         await press(pilot, "tab", "down", "down", "enter")
         assert "2 customers ready" in screen_text(app)
         assert app.screen.query_one("#import-path").value.endswith("customers [bold].csv")
+
+
+async def test_an_endless_file_is_refused_with_a_sentence(sqlite_db, tmp_path):
+    leads.create_lead({"name": "Someone"})
+    app = CrmApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_import(pilot)
+        await type_text(pilot, "/dev/zero")
+        await press(pilot, "enter")
+        assert "line 1: over 1,048,576 bytes without the end of a line" in screen_text(app)
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, CsvImportScreen), "nothing to import"
+    assert Lead.select().count() == 1

@@ -15,7 +15,9 @@ import datetime as dt
 import io
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -47,6 +49,9 @@ PAGE = 2_000
 CHUNK = 2_000
 MAX_ERRORS = 10_000  # beyond this a file is clearly the wrong one; stop listing
 MAX_SHOWN = 60  # characters of a value quoted in an error message
+MAX_RECORD = 1 << 20  # bytes of one CSV row: ten long fields fit many times over
+MAX_KINDS = 1_000  # distinct problems counted by kind; beyond, "other problems"
+OTHER_PROBLEMS = "other problems"
 # Columns a spreadsheet formula cannot hide in: numbers and dates we write ourselves.
 NOT_TEXT = frozenset({"id", "amount", "close_date", "created_at", "updated_at"})
 # What makes a spreadsheet run a cell (OWASP, CSV injection), behind any quotes.
@@ -219,12 +224,20 @@ class RowError:
 
 
 class ImportFailed(CrmError):
-    """The file cannot be imported; ``errors`` lists every bad line."""
+    """The file cannot be imported; ``errors`` lists the problems in line order (the
+    first ``MAX_ERRORS``; ``more`` counts the rest), ``kinds`` counts them all by
+    (column, message), ``bad_lines`` counts the lines that have one."""
 
-    def __init__(self, errors: list[RowError], more: int = 0):
+    def __init__(self, errors: list[RowError], more: int = 0,
+                 kinds: Counter[tuple[str | None, str]] | None = None,
+                 bad_lines: int | None = None):
         self.errors = errors
         self.more = more
-        lines = len({error.line for error in errors}) + more
+        self.kinds = kinds if kinds is not None else Counter(
+            (error.column, error.message) for error in errors)
+        lines = bad_lines if bad_lines is not None else \
+            len({error.line for error in errors}) + more
+        self.bad_lines = lines
         if len(errors) == 1 and not more:
             text = f"{str(errors[0]).rstrip('.')}; nothing was imported."
         else:
@@ -238,17 +251,31 @@ class _FileProblem(Exception):
 
 
 class _Lines:
-    """A file's lines decoded as UTF-8, counted, for the csv reader."""
+    """A file's lines decoded as UTF-8, counted, for the csv reader.
+
+    Memory stays flat on any input: a line is read at most ``MAX_RECORD`` bytes at a
+    time, and a record (a CSV row, which quoted newlines may spread over several
+    lines) longer than that is a problem of the file, reported at its line.
+    """
 
     def __init__(self, handle):
         self.handle = handle
         self.number = 0
         self.bytes = 0
+        self.record_bytes = 0  # read since the last complete record
+
+    def record_done(self) -> None:
+        self.record_bytes = 0
 
     def __iter__(self) -> Iterator[str]:
-        for raw in self.handle:
+        while raw := self.handle.readline(MAX_RECORD + 1):
             self.number += 1
             self.bytes += len(raw)
+            self.record_bytes += len(raw)
+            if self.record_bytes > MAX_RECORD:
+                raise _FileProblem(RowError(
+                    self.number, None, f"over {MAX_RECORD:,} bytes without the end of a "
+                    "line: this is not a CSV file (or a quote is never closed)."))
             if self.number == 1:
                 raw = raw.removeprefix(codecs.BOM_UTF8)
             try:
@@ -315,8 +342,10 @@ def _records(lines: _Lines, kind: str) -> Iterator[_Record | RowError]:
             raise _FileProblem(RowError(1, None, "the file is empty: it needs a header row "
                                                  f"naming the columns ({columns})."))
         mapped = _header(header, kind)
+        lines.record_done()
         end = reader.line_num
         for cells in reader:
+            lines.record_done()
             start, end = end + 1, reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue  # blank line
@@ -460,7 +489,7 @@ class _Run:
     """
 
     def __init__(self, kind: str, path: str | Path, progress: Progress | None = None,
-                 *, writing: bool = True):
+                 *, writing: bool = True, on_error: Callable[[RowError], None] | None = None):
         self.kind = kind
         self.writing = writing
         self.path = Path(path)
@@ -468,12 +497,26 @@ class _Run:
         self.errors: list[RowError] = []
         self.more = 0
         self.good = 0
+        self.kinds: Counter[tuple[str | None, str]] = Counter()
+        self.bad_lines = 0
+        self.last_bad = -1
+        self.on_error = on_error
 
     def _error(self, error: RowError) -> None:
+        if error.line != self.last_bad:  # problems come in line order
+            self.bad_lines += 1
+            self.last_bad = error.line
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(error)
         else:
             self.more += 1
+        kind = (error.column, error.message)
+        if kind in self.kinds or len(self.kinds) < MAX_KINDS:
+            self.kinds[kind] += 1
+        else:
+            self.kinds[(None, OTHER_PROBLEMS)] += 1
+        if self.on_error:
+            self.on_error(error)
 
     def run(self, sink: Callable[[list[tuple[_Record, dict]]], None]) -> None:
         _check_kind(self.kind)
@@ -485,12 +528,11 @@ class _Run:
         with handle:
             lines = _Lines(handle)
             cleaner = _Cleaner(self.kind)
-            chunk: list[_Record] = []
+            # Records and the lines found bad while reading, in line order: checked
+            # together, so that every problem is reported in the order of the file.
+            chunk: list[_Record | RowError] = []
             try:
                 for item in _records(lines, self.kind):
-                    if isinstance(item, RowError):
-                        self._error(item)
-                        continue
                     chunk.append(item)
                     if len(chunk) >= CHUNK:
                         self._chunk(chunk, cleaner, sink)
@@ -499,23 +541,26 @@ class _Run:
                             self.progress(lines.bytes, max(size, lines.bytes))
                 self._chunk(chunk, cleaner, sink)
             except _FileProblem as problem:
+                self._chunk(chunk, cleaner, sink)
                 self._error(problem.error)
         if self.progress:
             self.progress(max(size, lines.bytes), max(size, lines.bytes))
 
-    def _chunk(self, chunk: list[_Record], cleaner: _Cleaner, sink) -> None:
-        if not chunk:
-            return
-        cleaner.prepare(chunk)
+    def _chunk(self, chunk: list[_Record | RowError], cleaner: _Cleaner, sink) -> None:
+        records = [item for item in chunk if isinstance(item, _Record)]
+        cleaner.prepare(records)
         good = []
-        for record in chunk:
+        for item in chunk:
+            if isinstance(item, RowError):
+                self._error(item)
+                continue
             try:
-                good.append((record, cleaner.clean(record)))
+                good.append((item, cleaner.clean(item)))
             except ValidationError as exc:
                 for column, message in exc.errors.items():
-                    self._error(RowError(record.line, column, message))
+                    self._error(RowError(item.line, column, message))
         self.good += len(good)
-        if not self.writing or not (self.errors or self.more):
+        if good and (not self.writing or not (self.errors or self.more)):
             sink(good)
 
 
@@ -536,16 +581,21 @@ def preview_import(kind: str, path: str | Path, limit: int = 20) -> ImportPrevie
     return ImportPreview(kind, COLUMNS[kind], rows, run.good, run.errors, run.more)
 
 
-def import_csv(kind: str, path: str | Path, progress: Progress | None = None) -> int:
+def import_csv(kind: str, path: str | Path, progress: Progress | None = None,
+               errors: ErrorReport | None = None) -> int:
     """Import every row of a CSV file, or none: returns how many records were added.
 
-    Raises ImportFailed listing every bad line (and writes nothing) if any is bad.
+    Raises ImportFailed listing every bad line (and writes nothing) if any is bad;
+    ``errors`` is given every problem, however many.
     """
-    return _import(kind, str(path), progress)
+    return _import(kind, str(path), progress, errors)
 
 
 @write
-def _import(kind: str, path: str, progress: Progress | None) -> int:
+def _import(kind: str, path: str, progress: Progress | None,
+            errors: ErrorReport | None = None) -> int:
+    if errors is not None:
+        errors.start()  # again, when a busy database made the transaction start over
     model = _model(kind)
     entity = {"leads": "lead", "customers": "customer", "opportunities": "opportunity"}[kind]
     fields = ("name", "amount_cents", "close_date", "stage", "customer", "lead", "notes",
@@ -572,10 +622,41 @@ def _import(kind: str, path: str, progress: Progress | None) -> int:
         bulk.insert_rows(ChangeLog, ("at", "user", "entity", "entity_id", "action"),
                          ((at, user, entity, row[0], "create") for row in rows))
 
-    run = _Run(kind, path, progress)
+    run = _Run(kind, path, progress, on_error=errors)
     run.run(insert)
     if run.errors or run.more:
-        raise ImportFailed(run.errors, run.more)
+        raise ImportFailed(run.errors, run.more, run.kinds, run.bad_lines)
     bulk.sync_id_sequence(model)
     totals.add_bulk(tallies)
     return run.good
+
+
+class ErrorReport:
+    """Every problem of an import, as CSV (line, column, message), in a file that is
+    never a database and no more readable than the database (it quotes its data)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path).expanduser()
+        check_destination(self.path, force=True, database=database_file())
+        self.handle: io.TextIOWrapper | None = None
+        self.writer = None
+
+    @contextmanager
+    def open(self) -> Iterator[ErrorReport]:
+        try:
+            with replaced_atomically(self.path, copy_mode(database_file())) as (_, raw):
+                self.handle = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                with self.handle:
+                    yield self
+        except OSError as exc:
+            raise CrmError(f"Cannot write {self.path}: {exc.strerror or exc}.") from exc
+
+    def start(self) -> None:
+        assert self.handle is not None, "ErrorReport.open() first"
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.writer = csv.writer(self.handle, lineterminator="\r\n")
+        self.writer.writerow(["line", "column", "message"])
+
+    def __call__(self, error: RowError) -> None:
+        self.writer.writerow([error.line, error.column or "", neutralise(error.message)])
