@@ -114,9 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("--force", action="store_true", help="replace DEST if it exists")
     backup.set_defaults(handler=cmd_backup, existing=True)
 
+    from tui_crm.cli_activity import add_activity_commands
     from tui_crm.cli_stage import add_stage_commands
 
     add_stage_commands(commands, common)
+    add_activity_commands(commands, common)
     return parser
 
 

@@ -14,7 +14,7 @@ from peewee import JOIN
 from tui_crm.core import changelog, dates, stages, totals, tracking
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
-from tui_crm.core.models import Customer, Lead, Opportunity, Stage
+from tui_crm.core.models import Customer, Lead, Opportunity, Stage, now
 from tui_crm.core.money import from_cents, to_cents
 from tui_crm.core.records import DealRow
 from tui_crm.core.validate import check_amount, check_date, check_name, check_text
@@ -123,6 +123,8 @@ def create_deal(data: Mapping[str, object]) -> int:
         fields["close_date"] = dates.today()  # a closed deal always has its close date
     if stage.kind != "lost":
         fields["lost_reason"] = ""
+    if not fields.get("owner"):
+        fields["owner"] = changelog.current_user()  # every deal has an owner
     deal_id = tracking.insert(Opportunity, ENTITY, fields)
     totals.retally(None, totals.key_of(fields))
     return deal_id
@@ -168,6 +170,9 @@ def move_deal(deal_id: int, stage_id: int, expected_version: int | None = None) 
         fields["lost_reason"] = ""
     changes = tracking.update(Opportunity, ENTITY, deal_id, fields, expected_version,
                               action="move")
+    # Time in stage starts again (kept apart from the logged fields: the move's
+    # ChangeLog row already says when).
+    Opportunity.update(stage_entered_at=now()).where(Opportunity.id == deal_id).execute()
     totals.retally(totals.key_of(deal.__data__), totals.key_of({**deal.__data__, **fields}))
     return changes
 

@@ -8,7 +8,9 @@ about a minute.
 
 from __future__ import annotations
 
+import array
 import bisect
+import contextlib
 import datetime as dt
 import itertools
 import math
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from tui_crm.core import bulk, dates, stages, totals
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError
-from tui_crm.core.models import Customer, Lead, Opportunity
+from tui_crm.core.models import Activity, Contact, Customer, Lead, Opportunity
 
 DEFAULT_DEALS = 2_000
 DEFAULT_SEED = 2026
@@ -109,18 +111,22 @@ def _load(deals: int, seed: int, force: bool, progress: Progress | None) -> Demo
 
     gen = _Generator(random.Random(seed), dates.today())
     first_lead, first_customer = bulk.next_id(Lead), bulk.next_id(Customer)
+    first_deal = bulk.next_id(Opportunity)
     bulk.insert_rows(Lead, LEAD_ROW, gen.leads(first_lead, n_leads, n_converted), advance)
     bulk.insert_rows(Customer, CUSTOMER_ROW,
                      gen.customers(first_customer, n_customers, first_lead, n_converted),
                      advance)
-    deal_rows = gen.deals(deals, range(first_customer, first_customer + n_customers),
+    first_contact = bulk.next_id(Contact)
+    bulk.insert_rows(Contact, CONTACT_ROW, gen.contacts(first_contact, first_customer,
+                                                        n_customers))
+    deal_rows = gen.deals(first_deal, deals, range(first_customer, first_customer + n_customers),
                           range(first_lead + n_converted, first_lead + n_leads))
-    if deals >= BIG_LOAD:
-        with bulk.indexes_dropped(Opportunity):
-            bulk.insert_rows(Opportunity, DEAL_ROW, deal_rows, advance)
-    else:
+    big = deals >= BIG_LOAD
+    with bulk.indexes_dropped(Opportunity) if big else contextlib.nullcontext():
         bulk.insert_rows(Opportunity, DEAL_ROW, deal_rows, advance)
-    for model in (Lead, Customer, Opportunity):
+    with bulk.indexes_dropped(Activity) if big else contextlib.nullcontext():
+        bulk.insert_rows(Activity, ACTIVITY_ROW, gen.activities())
+    for model in (Lead, Customer, Contact, Opportunity, Activity):
         bulk.sync_id_sequence(model)
     # The totals of what was drawn: no scan of the deal table afterwards.
     totals.add_bulk({(stage, dt.date.fromisoformat(day) if day else None, reason): tally
@@ -131,8 +137,17 @@ def _load(deals: int, seed: int, force: bool, progress: Progress | None) -> Demo
 TRACKED = ("created_at", "created_by", "updated_at", "updated_by", "version")
 LEAD_ROW = ("id", *TRACKED, "name", "company", "email", "phone", "source", "status", "notes")
 CUSTOMER_ROW = ("id", *TRACKED, "name", "company", "email", "phone", "notes", "lead")
-DEAL_ROW = (*TRACKED, "name", "amount_cents", "close_date", "stage", "customer", "lead",
-            "notes", "lost_reason", "owner")
+DEAL_ROW = ("id", *TRACKED, "name", "amount_cents", "close_date", "stage", "customer",
+            "lead", "notes", "lost_reason", "owner", "stage_entered_at")
+CONTACT_ROW = ("id", *TRACKED, "name", "customer", "role", "email", "phone", "notes")
+ACTIVITY_ROW = (*TRACKED, "kind", "subject", "due_date", "due_time", "done_at", "done_by",
+                "notes", "owner", "deal")
+ROLES = ("CEO", "CTO", "Head of Sales", "Buyer", "Operations", "Finance", "IT manager")
+NEXT_STEPS = (("Call", "Call to follow up"), ("E-mail", "Send the proposal"),
+              ("Meeting", "Demo for the team"), ("Task", "Prepare the quote"),
+              ("Call", "Check the budget"), ("Meeting", "Contract review"))
+LOGGED = (("Call", "Called: they want a discount"), ("E-mail", "Sent the contract"),
+          ("Meeting", "Kick-off meeting"), ("Call", "Called: decision next week"))
 
 
 class _Generator:
@@ -153,6 +168,11 @@ class _Generator:
         self.open_ids = [s.id for s in stages.open_stages()]
         self.won_id = stages.stage_of_kind("won").id
         self.lost_id = stages.stage_of_kind("lost").id
+        # The day each deal drawn was made, and whether it is open: for its activities
+        # (compact: a million deals take 3 MB).
+        self.first_deal = 0
+        self.deal_days = array.array("H")
+        self.deal_open = bytearray()
         # (stage id, close date text, lost reason) -> (count, cents) of the deals drawn
         self.tallies: dict[tuple[int, str | None, str], tuple[int, int]] = {}
 
@@ -202,7 +222,47 @@ class _Generator:
             yield (first_id + n, stamp, DEMO_USER, stamp, DEMO_USER, 1, company, company, email,
                    phone, "", lead)
 
-    def deals(self, count: int, customers: range, leads: range) -> Iterator[tuple]:
+    def contacts(self, first_id: int, first_customer: int, customers: int) -> Iterator[tuple]:
+        """One to three people at each customer."""
+        span = len(self.days) - self.AHEAD_DAYS
+        number = 0
+        for n in range(customers):
+            company = self._company(n * 3)
+            for k in range(1 + (n * 7 + 3) % 3):
+                person = self._person(n * 5 + k * 11 + 2)
+                email, phone = self._contact(person, company)
+                stamp = self._stamp(self.rng.randrange(span))
+                yield (first_id + number, stamp, DEMO_USER, stamp, DEMO_USER, 1, person,
+                       first_customer + n, ROLES[(n + k) % len(ROLES)], email, phone, "")
+                number += 1
+
+    def activities(self) -> Iterator[tuple]:
+        """About one activity a deal: most open deals have a next step (some overdue, some
+        due today, the rest ahead), a few have none; closed deals have what was done."""
+        rand, days, stamps, past = self.rng.random, self.days, self.stamps, self.HISTORY_DAYS
+        for n, (created, is_open) in enumerate(zip(self.deal_days, self.deal_open,
+                                                   strict=True)):
+            deal_id, owner = self.first_deal + n, OWNERS[n % len(OWNERS)]
+            if is_open:
+                if rand() < 0.15:
+                    continue  # without a next step
+                ahead = int(rand() * 40) - 10  # ten days overdue up to a month ahead
+                due = days[min(max(past + ahead, 0), len(days) - 1)]
+                kind, subject = NEXT_STEPS[int(rand() * len(NEXT_STEPS))]
+                time = f"{9 + int(rand() * 8):02d}:{(int(rand() * 4) * 15):02d}" \
+                    if kind == "Meeting" else ""
+                stamp = stamps[created]
+                yield (stamp, owner, stamp, owner, 1, kind, subject, due, time, None, "", "",
+                       owner, deal_id)
+            else:
+                done = stamps[min(created + 3 + int(rand() * 20), past)]
+                kind, subject = LOGGED[int(rand() * len(LOGGED))]
+                yield (done, owner, done, owner, 1, kind, subject, None, "", done, owner, "",
+                       owner, deal_id)
+
+    def deals(self, first_id: int, count: int, customers: range,
+              leads: range) -> Iterator[tuple]:
+        self.first_deal = first_id
         # rng.random() and plain arithmetic: randrange is several times slower.
         rand, days, stamps, years, past = self.rng.random, self.days, self.stamps, \
             self.years, self.HISTORY_DAYS
@@ -232,11 +292,18 @@ class _Generator:
                 customer, lead = customers[int(rand() * n_customers)], None
             owner = OWNERS[n % len(OWNERS)]
             closed_day = day if day < past else past
-            created = stamps[max(0, closed_day - 5 - int(rand() * 115))]
-            updated = created if close is None or stage in open_ids else stamps[closed_day]
+            created_day = max(0, closed_day - 5 - int(rand() * 115))
+            created = stamps[created_day]
+            is_open = stage in open_ids
+            updated = created if close is None or is_open else stamps[closed_day]
+            # An open deal entered its stage lately, mostly (some have sat there for long).
+            entered = stamps[max(created_day, past - int(rand() * rand() * 60))] \
+                if is_open else updated
             key = (stage, close, lost_reason)
             count, cents = tallies.get(key, (0, 0))
             tallies[key] = (count + 1, cents + amount)
-            yield (created, owner, updated, owner, 1,
+            self.deal_days.append(created_day)
+            self.deal_open.append(is_open)
+            yield (first_id + n, created, owner, updated, owner, 1,
                    f"{PRODUCTS[int(rand() * len(PRODUCTS))]} {years[day]}", amount, close,
-                   stage, customer, lead, "", lost_reason, owner)
+                   stage, customer, lead, "", lost_reason, owner, entered)

@@ -9,7 +9,7 @@ from peewee import fn
 from tui_crm.core import changelog, tracking
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
-from tui_crm.core.models import Customer, Lead, Opportunity, now
+from tui_crm.core.models import Contact, Customer, Lead, Opportunity, now
 from tui_crm.core.paging import NameKey, name_order, name_position
 from tui_crm.core.records import LeadRow
 from tui_crm.core.search import count_matching, matches
@@ -97,7 +97,7 @@ def promote_lead(lead_id: int, customer: Mapping[str, object],
     """
     from tui_crm.core.deals import clean_deal, create_deal  # deals build on leads
 
-    tracking.fetch(Lead, ENTITY, lead_id)
+    lead = tracking.fetch(Lead, ENTITY, lead_id)
     if Customer.select().where(Customer.lead == lead_id).exists():
         raise CrmError("This lead was already promoted to a customer.")
     errors = {}
@@ -113,6 +113,10 @@ def promote_lead(lead_id: int, customer: Mapping[str, object],
     if errors:
         raise ValidationError(errors)
     customer_id = tracking.insert(Customer, "customer", {**fields, "lead": lead_id})
+    # The lead's person is the customer's first contact.
+    tracking.insert(Contact, "contact", {"name": lead.name, "customer": customer_id,
+                                         "email": lead.email, "phone": lead.phone,
+                                         "notes": ""})
     moved = list(Opportunity.select(Opportunity.id).where(Opportunity.lead == lead_id))
     if moved:
         Opportunity.update(customer=customer_id, lead=None, version=Opportunity.version + 1,

@@ -47,3 +47,18 @@ def find_records(text: str, kinds: tuple[str, ...] = KINDS, limit: int = 10) -> 
             found.append(RecordMatch("opportunity", deal_id, name,
                                      customer_name or lead_name or ""))
     return found
+
+
+def record_id_named(kind: str, name: str) -> int:
+    """The id of the one customer or lead called exactly ``name`` (spaces around ignored);
+    CrmError when none is, or several are."""
+    from tui_crm.core.errors import CrmError
+
+    model = Customer if kind == "customer" else Lead
+    wanted = (name or "").strip()
+    ids = [row.id for row in model.select(model.id).where(model.name == wanted).limit(2)]
+    if not ids:
+        raise CrmError(f"No {kind} is named {wanted!r}.")
+    if len(ids) > 1:
+        raise CrmError(f"Several {kind}s are named {wanted!r}: use the app to pick one.")
+    return ids[0]

@@ -35,6 +35,9 @@ DEFAULT_STAGES = (
 )
 AMOUNT_BASES = ("ARR", "one-time")
 DEFAULT_SETTINGS = {"amount_basis": "ARR", "currency": "USD"}
+DEFAULT_ACTIVITY_KINDS = ("Call", "Meeting", "E-mail", "Task")
+DEFAULT_LOST_REASONS = ("Price", "No budget", "Went with a competitor", "Lost contact", "Timing")
+DEFAULT_ROT_DAYS = {"Qualification": 30, "Proposal": 21, "Negotiation": 14}
 
 
 def now() -> dt.datetime:
@@ -106,6 +109,8 @@ class Opportunity(Tracked):
     notes = TextField(default="")
     lost_reason = TextField(default="")
     owner = TextField(default="")
+    # When the deal entered its current stage (None: imported in bulk, so just now).
+    stage_entered_at = DateTimeField(null=True, default=now)
 
     class Meta:
         constraints = [SQL("CHECK ((customer_id IS NULL) <> (lead_id IS NULL))")]
@@ -113,6 +118,61 @@ class Opportunity(Tracked):
             (("stage", "close_date", "id"), False),
             (("stage", "close_date", "amount_cents", "lost_reason"), False),
             (("owner", "stage", "close_date", "amount_cents", "lost_reason"), False),
+        )
+
+
+# Deals by time in stage, for the Today queue. Partial, so that only queries that say
+# ``stage_entered_at IS NOT NULL`` (or compare it) use it, never the board's.
+Opportunity.add_index(
+    Opportunity.index(Opportunity.stage, Opportunity.stage_entered_at, Opportunity.id,
+                      name="opportunity_time_in_stage")
+    .where(Opportunity.stage_entered_at.is_null(False)))
+
+
+class Contact(Tracked):
+    """A person at a customer."""
+
+    name = TextField(constraints=[Check("name <> ''")])
+    customer = ForeignKeyField(Customer, on_delete="CASCADE", backref="contacts")
+    role = TextField(default="")
+    email = TextField(default="")
+    phone = TextField(default="")
+    notes = TextField(default="")
+
+    class Meta:
+        indexes = ((("customer", "name", "id"), False),)
+
+
+class Activity(Tracked):
+    """A call, meeting, e-mail or task about a deal, customer, lead or contact: planned
+    (``due``), or done (``done_at``). A deal's next step is its earliest open activity."""
+
+    kind = TextField(default="Task")
+    subject = TextField(constraints=[Check("subject <> ''")])
+    due_date = DateField(null=True)
+    due_time = TextField(default="")  # HH:MM, or empty for any time of the day
+    done_at = DateTimeField(null=True)
+    done_by = TextField(default="")
+    notes = TextField(default="")
+    owner = TextField(default="")
+    deal = ForeignKeyField(Opportunity, null=True, on_delete="CASCADE", backref="activities")
+    customer = ForeignKeyField(Customer, null=True, on_delete="CASCADE",
+                               backref="activities")
+    lead = ForeignKeyField(Lead, null=True, on_delete="CASCADE", backref="activities")
+    contact = ForeignKeyField(Contact, null=True, on_delete="CASCADE", backref="activities")
+
+    class Meta:
+        constraints = [SQL("CHECK (deal_id IS NOT NULL OR customer_id IS NOT NULL OR "
+                           "lead_id IS NOT NULL OR contact_id IS NOT NULL)")]
+        # Open activities by due date (everyone's, and one owner's), and each record's
+        # activities: the indexes the Today queue and the detail panels read.
+        indexes = (
+            (("done_at", "due_date", "id"), False),
+            (("owner", "done_at", "due_date", "id"), False),
+            (("deal", "done_at", "due_date"), False),
+            (("customer", "done_at", "due_date"), False),
+            (("lead", "done_at", "due_date"), False),
+            (("contact", "done_at", "due_date"), False),
         )
 
 
@@ -163,4 +223,5 @@ class Setting(BaseModel):
     value = TextField()
 
 
-ALL_MODELS = (Stage, Lead, Customer, Opportunity, StageTotal, StageDayTotal, ChangeLog, Setting)
+ALL_MODELS = (Stage, Lead, Customer, Opportunity, StageTotal, StageDayTotal, ChangeLog, Setting,
+              Contact, Activity)

@@ -83,3 +83,46 @@ class DealRow:
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.is_open and self.close_date is not None and self.close_date < today
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: int
+    name: str
+    customer_id: int
+    customer_name: str
+    role: str
+    email: str
+    phone: str
+    notes: str
+    updated_at: dt.datetime
+    updated_by: str
+    version: int
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    id: int
+    kind: str
+    subject: str
+    due_date: dt.date | None
+    due_time: str
+    done_at: dt.datetime | None
+    done_by: str
+    notes: str
+    owner: str
+    deal_id: int | None
+    customer_id: int | None
+    lead_id: int | None
+    contact_id: int | None
+    about: str  # what it is about, in words: the deal's, customer's, lead's or contact's name
+    updated_at: dt.datetime
+    updated_by: str
+    version: int
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return not self.is_done and self.due_date is not None and self.due_date < today

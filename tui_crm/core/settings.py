@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from tui_crm.core import changelog
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
-from tui_crm.core.models import AMOUNT_BASES, DEFAULT_SETTINGS, Setting
+from tui_crm.core.models import (
+    AMOUNT_BASES,
+    DEFAULT_ACTIVITY_KINDS,
+    DEFAULT_LOST_REASONS,
+    DEFAULT_SETTINGS,
+    Setting,
+)
+from tui_crm.core.validate import check_text
 
 
 @dataclass(frozen=True)
@@ -23,7 +30,8 @@ class Settings:
 
 def get_settings() -> Settings:
     values = dict(DEFAULT_SETTINGS)
-    values.update({row.key: row.value for row in Setting.select()})
+    values.update({row.key: row.value for row in Setting.select()
+                   if row.key in DEFAULT_SETTINGS})
     return Settings(values["amount_basis"], values["currency"])
 
 
@@ -67,3 +75,40 @@ def update_settings(amount_basis: str | None = None, currency: str | None = None
                 conflict_target=[Setting.key], update={Setting.value: value}).execute()
             changelog.record("setting", 0, "update", {key: (old, value)})
     return get_settings()
+
+
+# -- lists kept in the settings: activity kinds, lost reasons ----------------------------
+
+LISTS = {"activity_kinds": DEFAULT_ACTIVITY_KINDS, "lost_reasons": DEFAULT_LOST_REASONS}
+MAX_LIST_ITEM = 60
+
+
+def get_list(key: str) -> list[str]:
+    """A list kept in the settings (``activity_kinds``, ``lost_reasons``), in order."""
+    row = Setting.get_or_none(Setting.key == key)
+    if row is None:
+        return list(LISTS[key])
+    return [item for item in row.value.split("\n") if item]
+
+
+@write
+def set_list(key: str, items: list[str]) -> list[str]:
+    """Replace a settings list: items are trimmed, empty and repeated ones dropped."""
+    if key not in LISTS:
+        raise CrmError(f"There is no list called {key!r}.")
+    cleaned: list[str] = []
+    for item in items:
+        text = " ".join(check_text(item).split())
+        if len(text) > MAX_LIST_ITEM:
+            raise CrmError(f"An item is at most {MAX_LIST_ITEM} characters: {text[:20]}…")
+        if text and text.lower() not in {i.lower() for i in cleaned}:
+            cleaned.append(text)
+    if key == "activity_kinds" and not cleaned:
+        raise CrmError("Keep at least one kind of activity.")
+    old = get_list(key)
+    if cleaned != old:
+        value = "\n".join(cleaned)
+        Setting.insert(key=key, value=value).on_conflict(
+            conflict_target=[Setting.key], update={Setting.value: value}).execute()
+        changelog.record("setting", 0, "update", {key: ("\n".join(old), value)})
+    return cleaned

@@ -265,7 +265,7 @@ def _move_every_deal(source: StageRow, target: StageRow) -> int:
                 ChangeLog.action, ChangeLog.field, ChangeLog.old, ChangeLog.new],
     ).execute()
     moved = Opportunity.update({Opportunity.stage: target.id, Opportunity.updated_at: at,
-                                Opportunity.updated_by: user,
+                                Opportunity.updated_by: user, Opportunity.stage_entered_at: at,
                                 Opportunity.version: Opportunity.version + 1}
                                ).where(in_source).execute()
     totals.merge_stage(source.id, target.id)
