@@ -40,7 +40,7 @@ def test_stages_are_listed_added_edited_and_removed(tmp_path):
 
     stages = listed(db_path)
     assert [(s["name"], s["position"], s["probability"], s["rot_days"]) for s in stages] == [
-        ("Qualification", 1, 10, None), ("Trial", 2, 30, 14), ("Negotiation", 3, 70, None),
+        ("Qualification", 1, 10, 30), ("Trial", 2, 30, 14), ("Negotiation", 3, 70, 14),
         ("ClosedWon", 4, 100, None), ("ClosedLost", 5, 0, None)]
     assert stages[1]["deals"] == proposal_deals
     forecast = json.loads(tui_crm(db_path, "forecast", "--json").stdout)
