@@ -13,7 +13,9 @@ from collections.abc import Mapping
 
 from peewee import EXCLUDED, fn
 
+from tui_crm.core.errors import CrmError
 from tui_crm.core.models import NO_DATE, Opportunity, Stage, StageDayTotal, StageTotal
+from tui_crm.core.money import from_cents
 
 # What the totals know of a deal: stage id, close date or None, cents, lost reason.
 Key = tuple[int, dt.date | None, int, str]
@@ -25,10 +27,28 @@ def key_of(data: Mapping[str, object]) -> Key:
             str(data.get("lost_reason") or ""))
 
 
+# Amounts are cents in 64-bit integers: past this, SQLite would turn a total into a
+# REAL (and lose cents) and PostgreSQL refuse it. The sum of every deal stays within
+# it, so every total the CRM reads (a stage, a day, a quarter, a customer) does too.
+MAX_TOTAL_CENTS = 2**63 - 1
+
+
+def check_room(cents: int) -> None:
+    """Refuse adding ``cents`` when the sum of all deals would pass what a total holds."""
+    if cents <= 0:
+        return
+    total = int(StageTotal.select(fn.SUM(StageTotal.amount_cents)).scalar() or 0)
+    if total > MAX_TOTAL_CENTS - cents:
+        limit = from_cents(MAX_TOTAL_CENTS)
+        raise CrmError(f"This would take the total of all deals past {limit:,}, the most "
+                       "tui-crm can add up exactly; nothing was saved.")
+
+
 def retally(old: Key | None, new: Key | None) -> None:
     """Move one deal's count and amount from ``old`` to ``new`` (None: not there)."""
     if old == new:
         return
+    check_room((new[2] if new else 0) - (old[2] if old else 0))
     changes = [(key, sign) for key, sign in ((old, -1), (new, 1)) if key is not None]
     # Always in key order (stage first), so two changes in opposite directions
     # cannot deadlock on PostgreSQL's row locks.
@@ -73,6 +93,7 @@ def add_bulk(tallies: Mapping[tuple[int, dt.date | None, str], tuple[int, int]])
     Cheaper than ``recompute`` when new deals join a big table (a CSV import): one
     multi-row upsert per few hundred keys.
     """
+    check_room(sum(cents for _, cents in tallies.values()))
     merged: dict[tuple[int, dt.date, str], list[int]] = {}
     for (stage_id, day, reason), (count, cents) in tallies.items():
         total = merged.setdefault((stage_id, day or NO_DATE, reason), [0, 0])
