@@ -119,7 +119,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_stage_commands(commands, common)
     add_activity_commands(commands, common)
+    add_serve_parser(commands, common)
     return parser
+
+
+def add_serve_parser(commands, common: argparse.ArgumentParser) -> None:
+    from tui_crm.serve.options import add_serve_arguments
+
+    serve = commands.add_parser(
+        "serve", parents=[common], help="the app over SSH, for keyholders only",
+        description="Serve the app over SSH: whoever holds a key listed in the keys file "
+                    "gets the app (and nothing else), signed in as the user named at the "
+                    "end of the key's line.")
+    add_serve_arguments(serve)
+    serve.set_defaults(handler=cmd_serve)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from tui_crm.serve.options import serve_from_args
+
+    return serve_from_args(args)
 
 
 def main(argv: list[str] | None = None) -> int:
