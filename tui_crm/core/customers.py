@@ -43,10 +43,12 @@ def update_customer(customer_id: int, data: Mapping[str, object],
 @write
 def delete_customer(customer_id: int) -> None:
     """Delete a customer that has no deals (deals are history worth keeping)."""
+    # Locked first (PostgreSQL), so a deal being added to it meanwhile is counted.
+    tracking.fetch(Customer, ENTITY, customer_id)
     deals = Opportunity.select().where(Opportunity.customer == customer_id).count()
     if deals:
-        raise CrmError(f"This customer has {deals} deal(s): they keep the win/loss record, "
-                       "so the customer stays.")
+        raise CrmError(f"This customer has {deals:,} deal{'s' * (deals != 1)}: they keep "
+                       "the win/loss record, so the customer stays.")
     tracking.delete(Customer, ENTITY, customer_id)
 
 

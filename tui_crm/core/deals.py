@@ -14,7 +14,7 @@ from peewee import JOIN
 from tui_crm.core import changelog, dates, stages, totals, tracking
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
-from tui_crm.core.models import Customer, Lead, Opportunity, Stage, now
+from tui_crm.core.models import Customer, Lead, Opportunity, Stage, db, now
 from tui_crm.core.money import from_cents, to_cents
 from tui_crm.core.records import DealRow
 from tui_crm.core.validate import check_amount, check_date, check_name, check_text
@@ -105,13 +105,23 @@ def _parent(customer_id: object, lead_id: object) -> dict[str, int | None]:
         raise CrmError("Choose one parent: a customer or a lead.")
     if customer_id:
         customer = _record_id(customer_id, "customer")
-        if not Customer.select().where(Customer.id == customer).exists():
+        if not _parent_kept(Customer, customer):
             raise CrmError("That customer no longer exists.")
         return {"customer": customer, "lead": None}
     lead = _record_id(lead_id, "lead")
-    if not Lead.select().where(Lead.id == lead).exists():
+    if not _parent_kept(Lead, lead):
         raise CrmError("That lead no longer exists.")
     return {"customer": None, "lead": lead}
+
+
+def _parent_kept(model: type[Customer] | type[Lead], record_id: int) -> bool:
+    """Whether the parent exists; inside a write on PostgreSQL it is then locked (FOR
+    SHARE) until commit, so that a delete running meanwhile waits and then sees the
+    new deal, as it would on SQLite, instead of failing on the foreign key."""
+    query = model.select(model.id).where(model.id == record_id)
+    if db.in_transaction() and db.obj.for_update:
+        query = query.for_update("FOR SHARE")
+    return query.exists()
 
 
 @write

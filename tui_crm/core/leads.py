@@ -45,9 +45,12 @@ def set_lead_status(lead_id: int, status: str, expected_version: int | None = No
 @write
 def delete_lead(lead_id: int) -> None:
     """Delete a lead that has no deals (a lead with deals must keep its history)."""
+    # Locked first (PostgreSQL), so a deal being added to it meanwhile is counted.
+    tracking.fetch(Lead, ENTITY, lead_id)
     deals = Opportunity.select().where(Opportunity.lead == lead_id).count()
     if deals:
-        raise CrmError(f"This lead has {deals} deal(s): close or move them first.")
+        raise CrmError(f"This lead has {deals:,} deal{'s' * (deals != 1)}: close or move "
+                       "them first.")
     for customer in Customer.select(Customer.id).where(Customer.lead == lead_id):
         # The customer stays; its link to the lead goes, logged like any change.
         tracking.update(Customer, "customer", customer.id, {"lead": None})
