@@ -15,13 +15,16 @@ async def settle(pilot: Pilot, rounds: int = 5) -> None:
     """Let workers finish and their results reach the screen; again while a result
     started more work (a list asking for its next page)."""
     for _ in range(rounds):
+        while pilot.app.keys_pending:  # a burst still being handled, key by key
+            await pilot.pause()
         try:
             await pilot.app.workers.wait_for_complete()
         except WorkerCancelled:
             pass  # an exclusive worker was replaced by a newer one: wait for that
         await pilot.pause()
-        if not any(worker.is_running or worker.state.name == "PENDING"
-                   for worker in pilot.app.workers):
+        busy = any(worker.is_running or worker.state.name == "PENDING"
+                   for worker in pilot.app.workers)
+        if not busy and not pilot.app.keys_pending:
             return
 
 

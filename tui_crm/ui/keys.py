@@ -32,7 +32,7 @@ from textual.message_pump import MessagePump
 
 # A key whose journey was cut short (a node closed with the key's callback still in
 # its queue) no longer holds up the keys after it beyond this.
-STUCK_AFTER_S = 1.0
+STUCK_AFTER_S = 3.0
 MAX_WALKS = 5  # a key that keeps moving the focus further is let go after this
 
 
@@ -44,6 +44,11 @@ class KeysInOrder(App):
         self.keys_waiting: deque[events.Event] = deque()
         self.key_in_hand: object | None = None  # a token for the key on its way
         self.key_in_hand_since = 0.0
+
+    @property
+    def keys_pending(self) -> bool:
+        """Whether keys typed are still being handled or waiting their turn."""
+        return self.key_in_hand is not None or bool(self.keys_waiting)
 
     def on_mount(self) -> None:
         self.set_interval(STUCK_AFTER_S, self.release_stuck_key)
