@@ -55,14 +55,15 @@ def main(argv: list[str] | None = None) -> int:
     if not names_postgres([], os.environ.get("TUI_CRM_DB", "")):
         sys.modules.setdefault(DRIVER, None)  # as `tui-crm` does: a lean start on SQLite
     from tui_crm.core import changelog
-    from tui_crm.core.db import open_database, resolve_url
+    from tui_crm.core.db import hide_secrets, open_database, resolve_url
     from tui_crm.core.errors import CrmError
 
     changelog.set_user(args.user)
+    url = resolve_url(None)
     try:
-        open_database(resolve_url(None))
+        open_database(url)
     except CrmError as exc:
-        print(f"tui-crm: {exc}", file=sys.stderr)
+        print(f"tui-crm: {hide_secrets(str(exc), url)}", file=sys.stderr)
         return 1
     from tui_crm.ui.app import CrmApp
 
