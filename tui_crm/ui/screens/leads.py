@@ -13,13 +13,14 @@ from tui_crm.ui.widgets.filtered_list import FilteredList
 from tui_crm.ui.widgets.record_forms import LeadForm, PromoteForm
 from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
 
+# Names get the room first: at 80 columns Updated, Source and E-mail hide (in that order).
 LEAD_COLUMNS = [
-    Column("Name", lambda lead: lead.name),
-    Column("Company", lambda lead: lead.company),
-    Column("Status", lambda lead: lead.status, width=12),
-    Column("Source", lambda lead: lead.source, width=10),
-    Column("E-mail", lambda lead: lead.email),
-    Column("Updated", lambda lead: f"{lead.updated_at:%Y-%m-%d}", width=10),
+    Column("Name", lambda lead: lead.name, min_width=30),
+    Column("Company", lambda lead: lead.company, min_width=20, priority=1),
+    Column("Status", lambda lead: lead.status, width=12, priority=1),
+    Column("Source", lambda lead: lead.source, width=10, priority=3),
+    Column("E-mail", lambda lead: lead.email, min_width=24, priority=2),
+    Column("Updated", lambda lead: f"{lead.updated_at:%Y-%m-%d}", width=10, priority=4),
 ]
 
 LEAD_SOURCE = PagedSource(

@@ -103,5 +103,7 @@ class FilteredList(Vertical):
             status = Text(f"{event.count:,} {noun} {'matches' if event.count == 1 else 'match'} “")
             status.append_text(safe(self.records.search))
             status.append("”  (/ to change, escape to clear)")
-        self.query_one(".list-status", Static).update(status)
+        line = self.query_one(".list-status", Static)
+        if line.content != status:  # a reload that counts the same repaints nothing
+            line.update(status)
         refresh_keys(self, "clear_search")

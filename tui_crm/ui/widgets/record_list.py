@@ -5,13 +5,20 @@ records (counted by SQL). Rows come from a ``PagedSource`` a page at a time in a
 worker thread; a page is fetched by key after the previous page when that one is
 known (as scrolling does), by offset otherwise (a jump of the scrollbar).
 ``reload()`` re-counts and keeps the cursor on the same record.
+
+Drawing is lean on the wire: each screen line remembers what it shows (a row, and
+whether the cursor is on it); after a cursor step, a reload or a page arriving, only
+the lines whose content changed are refreshed, and rendered lines are kept in an
+``LRUCache`` keyed by what they show, so a step repaints two lines and a reload that
+reads the same rows repaints nothing. At narrow widths the columns with the highest
+``priority`` hide first, so the names keep their room.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +27,8 @@ from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -29,17 +37,45 @@ from tui_crm.ui.text import safe
 
 PAGE_SIZE = 100
 CACHED_PAGES = 24
+CACHED_LINES = 1024  # rendered lines kept: a few screenfuls of rows, each with and
+# without the cursor
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its title, its width (or share of the free width) and its text."""
+    """One column: its title, its width (or share of the free width) and its text.
+
+    ``priority`` 0 is always shown; when the columns do not fit the list's width, those
+    with the highest priority hide first (the rightmost of equals first).
+    """
 
     title: str
     cell: Callable[[Any], object]
     width: int = 0  # fixed width in cells; 0 shares the width left with other such columns
-    min_width: int = 8
+    min_width: int = 8  # of a shared column: the least it is shown at
     justify: str = "left"
+    priority: int = 0
+
+
+def fit_columns(columns: list[Column], width: int) -> tuple[tuple[int, int], ...]:
+    """The columns shown at ``width``, as (index, cells): low-priority columns hide
+    until the rest fit at their minimum; shared columns then split what is left, the
+    first of them (the name) taking the odd cells."""
+    def needed(shown: list[int]) -> int:
+        return sum(columns[i].width or columns[i].min_width for i in shown) + len(shown) - 1
+
+    shown = list(range(len(columns)))
+    for index in sorted(shown, key=lambda i: (-columns[i].priority, -i)):
+        if needed(shown) <= width or not columns[index].priority:
+            break
+        shown.remove(index)
+    shared = [i for i in shown if not columns[i].width]
+    extra = max(width - needed(shown), 0)
+    widths = {i: columns[i].width or columns[i].min_width + extra // len(shared)
+              for i in shown}
+    if shared:
+        widths[shared[0]] += extra % len(shared)
+    return tuple((i, widths[i]) for i in shown)
 
 
 @dataclass(frozen=True)
@@ -123,6 +159,9 @@ class RecordList(ScrollView, can_focus=True):
         self._load_lock = threading.Lock()
         self._fetching = False
         self._announced: object = ()
+        self._lines: LRUCache[Hashable, Strip] = LRUCache(CACHED_LINES)
+        self._drawn: dict[int, Hashable] = {}  # screen line -> what it shows
+        self._layouts: dict[int, tuple[tuple[int, int], ...]] = {}  # width -> columns
 
     # -- what other code uses -------------------------------------------------------
 
@@ -219,7 +258,7 @@ class RecordList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.scrollable_content_region.width, count + 1)
         self.scroll_to(y=top, animate=False, force=True, immediate=True)
         self._show_cursor()
-        self.refresh()
+        self._repaint_changed()
         self.post_message(self.Loaded(self, count))
         self._announce()
 
@@ -257,7 +296,7 @@ class RecordList(ScrollView, can_focus=True):
             self._pages.move_to_end(number)
         while len(self._pages) > CACHED_PAGES:
             self._pages.popitem(last=False)
-        self.refresh()
+        self._repaint_changed()
         self._announce()
 
     def _announce(self) -> None:
@@ -281,7 +320,7 @@ class RecordList(ScrollView, can_focus=True):
             return
         self.cursor = min(max(index, 0), self.count - 1)
         self._show_cursor()
-        self.refresh()
+        self._repaint_changed()
         self._announce()
 
     def _show_cursor(self) -> None:
@@ -314,59 +353,80 @@ class RecordList(ScrollView, can_focus=True):
 
     # -- drawing ------------------------------------------------------------------
 
-    def column_widths(self, width: int) -> list[int]:
-        gaps = len(self.columns) - 1
-        fixed = sum(column.width for column in self.columns)
-        shared = [column for column in self.columns if not column.width]
-        free = max(width - fixed - gaps, 0)
-        widths = []
-        for column in self.columns:
-            if column.width:
-                widths.append(column.width)
-            else:
-                widths.append(max(free // len(shared), column.min_width))
-        if shared:  # the first shared column takes the remainder
-            first = next(i for i, column in enumerate(self.columns) if not column.width)
-            widths[first] += max(free - sum(free // len(shared) for _ in shared), 0)
-        return widths
+    def column_widths(self, width: int) -> tuple[tuple[int, int], ...]:
+        """The columns shown at ``width``: (index in ``columns``, cells) each."""
+        if width not in self._layouts:
+            self._layouts[width] = fit_columns(self.columns, width)
+        return self._layouts[width]
 
-    def _line(self, cells: list[Text], style: Style) -> Strip:
+    def _line_key(self, y: int) -> Hashable:
+        """What screen line ``y`` shows: equal keys draw equal lines."""
+        if y == 0:
+            return ("header",)
+        index = round(self.scroll_y) + y - 1
+        if index >= self.count:
+            if self.count == 0 and y == 1 and self.loaded:
+                return ("empty", self.search)
+            return ("blank",)
+        row = self.row_at(index)
+        if row is None:
+            return ("pending", index)
+        return ("row", row, index == self.cursor)
+
+    def _repaint_changed(self) -> None:
+        """Refresh only the screen lines whose content changed since they were drawn."""
+        width = self.scrollable_content_region.width  # not the scroll bar: unchanged
+        for y in range(self.scrollable_content_region.height):
+            if self._drawn.get(y) != self._line_key(y):
+                self.refresh(Region(0, y, width, 1))
+
+    def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        key = self._line_key(y)
+        self._drawn[y] = key
+        kind = key[0]
+        if kind == "pending":
+            self.call_later(self._request_missing)
+        component = {"header": "record-list--header", "empty": "record-list--empty",
+                     "pending": "record-list--pending"}.get(kind)
+        if kind == "row" and key[2]:
+            component = "record-list--cursor"
+        style = self.rich_style
+        if component:
+            style += self.get_component_rich_style(component)
+        cache_key = (key, width, style)
+        strip = self._lines.get(cache_key)
+        if strip is None:
+            strip = self._render_key(key, width, style)
+            self._lines[cache_key] = strip
+        return strip
+
+    def _render_key(self, key: tuple, width: int, style: Style) -> Strip:
+        kind = key[0]
+        if kind == "header":
+            return self._line([Text(column.title) for column in self.columns], width, style)
+        if kind == "empty":
+            return Strip([Segment(self._empty_message(), style)]).crop_extend(0, width, style)
+        if kind == "blank":
+            return Strip.blank(width, style)
+        if kind == "pending":
+            return self._line([Text("…")] + [Text("") for _ in self.columns[1:]], width,
+                              style)
+        return self._line([safe(column.cell(key[1])) for column in self.columns], width,
+                          style)
+
+    def _line(self, cells: list[Text], width: int, style: Style) -> Strip:
         line = Text(no_wrap=True, overflow="ellipsis")
-        for number, (cell, cell_width) in enumerate(zip(cells, self.column_widths(width),
-                                                        strict=True)):
+        for number, (index, cell_width) in enumerate(self.column_widths(width)):
             if number:
                 line.append(" ")
-            cell = cell.copy()
+            cell = cells[index].copy()
             cell.truncate(cell_width, overflow="ellipsis")
-            cell.align(self.columns[number].justify, cell_width)
+            cell.align(self.columns[index].justify, cell_width)
             line.append_text(cell)
         segments = list(line.render(self.app.console))
         strip = Strip(Segment.apply_style(segments, post_style=style))
         return strip.adjust_cell_length(width, style)
-
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
-        if y == 0:
-            header = self.get_component_rich_style("record-list--header")
-            return self._line([Text(column.title) for column in self.columns], base + header)
-        index = round(self.scroll_y) + y - 1
-        if index >= self.count:
-            if self.count == 0 and y == 1 and self.loaded:
-                style = base + self.get_component_rich_style("record-list--empty")
-                return Strip([Segment(self._empty_message(), style)]).crop_extend(0, width,
-                                                                                   style)
-            return Strip.blank(width, base)
-        row = self.row_at(index)
-        if row is None:
-            self.call_later(self._request_missing)
-            style = base + self.get_component_rich_style("record-list--pending")
-            return self._line([Text("…")] + [Text("") for _ in self.columns[1:]], style)
-        style = base
-        if index == self.cursor:
-            style = base + self.get_component_rich_style("record-list--cursor")
-        return self._line([safe(column.cell(row)) for column in self.columns], style)
 
     def _empty_message(self) -> str:
         if self.search:
