@@ -144,7 +144,9 @@ class PipelineScreen(Screen):
         if self.search:
             line.append(" · filter: ")
             line.append_text(safe(self.search, style="bold"))
-        self.query_one("#board-status", Static).update(line)
+        status = self.query_one("#board-status", Static)
+        if status.content != line:  # the same words: nothing to send to the terminal
+            status.update(line)
 
     def on_board_page_wanted(self, event: Board.PageWanted) -> None:
         self._read_page(event.column, event.key, event.forward, event.column.visible,

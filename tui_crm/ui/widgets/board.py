@@ -3,17 +3,29 @@
 A column draws only the cards that fit its height, from the window of cards it was
 given; when the cursor nears either end of that window and the column goes on, it
 asks for another page (``Board.PageWanted``). Nothing here touches the database.
+
+A column draws line by line: each screen line has a key saying what it shows (the
+header's figures, a card's line and whether the cursor is on it), rendered lines are
+kept in the board's ``LRUCache`` under that key, and a change (a cursor step, a move,
+a reload) refreshes only the lines whose key changed. A reload that reads the same
+cards repaints nothing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.containers import HorizontalScroll
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 
 from tui_crm.core import dates
@@ -29,6 +41,7 @@ OVERDUE_SIGN = "!"
 UNDATED_SIGN = "?"
 CURSOR_SIGN = "▌"
 MIN_COLUMN_WIDTH = 24
+CACHED_LINES = 2048  # rendered lines, for all the columns of a board
 
 
 @dataclass(frozen=True)
@@ -59,7 +72,8 @@ class BoardColumn(Widget):
         self.tally = Tally(0, Decimal("0.00"))
         self.current = False
         self.loading = False
-        self.drawn_form: int | None = None  # of totals_forms, when last drawn
+        self.drawn_lines: dict[int, Hashable] = {}  # screen line -> the key it shows
+        self.keys_now: list[Hashable] | None = None  # line_keys(), while drawing
 
     # -- state ------------------------------------------------------------------
 
@@ -87,10 +101,9 @@ class BoardColumn(Widget):
         self.top = max(0, self.cursor - row)
         self.loading = False
         self._follow_cursor()
-        self.refresh()
-        if self.drawn_form is not None and self.shared_form() != self.drawn_form:
-            for column in self.parent.query_children(BoardColumn):
-                column.refresh()  # the header form of every column changes with this one
+        # every column: the header form they share may change with this one's totals
+        for column in self.parent.query_children(BoardColumn):
+            column.repaint_changed()
 
     def extend(self, page: Page, forward: bool) -> None:
         """Add a page read after the last card (``forward``) or before the first."""
@@ -103,13 +116,13 @@ class BoardColumn(Widget):
             self.cursor += len(page.cards)
             self.top += len(page.cards)
             self.has_before = page.more
-        self.refresh()
+        self.repaint_changed()
 
     def move_cursor(self, rows: int) -> None:
         if self.cards:
             self.cursor = max(0, min(self.cursor + rows, len(self.cards) - 1))
             self._follow_cursor()
-            self.refresh()
+            self.repaint_changed()
 
     def wanted_page(self) -> tuple[Key, bool] | None:
         """Where to read the next page from, when the cursor nears an end of the window
@@ -135,26 +148,79 @@ class BoardColumn(Widget):
 
     # -- drawing ----------------------------------------------------------------
 
-    def render(self) -> Text:
-        width = max(1, self.size.width)
-        style = self.parent.get_component_rich_style  # the Board's COMPONENT_CLASSES
-        title = "board-column--title-current" if self.current else "board-column--title"
-        mark = CURSOR_SIGN if self.current else " "
-        lines = [self._fit(safe(mark + self.stage.name, style=style(title)), width, pad=True),
-                 self._fit(Text(self._totals_text(width), style=style("board-column--totals")),
-                           width),
-                 Text(("▲" if self.top or self.has_before else "─") + "─" * (width - 1),
-                      style=style("board-column--rule"))]
-        if not self.cards:
-            lines.append(Text("(no deals)", style=style("board-column--empty")))
+    def line_keys(self) -> list[Hashable]:
+        """What each line of the column shows, top to bottom: equal keys, equal lines."""
         today = dates.today()
+        keys: list[Hashable] = [
+            ("title", self.stage.name, self.current),
+            ("totals", self.tally.count, self.tally.amount, self.shared_form()),
+            ("rule", "▲" if self.top or self.has_before else "─")]
+        if not self.cards:
+            keys.append(("empty",))
         for index in range(self.top, min(len(self.cards), self.top + self.visible)):
             at_cursor = self.current and index == self.cursor
-            lines.extend(self._card_lines(self.cards[index], at_cursor, width, today))
-            lines.append(Text(""))
+            card = self.cards[index]
+            keys.extend(("card", card, at_cursor, part, today) for part in range(3))
+            keys.append(("blank",))
         if self.has_after or self.top + self.visible < len(self.cards):
-            lines.append(Text("▼" + "─" * (width - 1), style=style("board-column--rule")))
-        return Text("\n").join(lines)
+            keys.append(("rule", "▼"))
+        return keys
+
+    def repaint_changed(self) -> None:
+        """Refresh the lines whose content changed since they were drawn, only those."""
+        keys = self.line_keys()
+        width = self.size.width
+        for y in range(self.size.height):
+            if self.drawn_lines.get(y) != (keys[y] if y < len(keys) else ("blank",)):
+                self.refresh(Region(0, y, width, 1))
+
+    def render(self) -> Text:
+        """The whole column as text (what the lines show, top to bottom)."""
+        width = max(1, self.size.width)
+        return Text("\n").join(self.line_text(key, width) for key in self.line_keys())
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self.keys_now = self.line_keys()  # once for all the lines drawn now
+        try:
+            return super().render_lines(crop)
+        finally:
+            self.keys_now = None
+
+    def render_line(self, y: int) -> Strip:
+        keys = self.keys_now if self.keys_now is not None else self.line_keys()
+        key = keys[y] if y < len(keys) else ("blank",)
+        self.drawn_lines[y] = key
+        width = max(1, self.size.width)
+        board = self.parent
+        cache: LRUCache = board.line_cache if isinstance(board, Board) else LRUCache(1)
+        strip = cache.get((key, width))
+        if strip is None:
+            base = self.rich_style
+            segments = list(self.line_text(key, width).render(self.app.console))
+            strip = Strip(Segment.apply_style(segments, post_style=base)) \
+                .adjust_cell_length(width, base)
+            cache[(key, width)] = strip
+        return strip
+
+    def line_text(self, key: Hashable, width: int) -> Text:
+        """One line of the column, from its key (see ``line_keys``)."""
+        style = self.parent.get_component_rich_style  # the Board's COMPONENT_CLASSES
+        kind = key[0]
+        if kind == "title":
+            title = "board-column--title-current" if key[2] else "board-column--title"
+            mark = CURSOR_SIGN if key[2] else " "
+            return self._fit(safe(mark + key[1], style=style(title)), width, pad=True)
+        if kind == "totals":
+            return self._fit(Text(self.totals_forms()[key[3]],
+                                  style=style("board-column--totals")), width)
+        if kind == "rule":
+            return Text(key[1] + "─" * (width - 1), style=style("board-column--rule"))
+        if kind == "empty":
+            return Text("(no deals)", style=style("board-column--empty"))
+        if kind == "card":
+            _, card, at_cursor, part, today = key
+            return self._card_lines(card, at_cursor, width, today)[part]
+        return Text("")
 
     def totals_forms(self) -> list[str]:
         """The header's count and sum, from the longest form to the shortest."""
@@ -174,11 +240,8 @@ class BoardColumn(Widget):
                 return form
         return 2
 
-    def _totals_text(self, width: int) -> str:
-        self.drawn_form = self.shared_form()
-        return self.totals_forms()[self.drawn_form]
-
-    def _card_lines(self, card: Card, at_cursor: bool, width: int, today) -> list[Text]:
+    def _card_lines(self, card: Card, at_cursor: bool, width: int, today: dt.date
+                    ) -> list[Text]:
         style = self.parent.get_component_rich_style  # the Board's COMPONENT_CLASSES
         mark = CURSOR_SIGN if at_cursor else " "
         parent = card.parent_name if card.parent_kind == "customer" else \
@@ -260,6 +323,11 @@ class Board(HorizontalScroll, can_focus=True):
         super().__init__(**kwargs)
         self.columns: list[BoardColumn] = []
         self.current = 0
+        self.line_cache: LRUCache[Hashable, Strip] = LRUCache(CACHED_LINES)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.line_cache.clear()  # the columns' parts are styled here: a new theme, say
 
     @property
     def column(self) -> BoardColumn | None:
@@ -298,7 +366,7 @@ class Board(HorizontalScroll, can_focus=True):
         for position, column in enumerate(self.columns):
             if column.current != (position == self.current):
                 column.current = position == self.current
-                column.refresh()
+                column.repaint_changed()
         self.call_after_refresh(self._keep_column_in_view)
 
     def _keep_column_in_view(self) -> None:
