@@ -17,7 +17,13 @@ from tui_crm.core import customers, deals, leads
 from tui_crm.core.errors import CrmError
 from tui_crm.core.settings import get_settings
 from tui_crm.ui.footer_keys import KeyFooter, refresh_keys
-from tui_crm.ui.widgets.deal_lines import CustomerDetail, deal_options, detail_text, totals_text
+from tui_crm.ui.widgets.deal_lines import (
+    CustomerDetail,
+    deal_options,
+    detail_text,
+    show_text,
+    totals_text,
+)
 from tui_crm.ui.widgets.filtered_list import FilteredList
 from tui_crm.ui.widgets.record_forms import CustomerForm
 from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
@@ -25,11 +31,14 @@ from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
 NARROW = 100  # below this width the detail goes under the list
 DETAIL_WHILE_TYPING_S = 0.3  # while a search is typed, the detail waits for a pause
 
+# Names get the room first: beside the detail panel (which shows the e-mail) the list
+# keeps Name and Company.
 CUSTOMER_COLUMNS = [
-    Column("Name", lambda customer: customer.name),
-    Column("Company", lambda customer: customer.company),
-    Column("E-mail", lambda customer: customer.email),
-    Column("Updated", lambda customer: f"{customer.updated_at:%Y-%m-%d}", width=10),
+    Column("Name", lambda customer: customer.name, min_width=30),
+    Column("Company", lambda customer: customer.company, min_width=20, priority=1),
+    Column("E-mail", lambda customer: customer.email, min_width=24, priority=2),
+    Column("Updated", lambda customer: f"{customer.updated_at:%Y-%m-%d}", width=10,
+           priority=3),
 ]
 
 CUSTOMER_SOURCE = PagedSource(
@@ -54,6 +63,7 @@ class CustomersScreen(Screen):
         self.detail: CustomerDetail | None = None
         self._detail_timer: Timer | None = None
         self._detail_shown = False
+        self._detail_drawn: object = ()  # the detail on screen (none drawn yet)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -141,17 +151,28 @@ class CustomersScreen(Screen):
         self.app.call_from_thread(self._detail_loaded, customer_id, detail)
 
     def _detail_loaded(self, customer_id: int | None, detail: CustomerDetail | None) -> None:
+        with self.app.batch_update():  # the panel's parts go out in one frame
+            self._show_loaded_detail(customer_id, detail)
+
+    def _show_loaded_detail(self, customer_id: int | None, detail: CustomerDetail | None
+                            ) -> None:
         current = self.selected
         if (current.id if current is not None else None) != customer_id:
             return  # the cursor moved on meanwhile
         self.detail = detail
-        self.query_one("#customer-fields", Static).update(detail_text(detail))
+        if detail == self._detail_drawn:
+            return  # a reload that read the same: nothing to repaint
+        self._detail_drawn = detail
+        # Only what changed is repainted: texts are compared, and the deal list fills
+        # the panel (app.tcss), so another customer's deals do not move the panel.
+        show_text(self.query_one("#customer-fields", Static), detail_text(detail))
         section = self.query_one("#customer-deals", Collapsible)
-        section.display = detail is not None
+        if section.display != (detail is not None):  # setting it repaints the section
+            section.display = detail is not None
         if detail is None:
             return
         section.title = f"Opportunities ({len(detail.deals)})"
-        self.query_one("#deal-totals", Static).update(totals_text(detail))
+        show_text(self.query_one("#deal-totals", Static), totals_text(detail))
         deal_list = self.query_one("#deal-list", OptionList)
         highlighted = deal_list.highlighted_option
         deal_list.clear_options()

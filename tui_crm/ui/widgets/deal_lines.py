@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from tui_crm.core import dates
@@ -33,14 +34,13 @@ def detail_text(detail: CustomerDetail | None) -> Text:
         return Text("No customer selected.", style="italic")
     customer = detail.customer
     text = safe(customer.name, style="bold")
+    # Every label, "—" for an empty one: the panel keeps its shape from one customer
+    # to the next, so a cursor step repaints the values, not everything below them.
+    lead = detail.lead.name if detail.lead is not None else ""
     for label, value in (("Company", customer.company), ("E-mail", customer.email),
-                         ("Phone", customer.phone)):
-        if value:
-            text.append(f"\n{label:<10}")
-            text.append_text(safe(value))
-    if detail.lead is not None:
-        text.append(f"\n{'From lead':<10}")
-        text.append_text(safe(detail.lead.name))
+                         ("Phone", customer.phone), ("From lead", lead)):
+        text.append(f"\n{label:<10}")
+        text.append_text(safe(value) if value else Text("—", style="dim"))
     if customer.notes:
         text.append("\n\n")
         text.append_text(safe(customer.notes, single_line=False))
@@ -96,3 +96,15 @@ def deal_options(detail: CustomerDetail) -> list[Option]:
             options.extend(Option(deal_line(deal, currency), id=f"deal-{deal.id}")
                            for deal in group)
     return options
+
+
+def show_text(static: Static, text: Text) -> None:
+    """Show ``text`` in ``static``, sending nothing when it is already shown, and laying
+    the screen out again only when the text's height changed (a layout repaints every
+    widget it moves)."""
+    if static.content == text:
+        return
+    static.update(text, layout=False)
+    size = static.size
+    if not size.width or static.get_content_height(size, size, size.width) != size.height:
+        static.refresh(layout=True)
