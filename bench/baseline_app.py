@@ -2,9 +2,12 @@
 
 A header, a footer and a DataTable of a screenful of rows, nothing else: what any
 Textual program costs to start. The benchmark waits for its last row to be drawn.
+With --row-cursor the table has a row cursor, the reference of bench/wire.py.
 """
 
 from __future__ import annotations
+
+import sys
 
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Footer, Header
@@ -19,7 +22,8 @@ class BaselineApp(App):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable()
+        # --row-cursor: the row cursor of a list (bench/wire.py counts its bytes per step)
+        yield DataTable(cursor_type="row" if "--row-cursor" in sys.argv else "cell")
         yield Footer()
 
     def on_mount(self) -> None:

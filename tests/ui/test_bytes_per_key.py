@@ -1,0 +1,89 @@
+"""What a keystroke costs on the wire: the app on a real pseudo-terminal at 120x40,
+the bytes it writes for one key counted, against Textual's own DataTable with a row
+cursor measured in the same run (bench/wire.py measures the same, `make bench` too).
+
+Each key is followed by reading until the program has been quiet a moment; nothing
+here asserts on time, only on bytes and on which screen rows were drawn.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from pty_terminal import PtyProgram, by_column, rows_drawn  # noqa: E402
+
+BIN = Path(sys.executable).parent
+TUI_CRM = str(BIN / "tui-crm")
+FOOTER_ROW = 40
+STEP_LIMIT = 1.5  # a cursor step, against the DataTable's row step
+MOVE_LIMIT = 12_000  # bytes
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("wire") / "demo.db"
+    subprocess.run([TUI_CRM, "demo", "--deals", "300", "--db", str(path)], check=True,
+                   stdout=subprocess.DEVNULL)
+    return path
+
+
+@pytest.fixture(scope="module")
+def datatable_step() -> float:
+    """Bytes of a row step of Textual's DataTable (row cursor) in a minimal app."""
+    from baseline_app import READY_TEXT
+
+    with PtyProgram([str(BIN / "python"), str(ROOT / "bench" / "baseline_app.py"),
+                     "--row-cursor"]) as program:
+        program.wait_for(READY_TEXT.encode())
+        return statistics.median(len(program.press(key)) for key in ("down", "down", "up"))
+
+
+def app(db: Path, screen: str) -> PtyProgram:
+    program = PtyProgram([TUI_CRM, "--db", str(db), "--screen", screen])
+    program.settle()
+    return program
+
+
+def test_a_step_in_leads_draws_the_two_cursor_rows_only(demo_db, datatable_step):
+    with app(demo_db, "leads") as program:
+        steps = [program.press(key) for key in ("down", "down", "up")]
+    # the list's header is row 2: the first lead is row 3, the cursor starts there
+    assert [rows_drawn(out) - {FOOTER_ROW} for out in steps] == [{3, 4}, {4, 5}, {4, 5}]
+    assert statistics.median(map(len, steps)) <= STEP_LIMIT * datatable_step
+
+
+def test_a_step_on_the_board_draws_the_two_cards_only(demo_db, datatable_step):
+    with app(demo_db, "pipeline") as program:
+        steps = [program.press(key) for key in ("down", "up")]
+    # header 1, status 2, column title 3, totals 4, rule 5: the first card is rows 6-8
+    assert [rows_drawn(out) - {FOOTER_ROW} for out in steps] == [{6, 7, 8, 10, 11, 12}] * 2
+    assert statistics.median(map(len, steps)) <= STEP_LIMIT * datatable_step
+
+
+def test_a_deal_move_and_an_idle_screen(demo_db):
+    with app(demo_db, "pipeline") as program:
+        moves = [program.press(key) for key in (">", "<")]
+        idle = program.idle(2.5)  # the live refresh looks every second
+    assert all(len(out) <= MOVE_LIMIT for out in moves), [len(out) for out in moves]
+    assert moves[0].count(b"deals") >= 2  # both columns' headers were redrawn
+    assert idle == b""
+
+
+def test_a_step_in_customers_redraws_the_list_rows_and_the_detail(demo_db,
+                                                                  datatable_step):
+    with app(demo_db, "customers") as program:
+        steps = [program.press(key) for key in ("down", "down", "up")]
+        idle = program.idle(1.5)
+    split = 120 - 56  # the detail panel's border (app.tcss #customer-detail)
+    list_part = [by_column(out, split)[0] for out in steps]
+    assert statistics.median(list_part) <= STEP_LIMIT * datatable_step
+    assert all(b"Open pipeline" in out for out in steps)  # the detail changed
+    assert idle == b""
