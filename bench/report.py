@@ -12,7 +12,7 @@ class Figure:
 
     key: str
     label: str
-    unit: str  # "s" or "MiB"
+    unit: str  # "s", "MiB" or "B" (bytes written to the terminal)
     samples: list[float] = field(default_factory=list)
 
     @property
@@ -22,6 +22,8 @@ class Figure:
     def cell(self, value: float) -> str:
         if self.unit == "s":
             return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+        if self.unit == "B":
+            return f"{value:,.0f} B"
         return f"{value:.1f} {self.unit}"
 
 
@@ -30,7 +32,7 @@ class Ratio:
     number: str
     label: str
     numerator: str
-    denominator: str
+    denominator: str | None  # None: the numerator's median itself, against the target
     target: float | None  # None: shown for information, no target
 
 
@@ -49,7 +51,11 @@ class RatioResult:
 def compute(ratios: list[Ratio], figures: dict[str, Figure]) -> list[RatioResult]:
     out = []
     for ratio in ratios:
-        top, bottom = figures.get(ratio.numerator), figures.get(ratio.denominator)
+        top = figures.get(ratio.numerator)
+        if ratio.denominator is None:
+            out.append(RatioResult(ratio, top.median if top and top.samples else None))
+            continue
+        bottom = figures.get(ratio.denominator)
         value = top.median / bottom.median if top and bottom and top.samples \
             and bottom.samples else None
         out.append(RatioResult(ratio, value))
@@ -79,10 +85,13 @@ def ratios_table(results: list[RatioResult], figures: dict[str, Figure]) -> list
     rows = []
     for result in results:
         ratio = result.ratio
-        value = "missing" if result.value is None else f"{result.value:.2f}"
+        absolute = ratio.denominator is None  # bytes, not a ratio
+        value = "missing" if result.value is None else \
+            f"{result.value:,.0f} B" if absolute else f"{result.value:.2f}"
         if ratio.target is None:
             rows.append([ratio.number, ratio.label, value, "none", "for information"])
             continue
-        rows.append([ratio.number, ratio.label, value, f"<= {ratio.target:g}",
+        target = f"<= {ratio.target:,.0f} B" if absolute else f"<= {ratio.target:g}"
+        rows.append([ratio.number, ratio.label, value, target,
                      "met" if result.met else "MISSED"])
     return _table(["#", "ratio (median / median)", "value", "target", ""], rows, {2, 3})

@@ -1,6 +1,6 @@
 """`make bench`: a million deals against a thousand, each as a ratio taken in one run.
 
-    .venv/bin/python bench/run.py [--runs N] [--only demo,app,forecast]
+    .venv/bin/python bench/run.py [--runs N] [--only demo,app,forecast,wire]
 
 Builds (or reuses, see databases.py) demo databases of 1,000, 100,000 and 1,000,000
 deals, measures the figures of BENCHMARKS.md, prints them and the ratios with their
@@ -15,6 +15,9 @@ its target. The 100,000-deal figures show the trend; no target uses them.
   minimal Textual app.
 - forecast: the query part of `tui-crm forecast --json` in the core against the same
   queries by hand (forecast_query.py), each in a fresh process; and the whole command.
+- wire: bytes written to a real pseudo-terminal at 120x40 per key (wire.py): a cursor
+  step in Leads, Customers and on the board against a row step of Textual's DataTable;
+  a deal move and a Customers step against 12 kB; nothing written while idle.
 """
 
 from __future__ import annotations
@@ -32,13 +35,14 @@ from pathlib import Path
 
 import databases
 import sessions
+import wire
 from databases import BIN, OUT, ROOT, TUI_CRM, Cache, run_demo
 from report import Figure, Ratio, compute, figures_table, ratios_table
 from terminal import Tmux
 
 SMALL, MIDDLE, LARGE = 1_000, 100_000, 1_000_000
 SIZES = (SMALL, MIDDLE, LARGE)
-PARTS = ("demo", "app", "forecast")
+PARTS = ("demo", "app", "forecast", "wire")
 # Searches: a name (what one looks up: a record or a few at any size, so the screens
 # draw the same), then a common word (a couple of matches at 1k, a screenful at 1M).
 LEAD_TERMS = ["Grace Lovelace", "Grace"]
@@ -74,6 +78,17 @@ RATIOS = [
     Ratio("5", "peak RSS of the app: 1M / 1k", f"rss.{LARGE}", f"rss.{SMALL}", 1.3),
     Ratio("6", "demo --deals 1000000 / sqlite3 executemany of its rows", f"demo.{LARGE}",
           f"executemany.{LARGE}", 2.0),
+    Ratio("7a", "bytes of a cursor step in Leads / a DataTable row step", "wire.leads_step",
+          "wire.datatable_step", 1.5),
+    Ratio("7b", "bytes of a cursor step in the Customers list / a DataTable row step",
+          "wire.customers_list_step", "wire.datatable_step", 1.5),
+    Ratio("7c", "bytes of a cursor step on the board / a DataTable row step",
+          "wire.board_step", "wire.datatable_step", 1.5),
+    Ratio("7d", "bytes of a cursor step in Customers, the detail panel changing",
+          "wire.customers_step", None, 12_000),
+    Ratio("7e", "bytes of a deal move on the board", "wire.move", None, 12_000),
+    Ratio("7f", f"bytes written idle for {wire.IDLE_S:g} s, live refresh on", "wire.idle",
+          None, 0),
 ]
 
 
@@ -231,6 +246,15 @@ class Bench:
             subprocess.run([TUI_CRM, "forecast", "--json", "--db", str(db)], check=True,
                            stdout=subprocess.DEVNULL)
             cli.samples.append(time.perf_counter() - start)
+
+    # -- 7: bytes per key on a pseudo-terminal --------------------------------------
+
+    def wire(self) -> None:
+        print(f"bytes per key on a pty at 120x40, {self.runs} runs", flush=True)
+        result = wire.measure(self.cache.ensure(SMALL), self.runs)
+        for key, label in wire.LABELS.items():
+            self.figure(f"wire.{key}", f"bytes written: {label}", "B").samples.extend(
+                result.samples.get(key, []))
 
 
 def machine() -> list[str]:
