@@ -87,3 +87,21 @@ def test_a_step_in_customers_redraws_the_list_rows_and_the_detail(demo_db,
     assert statistics.median(list_part) <= STEP_LIMIT * datatable_step
     assert all(b"Open pipeline" in out for out in steps)  # the detail changed
     assert idle == b""
+
+
+@pytest.mark.parametrize("terminal", [{"NO_COLOR": "1"}, {"TERM": "xterm"}],
+                         ids=["NO_COLOR", "16 colours"])
+def test_overdue_and_undated_marks_stand_out_without_colour(demo_db, terminal):
+    import re
+
+    from pty_terminal import terminal_env
+
+    with PtyProgram([TUI_CRM, "--db", str(demo_db), "--screen", "pipeline"],
+                    env=terminal_env(terminal)) as program:
+        out = program.settle()
+    # the style each mark is drawn with: reverse (7) and bold (1), never faint (2)
+    marks = re.findall(rb"\x1b\[([0-9;]*)m[!?](?:20\d\d-\d\d-\d\d|no date)", out)
+    assert marks
+    for style in marks:
+        codes = style.split(b";")
+        assert b"7" in codes and b"1" in codes and b"2" not in codes, style

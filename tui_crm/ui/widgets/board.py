@@ -197,7 +197,7 @@ class BoardColumn(Widget):
         if strip is None:
             base = self.rich_style
             segments = list(self.line_text(key, width).render(self.app.console))
-            strip = Strip(Segment.apply_style(segments, post_style=base)) \
+            strip = Strip(Segment.apply_style(segments, style=base)) \
                 .adjust_cell_length(width, base)
             cache[(key, width)] = strip
         return strip
@@ -348,13 +348,19 @@ class Board(HorizontalScroll, can_focus=True):
         self._size_columns()
 
     def _size_columns(self) -> None:
-        """Share the width between the columns; below MIN_COLUMN_WIDTH each, scroll."""
-        width = self.scrollable_content_region.width or self.app.size.width
+        """Share the width between the columns; below MIN_COLUMN_WIDTH each, scroll.
+
+        Only whole columns are in view: the cells left over when the width is not a
+        multiple of the columns' width are a margin at the right (never the first
+        cells of the next column), and scrolling goes a column at a time."""
+        width = self.outer_size.width or self.app.size.width
         shown = max(1, min(len(self.columns), width // MIN_COLUMN_WIDTH))
+        column_width = max(1, width // shown)
         for column in self.columns:
-            column.styles.width = width // shown
-        if self.columns:  # the last one takes the odd cells: scrolling stops on a column
-            self.columns[-1].styles.width = width // shown + width % shown
+            column.styles.width = column_width
+        spare = width - shown * column_width
+        if self.styles.padding.right != spare:
+            self.styles.padding = (0, spare, 0, 0)
 
     def column_of(self, stage_id: int) -> int | None:
         return next((i for i, c in enumerate(self.columns) if c.stage.id == stage_id), None)
