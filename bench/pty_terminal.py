@@ -80,16 +80,34 @@ class PtyProgram:
         self.output += data
         return data
 
+    def busy(self) -> bool:
+        """Whether a thread of the program is running or waiting for a CPU (on a loaded
+        machine a busy program can be silent for a while: that is not settled)."""
+        try:
+            tasks = os.listdir(f"/proc/{self.pid}/task")
+        except FileNotFoundError:
+            return False
+        for task in tasks:
+            try:
+                with open(f"/proc/{self.pid}/task/{task}/stat", "rb") as stat:
+                    state = stat.read().rsplit(b")", 1)[1].split()[0]
+            except (FileNotFoundError, IndexError):
+                continue
+            if state in (b"R", b"D"):
+                return True
+        return False
+
     def settle(self, quiet: float = QUIET_S, limit: float = SETTLE_LIMIT_S) -> bytes:
-        """Everything written until nothing more comes for ``quiet`` seconds (a program
-        that has written nothing yet is waited for first: it is starting)."""
+        """Everything written until nothing more comes for ``quiet`` seconds and the
+        program is idle (a program that has written nothing yet is waited for first:
+        it is starting)."""
         got = bytearray()
         deadline = time.monotonic() + limit
         while not self.output and not self.ended and time.monotonic() < deadline:
             got += self._read(0.1)
         while True:
             data = self._read(quiet)
-            if not data:
+            if not data and not (self.busy() and not self.ended):
                 return bytes(got)
             got += data
             if time.monotonic() > deadline:
