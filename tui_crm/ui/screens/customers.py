@@ -175,8 +175,7 @@ class CustomersScreen(Screen):
         show_text(self.query_one("#deal-totals", Static), totals_text(detail))
         deal_list = self.query_one("#deal-list", OptionList)
         highlighted = deal_list.highlighted_option
-        deal_list.clear_options()
-        deal_list.add_options(deal_options(detail))
+        deal_list.set_options(deal_options(detail))  # one change of its height, not two
         if highlighted is not None and highlighted.id:
             try:
                 deal_list.highlighted = deal_list.get_option_index(highlighted.id)
