@@ -101,6 +101,22 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("file", metavar="FILE")
     import_.add_argument("--errors", metavar="ERRORS.csv",
                          help="write every problem found as CSV (line, column, message)")
+    import_.add_argument("--map", action="append", default=[], metavar="SOURCE=FIELD",
+                         help="read the file's column SOURCE as our FIELD (repeatable)")
+    import_.add_argument("--ignore-unknown", action="store_true",
+                         help="skip the columns we do not know (named in the summary)")
+    import_.add_argument("--date-format", metavar="FMT",
+                         help="how the file writes dates, e.g. %%d-%%m-%%y (strftime)")
+    import_.add_argument("--stage", action="append", default=[], metavar="SOURCE=STAGE",
+                         help="the file's stage SOURCE is our STAGE (repeatable)")
+    import_.add_argument("--default-parent", metavar="lead:NAME|customer:NAME",
+                         help="the parent of deals that name none (made if missing)")
+    import_.add_argument("--dry-run", action="store_true",
+                         help="check everything and say what would be done; write nothing")
+    import_.add_argument("--on-duplicate", choices=("error", "skip", "update"),
+                         default="error", help="a lead or customer whose name (and, for "
+                         "leads, e-mail) is taken: error (default) names the lines, skip "
+                         "keeps ours, update writes the file's values over ours")
     import_.set_defaults(handler=cmd_import)
 
     backup = commands.add_parser(
@@ -277,24 +293,49 @@ KINDS_LISTED = 10
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tui_crm.core.csvio import ErrorReport, ImportFailed, import_csv
+    from tui_crm.core.csvio import ErrorReport, ImportFailed, ImportOptions, import_file
 
+    options = ImportOptions.parse(
+        maps=args.map, stage_maps=args.stage, default_parent=args.default_parent,
+        ignore_unknown=args.ignore_unknown, date_format=args.date_format,
+        on_duplicate=args.on_duplicate)
     failed = None
     report = ErrorReport(args.errors) if args.errors else None
     with report.open() if report else contextlib.nullcontext():
         try:
-            with ProgressBar(f"Importing {args.kind}") as bar:
-                count = import_csv(args.kind, args.file, bar, errors=report)
+            with ProgressBar(f"{'Checking' if args.dry_run else 'Importing'} "
+                             f"{args.kind}") as bar:
+                summary = import_file(args.kind, args.file, options, bar, report,
+                                      dry_run=args.dry_run)
         except ImportFailed as exc:
             failed = exc
     if failed is None:
-        print(f"Imported {records(count, args.kind)} from {args.file}.")
+        for line in import_summary(summary, args.file):
+            print(line)
         return 0
     if len(failed.errors) > 1 or failed.more:
         for line in import_problems(failed):
             fail(f"{args.file}: {line}")
     fail(f"{args.file}: {failed}" + (f" Every problem is in {args.errors}." if report else ""))
     return 1
+
+
+def import_summary(summary, file: str) -> list[str]:
+    """What an import did (or would do), in a line or a few."""
+    verb = "Would import" if summary.dry_run else "Imported"
+    lines = [f"{verb} {records(summary.added, summary.kind)} from {file}"
+             + (" (a dry run: nothing was written)." if summary.dry_run else ".")]
+    would = "would be " if summary.dry_run else ""
+    if summary.updated:
+        lines.append(f"{summary.updated:,} already here {would}updated from the file.")
+    if summary.skipped:
+        lines.append(f"{summary.skipped:,} already here {would}skipped (kept as they are).")
+    if summary.created_parent:
+        lines.append(f"The {summary.created_parent} {would or 'was '}created for the deals "
+                     "that name no parent.")
+    if summary.ignored_columns:
+        lines.append(f"Columns skipped: {', '.join(summary.ignored_columns)}.")
+    return [printable(line, single_line=True) for line in lines]
 
 
 def import_problems(failed) -> list[str]:

@@ -24,7 +24,7 @@ from typing import TextIO
 
 from peewee import JOIN, PostgresqlDatabase, fn
 
-from tui_crm.core import bulk, changelog, dates, models, stages, totals
+from tui_crm.core import bulk, changelog, dates, models, stages, totals, tracking
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
 from tui_crm.core.files import check_destination, copy_mode, replaced_atomically
@@ -58,6 +58,69 @@ NOT_TEXT = frozenset({"id", "amount", "close_date", "created_at", "updated_at"})
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 
 Progress = Callable[[int, int], None]  # (done, total): rows on export, bytes on import
+DUPLICATE_CHOICES = ("error", "skip", "update")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to read another program's file: which of its columns are ours, how it writes
+    dates and names stages, what to do with deals that name no parent and with records
+    that are already here."""
+
+    mapping: dict[str, str] = field(default_factory=dict)  # its column -> ours
+    ignore_unknown: bool = False  # other columns are skipped (named once), not errors
+    date_format: str | None = None  # strftime, e.g. %d-%m-%y
+    stages: dict[str, str] = field(default_factory=dict)  # its stage name -> ours
+    default_parent: tuple[str, str] | None = None  # ("customer" | "lead", name)
+    on_duplicate: str = "error"  # a lead or customer whose name is taken: error|skip|update
+
+    @staticmethod
+    def parse(*, maps: list[str] = (), stage_maps: list[str] = (),
+              default_parent: str | None = None, **rest) -> ImportOptions:
+        """From the command line's words: ``SOURCE=FIELD``, ``SOURCE=STAGE``,
+        ``lead:NAME`` or ``customer:NAME``."""
+        def pairs(items, what):
+            out = {}
+            for item in items:
+                source, sep, target = item.partition("=")
+                if not sep or not source.strip() or not target.strip():
+                    raise CrmError(f"{what} takes SOURCE=TARGET, not {item!r}.")
+                out[source.strip()] = target.strip()
+            return out
+        parent = None
+        if default_parent is not None:
+            kind, sep, name = default_parent.partition(":")
+            if not sep or kind.strip().lower() not in ("lead", "customer") or not name.strip():
+                raise CrmError("--default-parent takes lead:NAME or customer:NAME.")
+            parent = (kind.strip().lower(), name.strip())
+        if rest.get("on_duplicate", "error") not in DUPLICATE_CHOICES:
+            raise CrmError(f"--on-duplicate is one of: {', '.join(DUPLICATE_CHOICES)}.")
+        if rest.get("date_format"):
+            check_date_format(rest["date_format"])
+        return ImportOptions(pairs(maps, "--map"), stages=pairs(stage_maps, "--stage"),
+                             default_parent=parent, **rest)
+
+
+def check_date_format(fmt: str) -> str:
+    """A strftime format that reads a whole date (day, month and year)."""
+    if not all(code in fmt for code in ("%d", "%m")) or not ("%y" in fmt or "%Y" in fmt):
+        if not ("%b" in fmt or "%B" in fmt) or "%d" not in fmt:
+            raise CrmError(f"The date format {fmt!r} must name the day, month and year, "
+                           "e.g. %d-%m-%y or %m/%d/%Y.")
+    return fmt
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    kind: str
+    added: int
+    updated: int = 0
+    skipped: int = 0
+    ignored_columns: tuple[str, ...] = ()
+    created_parent: str | None = None  # "customer 'Unassigned'" when made for the import
+    dry_run: bool = False
 
 
 def _key(header: str) -> str:
@@ -292,19 +355,33 @@ class _Record:
     values: dict[str, str]  # product column -> raw text
 
 
-def _header(cells: list[str], kind: str) -> list[str | None]:
-    """Map each header cell to a product column (None: a read-only column, ignored)."""
+def _header(cells: list[str], kind: str, options: ImportOptions = ImportOptions(),
+            skipped: list[str] | None = None) -> list[str | None]:
+    """Map each header cell to a product column (None: a column ignored: read-only, or
+    unknown with ``ignore_unknown``, then named in ``skipped``)."""
     columns = COLUMNS[kind]
     by_key = {_key(name): name for name in columns}
+    renamed = _mapping(kind, options)
     ignored = {_key(name) for name in READ_ONLY}
+    missing = set(renamed) - {_key(cell) for cell in cells}
+    if missing:
+        names = ", ".join(source for source in options.mapping if _key(source) in missing)
+        raise _FileProblem(RowError(1, None, f"--map names {names}, which is not a column "
+                                             "of the file."))
     mapped: list[str | None] = []
     unknown = []
     for cell in cells:
         key = _key(cell)
-        if key in by_key:
+        if key in renamed:
+            mapped.append(renamed[key])
+        elif key in by_key and not any(target == by_key[key] for target in renamed.values()):
             mapped.append(by_key[key])
         elif key in ignored:
             mapped.append(None)
+        elif options.ignore_unknown or key in by_key:
+            mapped.append(None)  # a column of ours that a --map replaced is skipped too
+            if skipped is not None:
+                skipped.append(cell.strip() or "(empty)")
         else:
             unknown.append(cell.strip() or "(empty)")
     if unknown:
@@ -312,7 +389,8 @@ def _header(cells: list[str], kind: str) -> list[str | None]:
         raise _FileProblem(RowError(1, None, (
             f"unknown column{'s' * (len(unknown) > 1)} {names}"
             f"{' …' if len(unknown) > 10 else ''}; {kind} take: {', '.join(columns)} "
-            "(rename those header cells, or remove their columns).")))
+            "(rename those header cells, map them with --map SOURCE=FIELD, or skip them "
+            "with --ignore-unknown).")))
     named = [m for m in mapped if m]
     twice = sorted({m for m in named if named.count(m) > 1})
     if twice:
@@ -323,6 +401,20 @@ def _header(cells: list[str], kind: str) -> list[str | None]:
     return mapped
 
 
+def _mapping(kind: str, options: ImportOptions) -> dict[str, str]:
+    """``--map``: the file's column (as a header key) -> ours; unknown targets refused."""
+    columns = COLUMNS[kind]
+    by_key = {_key(name): name for name in columns}
+    out = {}
+    for source, target in options.mapping.items():
+        field_ = by_key.get(_key(target))
+        if field_ is None:
+            raise CrmError(f"--map {source}={target}: {kind} have no field {target!r}; "
+                           f"they take: {', '.join(columns)}.")
+        out[_key(source)] = field_
+    return out
+
+
 def _delimiter(header: str) -> str:
     """Commas, unless the header row is plainly split by semicolons (Excel in many
     countries) or tabs."""
@@ -330,7 +422,8 @@ def _delimiter(header: str) -> str:
     return max(counts, key=lambda sep: (counts[sep], sep == ","))
 
 
-def _records(lines: _Lines, kind: str) -> Iterator[_Record | RowError]:
+def _records(lines: _Lines, kind: str, options: ImportOptions = ImportOptions(),
+             skipped: list[str] | None = None) -> Iterator[_Record | RowError]:
     source = iter(lines)
     first = next(source, None)
     rows = itertools.chain([first], source) if first is not None else iter(())
@@ -341,7 +434,7 @@ def _records(lines: _Lines, kind: str) -> Iterator[_Record | RowError]:
             columns = ", ".join(COLUMNS[kind])
             raise _FileProblem(RowError(1, None, "the file is empty: it needs a header row "
                                                  f"naming the columns ({columns})."))
-        mapped = _header(header, kind)
+        mapped = _header(header, kind, options, skipped)
         lines.record_done()
         end = reader.line_num
         for cells in reader:
@@ -364,42 +457,100 @@ def _records(lines: _Lines, kind: str) -> Iterator[_Record | RowError]:
         raise _FileProblem(RowError(reader.line_num or 1, None, text)) from None
 
 
+DUPLICATE = "__duplicate__"  # in a cleaned row: ("skip" | "update", the existing id)
+
+
 class _Cleaner:
     """Turns raw CSV values into model fields, with the forms' rules."""
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, options: ImportOptions = ImportOptions(), *,
+                 writing: bool = True):
         self.kind = kind
+        self.options = options
+        self.writing = writing
         every = stages.all_stages()
         # Exact names first (the common case, and the cheap one), then loose keys.
         self.stage_by_key = {**{_key(s.name): s for s in every}, **{s.name: s for s in every}}
+        for source, target in options.stages.items():
+            self.stage_by_key[_key(source)] = self.stage_by_key[source] = \
+                stages.stage_named(target)
         self.parents: dict[tuple[str, str], list[int]] = {}
+        self.created_parent: str | None = None
+        self.existing: dict[tuple[str, str], int] = {}  # (name, e-mail) -> id, of a chunk
+        self.seen: dict[tuple[str, str], int] = {}  # (name, e-mail) key -> line in the file
+        self.skipped = self.updated = 0
 
     def prepare(self, chunk: list[_Record]) -> None:
-        """Look up, in one query per kind, the parents a chunk of deals names."""
+        """Look up, in one query per kind, the parents a chunk of deals names (or the
+        records of a chunk of leads or customers that are here already)."""
         if self.kind != "opportunities":
+            self._prepare_duplicates(chunk)
             return
+        default = self.options.default_parent
         for column, model in (("customer", Customer), ("lead", Lead)):
             wanted = {check_text(r.values.get(column)) for r in chunk} - {""}
             wanted = [name for name in wanted if (column, name) not in self.parents]
             for name in wanted:
                 self.parents[(column, name)] = []
+            if default is not None and default[0] == column \
+                    and (column, default[1]) not in self.parents:
+                self.parents[(column, default[1])] = []
+                wanted.append(default[1])
             if wanted:
                 query = model.select(model.name, model.id).where(model.name.in_(wanted))
                 for name, record_id in query.tuples():
                     self.parents[(column, name)].append(record_id)
 
+    def _duplicate_key(self, values: dict[str, str]) -> tuple[str, str]:
+        email = check_text(values.get("email")).lower() if self.kind == "leads" else ""
+        return check_text(values.get("name")), email
+
+    def _prepare_duplicates(self, chunk: list[_Record]) -> None:
+        model = Lead if self.kind == "leads" else Customer
+        names = {self._duplicate_key(r.values)[0] for r in chunk} - {""}
+        self.existing = {}
+        if not names:
+            return
+        columns = [model.id, model.name] + ([Lead.email] if self.kind == "leads" else [])
+        for row in model.select(*columns).where(model.name.in_(list(names))).tuples():
+            key = (row[1], row[2].lower() if self.kind == "leads" else "")
+            self.existing.setdefault(key, row[0])
+
     def clean(self, record: _Record) -> dict[str, object]:
-        if self.kind == "leads":
-            return clean(record.values, LEAD_FIELDS)
-        if self.kind == "customers":
-            return clean(record.values, CUSTOMER_FIELDS)
-        return self._deal(record.values)
+        if self.kind == "opportunities":
+            return self._deal(record.values)
+        fields = clean(record.values, LEAD_FIELDS if self.kind == "leads" else CUSTOMER_FIELDS)
+        return self._check_duplicate(record, fields)
+
+    def _check_duplicate(self, record: _Record, fields: dict[str, object]) -> dict[str, object]:
+        key = self._duplicate_key(record.values)
+        noun = "lead" if self.kind == "leads" else "customer"
+        what = f"{noun} named {_shown(key[0])}" + (f" ({key[1]})" if key[1] else "")
+        earlier = self.seen.get(key)
+        if earlier is not None:
+            if self.options.on_duplicate == "skip":
+                self.skipped += 1
+                return {**fields, DUPLICATE: ("skip", None)}
+            raise ValidationError({"name": f"the {what} is on line {earlier} already."})
+        self.seen[key] = record.line
+        existing = self.existing.get(key)
+        if existing is None:
+            return fields
+        if self.options.on_duplicate == "skip":
+            self.skipped += 1
+            return {**fields, DUPLICATE: ("skip", existing)}
+        if self.options.on_duplicate == "update":
+            self.updated += 1
+            given = {name: value for name, value in fields.items() if name in record.values}
+            return {**given, DUPLICATE: ("update", existing)}
+        raise ValidationError({"name": f"a {what} exists already (--on-duplicate skip "
+                                       "keeps it, update overwrites it)."})
 
     def _deal(self, values: dict[str, str]) -> dict[str, object]:
         out: dict[str, object] = {}
         errors: dict[str, str] = {}
         checks = (("name", check_name), ("amount", lambda v: to_cents(check_amount(v))),
-                  ("close_date", check_date), ("stage", self._stage),
+                  ("close_date", self._date), ("stage", self._stage),
                   ("notes", check_text), ("lost_reason", check_text), ("owner", check_text))
         for column, check in checks:
             try:
@@ -421,6 +572,16 @@ class _Cleaner:
         out["amount_cents"] = out.pop("amount")
         return out
 
+    def _date(self, value: object) -> dt.date | None:
+        fmt = self.options.date_format
+        text = check_text(value)
+        if fmt is None or not text:
+            return check_date(value)
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            raise CrmError(f"{_shown(text)} is not a date written {fmt}.") from None
+
     def _stage(self, value: object):
         text = check_text(value)
         if not text:
@@ -434,6 +595,9 @@ class _Cleaner:
     def _parent(self, values: dict[str, str]) -> tuple[int | None, int | None]:
         customer = check_text(values.get("customer"))
         lead = check_text(values.get("lead"))
+        default = self.options.default_parent
+        if not customer and not lead and default is not None:
+            return self._default_parent(*default)
         if bool(customer) == bool(lead):
             raise ValidationError({"customer": "name either a customer or a lead (one of the "
                                                "customer and lead columns)."})
@@ -445,6 +609,22 @@ class _Cleaner:
             raise ValidationError({column: f"{len(ids)} {column}s are named {_shown(name)}; "
                                            "rename one so the name says which."})
         return (ids[0], None) if column == "customer" else (None, ids[0])
+
+    def _default_parent(self, kind: str, name: str) -> tuple[int | None, int | None]:
+        """The ``--default-parent`` record; made (once) when it is not here yet."""
+        ids = self.parents.get((kind, name), [])
+        if len(ids) > 1:
+            raise ValidationError({kind: f"{len(ids)} {kind}s are named {_shown(name)}; "
+                                         "--default-parent must name one."})
+        if not ids:
+            from tui_crm.core import customers, leads
+
+            self.created_parent = f"{kind} {name!r}"
+            make = customers.create_customer if kind == "customer" else leads.create_lead
+            # A dry run names it without making it (0 stands for it).
+            ids = [make({"name": name}) if self.writing else 0]
+            self.parents[(kind, name)] = ids
+        return (ids[0], None) if kind == "customer" else (None, ids[0])
 
 
 # --- import -----------------------------------------------------------------------
@@ -459,6 +639,7 @@ class ImportPreview:
     total: int  # good rows
     errors: list[RowError] = field(default_factory=list)
     more_errors: int = 0  # errors beyond the ones listed
+    summary: ImportSummary | None = None  # what importing it would do
 
     @property
     def ok(self) -> bool:
@@ -489,9 +670,13 @@ class _Run:
     """
 
     def __init__(self, kind: str, path: str | Path, progress: Progress | None = None,
-                 *, writing: bool = True, on_error: Callable[[RowError], None] | None = None):
+                 *, writing: bool = True, on_error: Callable[[RowError], None] | None = None,
+                 options: ImportOptions = ImportOptions()):
         self.kind = kind
         self.writing = writing
+        self.options = options
+        self.skipped_columns: list[str] = []
+        self.cleaner: _Cleaner | None = None
         self.path = Path(path)
         self.progress = progress
         self.errors: list[RowError] = []
@@ -527,12 +712,12 @@ class _Run:
         size = self.path.stat().st_size if self.path.is_file() else 0
         with handle:
             lines = _Lines(handle)
-            cleaner = _Cleaner(self.kind)
+            cleaner = self.cleaner = _Cleaner(self.kind, self.options, writing=self.writing)
             # Records and the lines found bad while reading, in line order: checked
             # together, so that every problem is reported in the order of the file.
             chunk: list[_Record | RowError] = []
             try:
-                for item in _records(lines, self.kind):
+                for item in _records(lines, self.kind, self.options, self.skipped_columns):
                     chunk.append(item)
                     if len(chunk) >= CHUNK:
                         self._chunk(chunk, cleaner, sink)
@@ -564,7 +749,8 @@ class _Run:
             sink(good)
 
 
-def preview_import(kind: str, path: str | Path, limit: int = 20) -> ImportPreview:
+def preview_import(kind: str, path: str | Path, limit: int = 20,
+                   options: ImportOptions = ImportOptions()) -> ImportPreview:
     """Check a whole file without writing; the first ``limit`` rows as they would be saved.
 
     File-level problems (empty, not UTF-8, unknown columns) come back as errors too,
@@ -573,27 +759,56 @@ def preview_import(kind: str, path: str | Path, limit: int = 20) -> ImportPrevie
     rows: list[dict[str, str]] = []
 
     def keep(chunk: list[tuple[_Record, dict]]) -> None:
-        for record, fields in chunk[:max(0, limit - len(rows))]:
-            rows.append(_display(kind, fields, record.values))
+        for record, fields in chunk:
+            if len(rows) < limit and DUPLICATE not in fields:
+                rows.append(_display(kind, fields, record.values))
 
-    run = _Run(kind, path, writing=False)
+    run = _Run(kind, path, writing=False, options=options)
     run.run(keep)
-    return ImportPreview(kind, COLUMNS[kind], rows, run.good, run.errors, run.more)
+    return ImportPreview(kind, COLUMNS[kind], rows, run.good, run.errors, run.more,
+                         _summary(run, dry_run=True))
+
+
+def _summary(run: _Run, *, dry_run: bool) -> ImportSummary:
+    cleaner = run.cleaner
+    skipped = cleaner.skipped if cleaner else 0
+    updated = cleaner.updated if cleaner else 0
+    return ImportSummary(run.kind, run.good - skipped - updated, updated, skipped,
+                         tuple(run.skipped_columns), cleaner.created_parent if cleaner else None,
+                         dry_run)
 
 
 def import_csv(kind: str, path: str | Path, progress: Progress | None = None,
-               errors: ErrorReport | None = None) -> int:
+               errors: ErrorReport | None = None,
+               options: ImportOptions = ImportOptions()) -> int:
     """Import every row of a CSV file, or none: returns how many records were added.
 
     Raises ImportFailed listing every bad line (and writes nothing) if any is bad;
     ``errors`` is given every problem, however many.
     """
-    return _import(kind, str(path), progress, errors)
+    return import_file(kind, path, options, progress, errors).added
+
+
+def import_file(kind: str, path: str | Path, options: ImportOptions = ImportOptions(),
+                progress: Progress | None = None, errors: ErrorReport | None = None, *,
+                dry_run: bool = False) -> ImportSummary:
+    """Import a CSV file as ``options`` say, all or nothing, and say what was done;
+    with ``dry_run`` check everything and write nothing."""
+    if dry_run:
+        run = _Run(kind, path, progress, writing=False, on_error=errors, options=options)
+        if errors is not None:
+            errors.start()
+        run.run(lambda chunk: None)
+        if run.errors or run.more:
+            raise ImportFailed(run.errors, run.more, run.kinds, run.bad_lines)
+        return _summary(run, dry_run=True)
+    return _import(kind, str(path), progress, errors, options)
 
 
 @write
 def _import(kind: str, path: str, progress: Progress | None,
-            errors: ErrorReport | None = None) -> int:
+            errors: ErrorReport | None = None,
+            options: ImportOptions = ImportOptions()) -> ImportSummary:
     if errors is not None:
         errors.start()  # again, when a busy database made the transaction start over
     model = _model(kind)
@@ -601,6 +816,7 @@ def _import(kind: str, path: str, progress: Progress | None,
     fields = ("name", "amount_cents", "close_date", "stage", "customer", "lead", "notes",
               "lost_reason", "owner") if kind == "opportunities" else COLUMNS[kind]
     next_id = bulk.next_id(model)
+    first_id = next_id
     # Text for both databases' bulk paths (sqlite3's date adapters are deprecated).
     user, at = changelog.current_user(), now().isoformat(sep=" ")
     tallies: dict[tuple[int, dt.date | None, str], tuple[int, int]] = {}
@@ -609,26 +825,39 @@ def _import(kind: str, path: str, progress: Progress | None,
         nonlocal next_id
         rows = []
         for _, values in chunk:
+            duplicate = values.get(DUPLICATE)
+            if duplicate is not None:
+                action, record_id = duplicate
+                if action == "update":
+                    changed = {k: v for k, v in values.items() if k != DUPLICATE}
+                    tracking.update(model, entity, record_id, changed)
+                continue
             if kind == "opportunities":
                 close = values["close_date"]
                 key = (values["stage"], close, values["lost_reason"])
                 count, cents = tallies.get(key, (0, 0))
                 tallies[key] = (count + 1, cents + values["amount_cents"])
-                values = {**values, "close_date": close.isoformat() if close else None}
+                values = {**values, "close_date": close.isoformat() if close else None,
+                          "owner": values["owner"] or user}
             rows.append((next_id, at, user, at, user, 1, *(values[f] for f in fields)))
             next_id += 1
+        if not rows:
+            return
         bulk.insert_rows(model, ("id", "created_at", "created_by", "updated_at",
                                  "updated_by", "version", *fields), rows)
         bulk.insert_rows(ChangeLog, ("at", "user", "entity", "entity_id", "action"),
                          ((at, user, entity, row[0], "create") for row in rows))
 
-    run = _Run(kind, path, progress, on_error=errors)
+    run = _Run(kind, path, progress, on_error=errors, options=options)
     run.run(insert)
     if run.errors or run.more:
         raise ImportFailed(run.errors, run.more, run.kinds, run.bad_lines)
     bulk.sync_id_sequence(model)
     totals.add_bulk(tallies)
-    return run.good
+    if kind == "opportunities":  # time in stage starts now for the deals just added
+        Opportunity.update(stage_entered_at=now()).where(
+            (Opportunity.id >= first_id) & Opportunity.stage_entered_at.is_null()).execute()
+    return _summary(run, dry_run=False)
 
 
 class ErrorReport:
