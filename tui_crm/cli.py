@@ -20,6 +20,7 @@ from tui_crm.core.db import (
 )
 from tui_crm.core.demo import DEFAULT_DEALS, DEFAULT_SEED
 from tui_crm.core.errors import CrmError
+from tui_crm.core.faults import explain, is_fault
 from tui_crm.core.text import printable
 from tui_crm.core.validate import RECORD_KINDS as KINDS
 
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--quarter", metavar="YYYYQN", help="e.g. 2026Q4 (default: current)")
     forecast.add_argument("--owner", metavar="NAME", help="only the deals NAME owns")
     forecast.add_argument("--json", action="store_true", help="print one JSON object")
-    forecast.set_defaults(handler=cmd_forecast)
+    forecast.set_defaults(handler=cmd_forecast, existing=True)
 
     demo = commands.add_parser(
         "demo", parents=[common], help="fill an empty database with realistic demo data",
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         url = resolve_url(args.db)
         if getattr(args, "existing", False):
             require_existing(url)
-        open_database(url)
+        open_new_or_existing(url)
         return args.handler(args)
     except CrmError as exc:
         fail(str(exc))
@@ -181,9 +182,12 @@ def main(argv: list[str] | None = None) -> int:
         # complaining when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except Exception as exc:  # a bug: still one line, never a traceback
+    except Exception as exc:  # a fault or a bug: still one line, never a traceback
         if os.environ.get("TUI_CRM_DEBUG"):
             raise
+        if is_fault(exc):  # the disk, the database, its server: what to do about it
+            fail(explain(exc))
+            return 1
         detail = str(exc).strip().splitlines()
         fail(f"unexpected error ({type(exc).__name__}{': ' + detail[0] if detail else ''}); "
              "set TUI_CRM_DEBUG=1 to see where.")
@@ -199,6 +203,15 @@ def require_existing(url: str) -> None:
 SECRETS: list[str] = []  # database URLs whose passwords no message may show
 
 
+def open_new_or_existing(url: str) -> None:
+    """Open the database; say so on stderr when that created a new SQLite file (a
+    mistyped path makes a new database: the user must know)."""
+    new = not is_postgres(url) and not sqlite_path(url).exists()
+    open_database(url)
+    if new:
+        fail(f"Created a new database at {sqlite_path(url)}.")
+
+
 def fail(message: str) -> None:
     """One line on stderr, control characters removed (messages may quote user data),
     no database password in it."""
@@ -209,7 +222,7 @@ def fail(message: str) -> None:
 
 def run_app(args: argparse.Namespace) -> int:
     url = resolve_url(args.db)
-    open_database(url)
+    open_new_or_existing(url)
     from tui_crm.ui.app import CrmApp
 
     CrmApp(db_label=display_url(url), start_mode=args.screen).run()

@@ -119,11 +119,14 @@ def test_version(capsys):
 
 
 def test_database_from_option_environment_or_data_dir(tmp_path, monkeypatch, capsys):
-    assert run(capsys, "forecast", "--db", str(tmp_path / "after.db"))[0] == 0
+    code, _, err = run(capsys, "demo", "--deals", "0", "--db", str(tmp_path / "after.db"))
+    assert (code, err) == (0, f"tui-crm: Created a new database at {tmp_path}/after.db.\n")
+    assert run(capsys, "--db", f"sqlite:///{tmp_path}/before.db", "demo", "--deals", "0")[0] == 0
     assert run(capsys, "--db", f"sqlite:///{tmp_path}/before.db", "forecast")[0] == 0
     monkeypatch.setenv("TUI_CRM_DB", str(tmp_path / "env.db"))
     assert run(capsys, "demo", "--deals", "5")[0] == 0
     monkeypatch.delenv("TUI_CRM_DB")
+    assert run(capsys, "demo", "--deals", "0")[0] == 0
     assert run(capsys, "forecast")[0] == 0
     assert {p.name for p in tmp_path.glob("*.db")} == {"after.db", "before.db", "env.db"}
     assert (tmp_path / "xdg" / "tui-crm" / "crm.db").is_file()
@@ -146,17 +149,20 @@ def _foreign(path):
     (lambda p: p.write_text("hello"), ["forecast"], "not a tui-crm database"),
     (_newer, ["export", "leads"], "newer version of tui-crm"),
     (_foreign, ["demo"], "another program"),
-    (None, ["forecast", "--quarter", "2026Q7"], "Not a quarter"),
-    (None, ["forecast", "--quarter", ""], "Not a quarter: ''"),
+    (lambda p: open_database(str(p)).close(), ["forecast", "--quarter", "2026Q7"],
+     "Not a quarter"),
+    (lambda p: open_database(str(p)).close(), ["forecast", "--quarter", ""],
+     "Not a quarter: ''"),
     (None, ["import", "leads"], "required: FILE"),
     (None, ["import", "deals", "x.csv"], "invalid choice: 'deals'"),
     (None, ["demo", "--deals", "many"], "invalid int value"),
-    (None, ["demo", "--deals", "-3"], "between 0 and"),
+    (lambda p: open_database(str(p)).close(), ["demo", "--deals", "-3"], "between 0 and"),
     (None, ["--frobnicate"], "unrecognized arguments"),
     (lambda p: open_database(str(p)).close(), ["backup", "/nonexistent/dir/x.db"],
      "does not exist"),
     (None, ["backup", "copy.db"], "There is no database at"),
     (None, ["export", "leads"], "There is no database at"),
+    (None, ["forecast"], "There is no database at"),
 ])
 def test_every_error_is_one_line(tmp_path, capsys, make, argv, message):
     path = tmp_path / "crm.db"
@@ -166,7 +172,7 @@ def test_every_error_is_one_line(tmp_path, capsys, make, argv, message):
     assert code != 0 and out == ""
     assert err.startswith("tui-crm: ") and err.count("\n") == 1, err
     assert message in err and "Traceback" not in err
-    if argv[0] in ("export", "backup") and make is None:
+    if argv[0] in ("export", "backup", "forecast") and make is None:
         assert not path.exists()  # a typo in --db makes no new database
 
 
@@ -184,6 +190,7 @@ def test_an_unexpected_exception_is_one_line(tmp_path, capsys, monkeypatch):
         raise RuntimeError("boom\nwith a second line")
 
     monkeypatch.setattr(cli, "cmd_forecast", broken)
+    open_database(str(tmp_path / "x.db")).close()
     code, out, err = run(capsys, "--db", str(tmp_path / "x.db"), "forecast")
     assert (code, out) == (1, "")
     assert err == ("tui-crm: unexpected error (RuntimeError: boom); set TUI_CRM_DEBUG=1 to "

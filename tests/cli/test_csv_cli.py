@@ -31,6 +31,7 @@ def test_export_to_standard_output_and_to_a_file(db_url, tmp_path, capsys):
 def test_import_then_export_round_trip(db_url, tmp_path, capsys):
     source = tmp_path / "c.csv"
     source.write_text("Name,E Mail\nAcme,buy@acme.example\nBeta,\n", encoding="utf-8")
+    open_database(db_url).close()
     code, out, err = run(capsys, "import", "customers", str(source), "--db", db_url)
     assert (code, out, err) == (0, f"Imported 2 customers from {source}.\n", "")
     deals_csv = tmp_path / "d.csv"
@@ -67,6 +68,7 @@ def test_import_with_bad_lines_reports_each_and_writes_nothing(db_url, tmp_path,
 def test_one_bad_thing_is_one_line(db_url, tmp_path, capsys):
     path = tmp_path / "latin.csv"
     path.write_bytes("name\nJürgen\n".encode("latin-1"))
+    open_database(db_url).close()
     code, out, err = run(capsys, "import", "leads", str(path), "--db", db_url)
     assert code == 1 and out == ""
     assert err == (f"tui-crm: {path}: line 2: not UTF-8 text: the file is in another encoding "
@@ -75,6 +77,7 @@ def test_one_bad_thing_is_one_line(db_url, tmp_path, capsys):
 
 
 def test_import_of_a_missing_file_and_export_to_a_bad_place(db_url, tmp_path, capsys):
+    open_database(db_url).close()
     code, _, err = run(capsys, "import", "leads", str(tmp_path / "none.csv"), "--db", db_url)
     assert code == 1 and err.startswith("tui-crm: Cannot read") and err.count("\n") == 1
     code, _, err = run(capsys, "export", "leads", str(tmp_path / "no" / "dir.csv"),

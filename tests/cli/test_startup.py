@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from tui_crm.__main__ import names_postgres
+from tui_crm.core.db import open_database
 
 PROBE = """
 import sys
@@ -41,6 +42,7 @@ def test_names_postgres(argv, env_url, expected):
 
 
 def test_a_sqlite_command_runs_without_the_driver(tmp_path):
+    open_database(str(tmp_path / "crm.db")).close()
     done = _run("--db", str(tmp_path / "crm.db"), "forecast", "--json")
     assert done.returncode == 0, done.stderr
     assert '"quarter"' in done.stdout

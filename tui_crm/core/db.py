@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, TypeVar
 import peewee
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
-from tui_crm.core import live, models
-from tui_crm.core.errors import DatabaseError
+from tui_crm.core import faults, live, models
+from tui_crm.core.errors import CrmError, DatabaseError
 from tui_crm.core.files import create_database_file, make_folders
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def _connect_sqlite(path: Path) -> SqliteDatabase:
         if head and head != _SQLITE_MAGIC:
             raise DatabaseError(f"{path} is not a tui-crm database (it is not a SQLite file).")
     else:
-        make_folders(path.parent)
+        _make_folder(path)
         create_shared_file(path)
     database = SqliteDatabase(
         str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S, lock_type="IMMEDIATE"
@@ -124,8 +124,36 @@ def _connect_sqlite(path: Path) -> SqliteDatabase:
             # Turning a new file to WAL fails at once, without waiting, while
             # another process is doing the same: try again.
             if not is_busy(exc) or last:
-                raise DatabaseError(f"{path} cannot be opened as a database: {exc}.") from exc
+                raise DatabaseError(_cannot_open(path, exc)) from exc
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _make_folder(path: Path) -> None:
+    """The folder a new database file goes in; a clear sentence when it cannot be."""
+    try:
+        make_folders(path.parent)
+    except (FileExistsError, NotADirectoryError) as exc:
+        blocker = next((parent for parent in path.parents if parent.is_file()), path.parent)
+        raise DatabaseError(f"Cannot create a database at {path}: {blocker} is a file, "
+                            "not a folder.") from exc
+    except OSError as exc:
+        raise DatabaseError(f"Cannot create the folder {path.parent}: "
+                            f"{exc.strerror or exc}.") from exc
+
+
+def _cannot_open(path: Path, exc: BaseException) -> str:
+    if not os.access(path.parent, os.W_OK) or _read_only_mount(path.parent):
+        return (f"{path} cannot be opened: its folder is read-only, and SQLite needs to "
+                "write beside the database (its -wal and -shm files). Make the folder "
+                "writable, or copy the database to a folder that is.")
+    return f"{path} cannot be opened as a database: {faults.explain(exc)}"
+
+
+def _read_only_mount(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def create_shared_file(path: Path) -> None:
@@ -140,7 +168,9 @@ def create_shared_file(path: Path) -> None:
 def _connect_postgres(url: str) -> PostgresqlDatabase:
     # Imported here: db_url loads every backend peewee has, which SQLite runs never need.
     from playhouse.db_url import connect as connect_url
+    from playhouse.db_url import register_database
 
+    register_database(ReconnectingPostgres, "postgres", "postgresql")
     database = connect_url(url)
     try:
         database.connect()
@@ -150,11 +180,45 @@ def _connect_postgres(url: str) -> PostgresqlDatabase:
     return database
 
 
+class ReconnectingPostgres(PostgresqlDatabase):
+    """PostgreSQL that opens a new connection when the old one was lost (the server
+    restarted, a network cut) and runs the statement again, but only outside a
+    transaction: inside one, what it had written is gone with the connection, so the
+    error stands (``write`` says nothing was saved) and the next statement reconnects.
+    """
+
+    def execute_sql(self, sql, params=None, *args, **kwargs):
+        return self._again(super().execute_sql, sql, params, *args, **kwargs)
+
+    def begin(self, *args, **kwargs):
+        return self._again(super().begin, *args, **kwargs)
+
+    def _again(self, statement: Callable[..., T], *args, **kwargs) -> T:
+        try:
+            return statement(*args, **kwargs)
+        except peewee.PeeweeException as exc:
+            if self.in_transaction() or not faults.is_connection_lost(exc):
+                raise
+            drop_connection(self)
+            return statement(*args, **kwargs)
+
+
+def drop_connection(database: Database) -> None:
+    """Close this thread's connection (a broken or read-only one): the next statement
+    opens a new one. Nothing is lost: it is only called outside a transaction."""
+    try:
+        database.close()
+    except peewee.PeeweeException:
+        pass  # a broken connection is closed all the same
+
+
 def upgrade_schema(database: Database) -> list[str]:
     """Apply pending migrations; refuse databases this version cannot understand."""
     try:
         tables = set(database.get_tables())
     except peewee.DatabaseError as exc:
+        if "malformed" in str(exc).lower():
+            raise DatabaseError(faults.explain(exc)) from exc
         raise DatabaseError("The file is not a tui-crm database (it is not a SQLite file).") \
             from exc
     if tables and HISTORY_TABLE not in tables:
@@ -260,7 +324,11 @@ def write(fn: Callable[..., T]) -> Callable[..., T]:
     start and never fails half-way on a lock; the busy timeout makes it wait for
     other writers. On PostgreSQL a deadlock or serialization failure runs it again.
     A nested call joins the outer transaction. After each commit the change is
-    announced to live screens (``core.live``).
+    announced to live screens (``core.live``). Any other database fault (read-only,
+    disk full, lost connection, a record deleted meanwhile...) is raised as a
+    DatabaseError saying so in one sentence; the connection is dropped when it may be
+    the cause (read-only, lost), so the next try reconnects and succeeds once the
+    cause is gone.
     """
 
     @functools.wraps(fn)
@@ -272,9 +340,13 @@ def write(fn: Callable[..., T]) -> Callable[..., T]:
             try:
                 with database.atomic():
                     result = fn(*args, **kwargs)
+            except CrmError:
+                raise
             except Exception as exc:
                 if not is_busy(exc):
-                    raise
+                    if not faults.is_fault(exc):
+                        raise  # a bug: its traceback matters
+                    raise _fault(database, exc) from exc
                 if last:
                     raise DatabaseError("The database stayed busy with other users' changes; "
                                         "nothing was saved, try again.") from exc
@@ -284,3 +356,10 @@ def write(fn: Callable[..., T]) -> Callable[..., T]:
         raise AssertionError("unreachable")  # pragma: no cover
 
     return wrapper
+
+
+def _fault(database: Database, exc: Exception) -> DatabaseError:
+    """The sentence a write that met a database fault raises."""
+    if faults.is_connection_lost(exc) or faults.is_read_only(exc):
+        drop_connection(database)
+    return DatabaseError(faults.explain(exc, writing=True))

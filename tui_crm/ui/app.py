@@ -17,6 +17,7 @@ from tui_crm.core.text import printable
 from tui_crm.ui.keys import KeysInOrder
 from tui_crm.ui.live import LiveRefresh
 from tui_crm.ui.stylesheet import SharedParseStylesheet
+from tui_crm.ui.workers import FailsSoftly
 
 # Starting the app loads the code of the screen it opens on; what serves the other
 # screens, the forms, the dialogs and the command palette loads when first used.
@@ -47,7 +48,7 @@ def _deal_form(*args, **kwargs) -> Screen:
 
 
 
-class CrmApp(LiveRefresh, KeysInOrder):
+class CrmApp(LiveRefresh, KeysInOrder, FailsSoftly):
     """The CRM. The database is opened (and the models bound) before it runs."""
 
     TITLE = "tui-crm"
@@ -87,7 +88,7 @@ class CrmApp(LiveRefresh, KeysInOrder):
 
     # -- first run: what to press, and demo data -----------------------------------
 
-    @work(thread=True, group="first-run")
+    @work(thread=True, exit_on_error=False, group="first-run")
     def _offer_first_run(self) -> None:
         from tui_crm.core import demo
         from tui_crm.ui.widgets.welcome import WelcomeScreen
@@ -108,7 +109,7 @@ class CrmApp(LiveRefresh, KeysInOrder):
         self.notify("Loading demo data…", timeout=3)
         self._load_demo()
 
-    @work(thread=True, exclusive=True, group="demo")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="demo")
     def _load_demo(self) -> None:
         from tui_crm.core import demo
 

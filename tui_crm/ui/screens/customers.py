@@ -8,7 +8,6 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Collapsible, Header, OptionList, Static
 from textual.widgets.option_list import OptionDoesNotExist
@@ -17,6 +16,7 @@ from tui_crm.core import customers, deals, leads
 from tui_crm.core.errors import CrmError
 from tui_crm.core.settings import get_settings
 from tui_crm.ui.footer_keys import KeyFooter, refresh_keys
+from tui_crm.ui.screens.base import DataScreen
 from tui_crm.ui.widgets.deal_lines import (
     CustomerDetail,
     deal_options,
@@ -49,7 +49,7 @@ CUSTOMER_SOURCE = PagedSource(
 )
 
 
-class CustomersScreen(Screen):
+class CustomersScreen(DataScreen):
     BINDINGS = [
         Binding("n", "new_customer", "New customer", id="customers.new"),
         Binding("enter", "edit_customer", "Edit", id="customers.edit"),
@@ -136,7 +136,7 @@ class CustomersScreen(Screen):
         row = self.selected
         self._load_detail(row.id if row is not None else None)
 
-    @work(thread=True, exclusive=True, group="customer-detail")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="customer-detail")
     def _load_detail(self, customer_id: int | None) -> None:
         detail = None
         if customer_id is not None:
@@ -260,7 +260,7 @@ class CustomersScreen(Screen):
 
         self.app.push_screen(delete_deal_dialog(deal.name, deal.is_open), answered)
 
-    @work(thread=True, group="customer-deal-change")
+    @work(thread=True, exit_on_error=False, group="customer-deal-change")
     def _change_deal(self, change: Callable[[], object]) -> None:
         try:
             change()

@@ -7,26 +7,25 @@ call runs in a worker thread; ``[`` and ``]`` step through the quarters.
 
 from __future__ import annotations
 
-import peewee
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Header, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from tui_crm.core import dates
 from tui_crm.core.dates import Quarter
-from tui_crm.core.errors import CrmError
 from tui_crm.core.forecast import Forecast, forecast
 from tui_crm.ui.footer_keys import KeyFooter
+from tui_crm.ui.screens.base import DataScreen
 from tui_crm.ui.widgets import forecast_view as view
 from tui_crm.ui.widgets.forecast_charts import BarChart
 from tui_crm.ui.widgets.forecast_settings import open_settings
 
 
-class ForecastScreen(Screen):
+class ForecastScreen(DataScreen):
     """The quarter's open pipeline by stage, the warnings, the win/loss record, charts."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -71,18 +70,22 @@ class ForecastScreen(Screen):
         """Query the shown quarter again (after a change here or elsewhere)."""
         self._load(self.quarter)
 
-    @work(thread=True, exclusive=True, group="forecast")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="forecast")
     def _load(self, quarter: Quarter) -> None:
-        try:
-            result = forecast(quarter)
-        except (CrmError, peewee.PeeweeException) as exc:
-            if not get_current_worker().is_cancelled:
-                self.app.call_from_thread(self._failed, quarter, str(exc))
-            return
+        result = forecast(quarter)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, result)
+            self.post_message(self.Read(result))
 
-    def _show(self, result: Forecast) -> None:
+    class Read(Message):
+        """The forecast of a quarter, read in a worker."""
+
+        def __init__(self, result: Forecast) -> None:
+            super().__init__()
+            self.result = result
+
+    @on(Read)
+    def show_forecast(self, message: Read) -> None:
+        result = message.result
         if result.quarter != self.quarter:
             return  # an answer for a quarter the user has already left
         self.result = result
@@ -96,9 +99,9 @@ class ForecastScreen(Screen):
         self.query_one("#forecast-trend-title", Static).update(view.trend_title(result))
         self.query_one("#forecast-trend-chart", BarChart).show(view.trend_bars(result))
 
-    def _failed(self, quarter: Quarter, message: str) -> None:
-        if quarter == self.quarter:
-            self.notify(message, title="The forecast could not be read", severity="error")
+    def worker_failed(self, worker: Worker, message: str) -> None:
+        self.notify(message, title="The forecast could not be read", severity="error",
+                    markup=False)
 
     def _step_to(self, quarter: Quarter) -> None:
         self.quarter = quarter

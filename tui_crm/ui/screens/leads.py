@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Header
 
 from tui_crm.core import leads
 from tui_crm.ui.footer_keys import KeyFooter, refresh_keys
+from tui_crm.ui.screens.base import DataScreen
 from tui_crm.ui.widgets.filtered_list import FilteredList
 from tui_crm.ui.widgets.record_forms import LeadForm, PromoteForm
 from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
@@ -31,7 +31,7 @@ LEAD_SOURCE = PagedSource(
 )
 
 
-class LeadsScreen(Screen):
+class LeadsScreen(DataScreen):
     BINDINGS = [
         Binding("n", "new_lead", "New lead", id="leads.new"),
         Binding("enter", "edit_lead", "Edit", id="leads.edit"),

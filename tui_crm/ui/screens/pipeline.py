@@ -14,22 +14,23 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Header, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from tui_crm.core import board as board_queries
 from tui_crm.core import deals, settings
 from tui_crm.core.board import BoardView, Card, Key, Page
 from tui_crm.core.dates import Quarter
 from tui_crm.core.errors import ConflictError, CrmError
+from tui_crm.core.faults import is_fault
 from tui_crm.core.records import StageRow
 from tui_crm.ui.footer_keys import KeyFooter
+from tui_crm.ui.screens.base import DataScreen
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.board import Board, BoardColumn, visible_cards
 
 
-class PipelineScreen(Screen):
+class PipelineScreen(DataScreen):
     """A column per open stage, then Won and Lost (closed this quarter)."""
 
     AUTO_FOCUS = "Board"  # the board, not the filter above it (shown by `/`)
@@ -71,8 +72,16 @@ class PipelineScreen(Screen):
         if self.board.columns:
             self.reload()
         else:  # the first time: a screenful read at once, drawn with the first frame
-            self._show(board_queries.board_view({}, self._rows(), None, self.search,
-                                                self.quarter), settings.get_settings(), False)
+            try:
+                first = board_queries.board_view({}, self._rows(), None, self.search,
+                                                 self.quarter)
+                amounts = settings.get_settings()
+            except Exception as exc:
+                if not is_fault(exc):
+                    raise
+                self.reload()  # again in a worker, which says why it fails
+                return
+            self._show(first, amounts, False)
 
     # -- reading -----------------------------------------------------------------
 
@@ -106,7 +115,7 @@ class PipelineScreen(Screen):
         self._read_board(self._reads, places, focus_id, self._rows(), self.search,
                          self.quarter, first_match)
 
-    @work(thread=True, exclusive=True, group="board")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="board")
     def _read_board(self, number: int, places: dict, focus_id: int | None, rows: int,
                     search: str, quarter: Quarter, first_match: bool) -> None:
         view = board_queries.board_view(places, rows, focus_id, search, quarter)
@@ -152,7 +161,7 @@ class PipelineScreen(Screen):
         self._read_page(event.column, event.key, event.forward, event.column.visible,
                         self.search, self.quarter)
 
-    @work(thread=True, group="board-page")
+    @work(thread=True, exit_on_error=False, group="board-page")
     def _read_page(self, column: BoardColumn, key: Key, forward: bool, rows: int,
                    search: str, quarter: Quarter) -> None:
         where = {"after": key} if forward else {"before": key}
@@ -275,7 +284,7 @@ class PipelineScreen(Screen):
         self._write_deal(card, change, refused, self._places(), self._rows(), self.search,
                          self.quarter)
 
-    @work(thread=True, group="board-write")
+    @work(thread=True, exit_on_error=False, group="board-write")
     def _write_deal(self, card: Card, change: Callable[[], object], refused: str,
                     places: dict, rows: int, search: str, quarter: Quarter) -> None:
         """The change, then the board as it left it, read in the same thread: one trip
@@ -293,6 +302,15 @@ class PipelineScreen(Screen):
         amounts = settings.get_settings()
         self.app.call_from_thread(self._written, card, (refused, problem), (places, search),
                                   view, amounts)
+
+    def worker_failed(self, worker: Worker, message: str) -> None:
+        # The board stays as it was shown; the next key (or the live refresh) reads it
+        # again.
+        if worker.group == "board-write":
+            self.writing = False
+        for column in self.board.columns:
+            column.loading = False
+        super().worker_failed(worker, message)
 
     def _written(self, card: Card, outcome: tuple[str, str], read_for: tuple,
                  view: BoardView, amounts: settings.Settings) -> None:

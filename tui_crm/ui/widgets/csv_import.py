@@ -12,14 +12,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from tui_crm.core.csvio import KINDS, ImportFailed, ImportPreview, import_csv, preview_import
 from tui_crm.core.errors import CrmError
 from tui_crm.core.text import printable
 from tui_crm.ui.footer_keys import KeyFooter
+from tui_crm.ui.screens.base import DataModal
 from tui_crm.ui.text import safe
 
 PREVIEW_ROWS = 8
@@ -97,7 +98,7 @@ def preview_text(preview: ImportPreview) -> Table | Text:
     return table
 
 
-class CsvImportScreen(ModalScreen[int | None]):
+class CsvImportScreen(DataModal[int | None]):
     """Dismissed with the number of records imported, or None."""
 
     BINDINGS = [
@@ -162,7 +163,7 @@ class CsvImportScreen(ModalScreen[int | None]):
                                                              style="italic"))
         self._preview(self.kind, self.path_text)
 
-    @work(thread=True, exclusive=True, group="csv-preview")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="csv-preview")
     def _preview(self, kind: str, path: str) -> None:
         try:
             preview = preview_import(kind, Path(path).expanduser(), limit=PREVIEW_ROWS)
@@ -201,7 +202,7 @@ class CsvImportScreen(ModalScreen[int | None]):
         self.query_one("#import-result", Static).update(Text("Importing…", style="italic"))
         self._import(self.kind, self.path_text)
 
-    @work(thread=True, exclusive=True, group="csv-import")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="csv-import")
     def _import(self, kind: str, path: str) -> None:
         try:
             count = import_csv(kind, Path(path).expanduser())
@@ -213,6 +214,9 @@ class CsvImportScreen(ModalScreen[int | None]):
             self.app.call_from_thread(self._show_problem, str(exc))
             return
         self.app.call_from_thread(self.dismiss, count)
+
+    def worker_failed(self, worker: Worker, message: str) -> None:
+        self._show_problem(message)
 
     def _failed(self, preview: ImportPreview) -> None:
         self.importing = False

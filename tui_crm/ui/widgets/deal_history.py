@@ -13,13 +13,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+from textual.worker import Worker
 
 from tui_crm.core.errors import CrmError
 from tui_crm.core.history import Entry, FieldChange, deal_timeline
 from tui_crm.core.money import format_amount
 from tui_crm.ui.footer_keys import KeyFooter
+from tui_crm.ui.screens.base import DataModal
 from tui_crm.ui.text import safe
 
 LABELS = {"name": "Name", "amount_cents": "Amount", "close_date": "Close date",
@@ -61,7 +62,7 @@ def entry_text(entry: Entry) -> Text:
     return text
 
 
-class DealHistory(ModalScreen[None]):
+class DealHistory(DataModal[None]):
     """The deal's timeline, read in a worker; scrolls when long."""
 
     BINDINGS = [Binding("escape", "close", "Close", id="history.close")]
@@ -86,7 +87,7 @@ class DealHistory(ModalScreen[None]):
         self.query_one(".history-entries").focus()
         self._read()
 
-    @work(thread=True, exclusive=True, group="deal-history")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="deal-history")
     def _read(self) -> None:
         try:
             entries = deal_timeline(self.deal_id)
@@ -95,6 +96,9 @@ class DealHistory(ModalScreen[None]):
         except CrmError as exc:
             text = safe(str(exc))
         self.app.call_from_thread(self.query_one("#history", Static).update, text)
+
+    def worker_failed(self, worker: Worker, message: str) -> None:
+        self.query_one("#history", Static).update(safe(message))
 
     def action_close(self) -> None:
         self.dismiss(None)

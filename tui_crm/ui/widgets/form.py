@@ -19,13 +19,14 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static, TextArea
+from textual.worker import Worker
 
 from tui_crm.core.errors import ConflictError, CrmError, ValidationError
 from tui_crm.core.text import printable
 from tui_crm.ui.footer_keys import KeyFooter
+from tui_crm.ui.screens.base import DataModal
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.dialogs import OVERWRITE, RELOAD, ConfirmDialog, ConflictDialog
 from tui_crm.ui.widgets.pickers import ParentField
@@ -151,7 +152,7 @@ class FormField(Horizontal):
             self.set_error(self.check())
 
 
-class RecordForm(ModalScreen[int | None]):
+class RecordForm(DataModal[int | None]):
     """The base of every record form (see the module docstring)."""
 
     BINDINGS = [
@@ -278,7 +279,7 @@ class RecordForm(ModalScreen[int | None]):
         self.saving = True
         self._save(values, expected_version)
 
-    @work(thread=True, exclusive=True, group="form-save")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form-save")
     def _save(self, values: dict[str, Any], expected_version: int | None) -> None:
         try:
             saved = self.save_values(values, expected_version)
@@ -290,6 +291,12 @@ class RecordForm(ModalScreen[int | None]):
             self.app.call_from_thread(self._failed, {"": str(exc)})
         else:
             self.app.call_from_thread(self._saved, saved)
+
+    def worker_failed(self, worker: Worker, message: str) -> None:
+        """A save (or a read) that failed: the sentence under the fields, everything
+        typed kept, and ctrl+s saves again."""
+        self.saving = False
+        self.show_errors({"": message})
 
     def _saved(self, record_id: int) -> None:
         self.saving = False

@@ -13,11 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_crm.core.lookup import RecordMatch, find_records
+from tui_crm.ui.screens.base import DataModal
 from tui_crm.ui.text import safe
 
 MATCHES = 30
@@ -34,7 +34,7 @@ def match_label(match: RecordMatch) -> Text:
     return label
 
 
-class RecordPicker(ModalScreen[RecordMatch | None]):
+class RecordPicker(DataModal[RecordMatch | None]):
     """Choose one record of ``kinds`` by part of its name; dismisses with the match."""
 
     BINDINGS = [
@@ -72,7 +72,7 @@ class RecordPicker(ModalScreen[RecordMatch | None]):
         event.stop()
         self._search(event.value)
 
-    @work(thread=True, exclusive=True, group="record-picker")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="record-picker")
     def _search(self, text: str) -> None:
         matches = find_records(text, self.kinds, limit=MATCHES)
         self.app.call_from_thread(self._show, text, matches)

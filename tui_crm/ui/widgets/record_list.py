@@ -33,7 +33,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui_crm.core.faults import is_fault
 from tui_crm.ui.text import safe
+from tui_crm.ui.workers import FailsSoftly
 
 PAGE_SIZE = 100
 CACHED_PAGES = 24
@@ -93,7 +95,7 @@ class PagedSource:
     position: Callable[[int, str], int | None]
 
 
-class RecordList(ScrollView, can_focus=True):
+class RecordList(ScrollView, FailsSoftly, can_focus=True):
     """A cursor over a list of records, drawn line by line (see the module docstring).
 
     Messages: ``RecordList.Highlighted(row)`` when the cursor lands on a row (row is
@@ -196,8 +198,14 @@ class RecordList(ScrollView, can_focus=True):
         # wait for while the new screen is being drawn), so the screen's first frame
         # shows its rows. Reloads and searches read in a worker.
         self._generation += 1
-        self._loaded(self._generation, *self._read(self.search, None, 0, 0,
-                                                   self._body_height()))
+        try:
+            first = self._read(self.search, None, 0, 0, self._body_height())
+        except Exception as exc:
+            if not is_fault(exc):
+                raise
+            self._start_load(None, 0)  # again in a worker, which says why it fails
+            return
+        self._loaded(self._generation, *first)
 
     def _start_load(self, keep_id: int | None, fallback: int) -> None:
         self._generation += 1
@@ -206,7 +214,7 @@ class RecordList(ScrollView, can_focus=True):
         self._load(self._generation, self.search, keep_id, fallback, screen_row,
                    self._body_height())
 
-    @work(thread=True, exclusive=True, group="record-list-load")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="record-list-load")
     def _load(self, generation: int, search: str, keep_id: int | None, fallback: int,
               screen_row: int, height: int) -> None:
         # One load at a time, and none for a search already typed over: a burst of
@@ -278,7 +286,7 @@ class RecordList(ScrollView, can_focus=True):
                   if self._pages.get(page - 1)}
         self._fetch(self._generation, self.search, wanted, before)
 
-    @work(thread=True, group="record-list-pages")
+    @work(thread=True, exit_on_error=False, group="record-list-pages")
     def _fetch(self, generation: int, search: str, wanted: list[int], before: dict) -> None:
         pages: dict[int, list] = {}
         for page in wanted:
