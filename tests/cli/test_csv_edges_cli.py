@@ -96,6 +96,7 @@ def test_an_endless_file_keeps_memory_flat(tmp_path):
     def limited():
         resource.setrlimit(resource.RLIMIT_AS, (300 << 20, 300 << 20))
 
+    open_database(str(tmp_path / "crm.db")).close()  # not new: no "Created ..." line
     done = subprocess.run([sys.executable, "-m", "tui_crm", "import", "leads", "/dev/zero",
                            "--db", str(tmp_path / "crm.db")], preexec_fn=limited,
                           capture_output=True, text=True, timeout=120)
