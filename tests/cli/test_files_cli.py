@@ -171,3 +171,20 @@ def test_backup_and_export_are_no_more_readable_than_the_database(tmp_path, caps
     assert run(capsys, "export", "leads", str(export), "--force", "--db", str(db))[0] == 0
     assert (mode(backup), mode(export)) == (0o640, 0o640)
     assert customers_in(backup) == 1
+
+
+def test_export_to_a_pipe_or_device_writes_straight_into_it(tmp_path, capsys):
+    db = tmp_path / "crm.db"
+    open_database(str(db))
+    customers.create_customer({"name": "Acme"})
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    code, out, err = run(capsys, "export", "customers", str(fifo), "--db", str(db))
+    assert (code, err) == (0, "")
+    assert reader.communicate(timeout=30)[0].splitlines()[1].split(",")[1] == "Acme"
+    assert run(capsys, "export", "customers", "/dev/null", "--db", str(db))[0] == 0
+    code, _, err = run(capsys, "backup", "/dev/null", "--force", "--db", str(db))
+    assert code == 1 and "/dev/null is not a file" in err
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("crm.db")) == \
+        ["pipe"]

@@ -17,7 +17,7 @@ from peewee import PostgresqlDatabase
 
 from tui_crm.core import models
 from tui_crm.core.errors import CrmError
-from tui_crm.core.files import check_destination, copy_mode, replaced_atomically
+from tui_crm.core.files import check_destination, copy_mode, is_stream, replaced_atomically
 
 PG_MESSAGE = ("A PostgreSQL database is backed up with PostgreSQL's own tool, e.g. "
               "`pg_dump --format=custom --file=crm.dump DBNAME`.")
@@ -38,6 +38,8 @@ def backup_database(dest: str | Path, *, overwrite: bool = False) -> BackupResul
     target = _target(Path(dest).expanduser())
     # A database file may be replaced by a newer backup; the live database and the
     # files SQLite keeps beside any database never.
+    if is_stream(target):
+        raise CrmError(f"{target} is not a file: a backup is a database file; name one.")
     check_destination(target, force=overwrite, database=source, allow_database=True)
     try:
         with replaced_atomically(target, copy_mode(source)) as (partial, handle):

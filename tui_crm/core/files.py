@@ -105,6 +105,11 @@ def is_database_file(path: Path) -> bool:
         return False
 
 
+def is_stream(path: Path) -> bool:
+    """A pipe, socket or device: written to as it is, never replaced or read."""
+    return path.exists() and not path.is_file() and not path.is_dir()
+
+
 def check_destination(path: Path, *, force: bool, database: Path | None = None,
                       allow_database: bool = False) -> None:
     """Refuse a destination that would lose data: the open database or a file beside
@@ -121,6 +126,8 @@ def check_destination(path: Path, *, force: bool, database: Path | None = None,
                        f"({', '.join(SIDE_SUFFIXES)}); choose another name.")
     if path.is_dir():
         raise CrmError(f"{path} is a folder; name a file.")
+    if is_stream(path):
+        return  # a pipe or a device (/dev/stdout): nothing there to lose
     if path.exists():
         if not allow_database and is_database_file(path):
             raise CrmError(f"{path} is a database; it is never written over. Choose "
@@ -135,7 +142,18 @@ def check_destination(path: Path, *, force: bool, database: Path | None = None,
 @contextmanager
 def replaced_atomically(path: Path, mode: int) -> Iterator[tuple[Path, BinaryIO]]:
     """A new file beside ``path`` (with ``mode``), renamed onto ``path`` when the block
-    ends without error, removed otherwise. Yields its path and an open handle."""
+    ends without error, removed otherwise. Yields its path and an open handle.
+
+    A pipe or device (``is_stream``) is written to directly instead.
+    """
+    if is_stream(path):
+        try:
+            stream = path.open("wb")
+        except OSError as exc:
+            raise CrmError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+        with stream:
+            yield path, stream
+        return
     partial = path.with_name(f".{path.name}.partial")
     try:
         fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, mode)
