@@ -188,3 +188,11 @@ def test_export_to_a_pipe_or_device_writes_straight_into_it(tmp_path, capsys):
     assert code == 1 and "/dev/null is not a file" in err
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("crm.db")) == \
         ["pipe"]
+
+
+def test_an_export_is_private_on_either_database(db_url, tmp_path, capsys, usual_umask):
+    open_database(db_url)
+    customers.create_customer({"name": "Acme"})
+    target = tmp_path / "customers.csv"
+    assert run(capsys, "export", "customers", str(target), "--db", db_url)[0] == 0
+    assert mode(target) == 0o600
