@@ -70,6 +70,14 @@ async def test_help_lists_every_key_of_the_current_screen(sqlite_db):
         assert "Promote" not in text
         await press(pilot, "escape")
         assert isinstance(app.screen, CustomersScreen)
+        await press(pilot, "3", "question_mark")
+        text = screen_text(app)
+        for key, description in [("> shift+→", "Next stage"), ("< shift+←", "Prev stage"),
+                                 ("w", "Won"), ("x", "Lost"), ("d del", "Delete deal"),
+                                 ("/", "Filter"), ("← h", "Previous column"),
+                                 ("↓ j", "Card below")]:
+            assert f"{key} " in text and description in text, description
+        assert "…" not in text, "no label is cut at 80x24"
 
 
 async def palette_pick(pilot, text: str, pick: str) -> None:
@@ -183,10 +191,9 @@ async def test_q_quits_and_ctrl_q_quits_even_from_a_form(sqlite_db):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "n")
-        await type_text(pilot, "q")
-        assert app.is_running and isinstance(app.screen, LeadForm), "q is typed in a form"
+        assert isinstance(app.screen, LeadForm)
         await press(pilot, "ctrl+q")
-    assert app.return_code == 0 and not app.is_running
+    assert app.return_code == 0 and not app.is_running, "nothing typed: quits at once"
     app = CrmApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -237,3 +244,32 @@ async def test_bidirectional_controls_never_reach_the_screen(sqlite_db):
         assert not any(chr(c) in text for c in [*range(0x202A, 0x202F),
                                                 *range(0x2066, 0x206A)])
     assert leads.list_leads()[0].name == name, "the data keeps them"
+
+
+async def test_quitting_with_unsaved_typing_asks_first(sqlite_db):
+    """ctrl+q in a form with changes asks, as escape does: n keeps the form and what
+    was typed; y quits; ctrl+q on the question quits too. Nothing is saved."""
+    from tests.ui.pilot_helpers import burst
+    from tui_crm.ui.widgets.dialogs import QuitDialog
+
+    leads.create_lead({"name": "Someone"})
+    app = CrmApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "n", *"q Ada", "ctrl+q")
+        assert app.is_running and isinstance(app.screen, QuitDialog), "asked, not quit"
+        await press(pilot, "n")
+        assert isinstance(app.screen, LeadForm)
+        assert app.screen.fields["name"].value == "q Ada", "what was typed is kept"
+        await burst(pilot, "ctrl+q", "y")
+    assert not app.is_running
+    assert [lead.name for lead in leads.list_leads()] == ["Someone"]
+    app = CrmApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "enter", "end", *" Else", "ctrl+q")
+        assert isinstance(app.screen, QuitDialog)
+        await burst(pilot, "ctrl+q")
+    assert not app.is_running
+    assert [lead.name for lead in leads.list_leads()] == ["Someone"]
+

@@ -69,3 +69,29 @@ async def test_a_click_on_a_key_in_the_footer_presses_it(sqlite_db):
         await pilot.click(KeyFooter, offset=(last.index("New lead"), 0))
         await settle(pilot)
         assert isinstance(app.screen, RecordForm)
+
+
+async def test_help_and_quit_always_show_at_80x24_and_the_rest_is_in_help(sqlite_db):
+    """At 80x24 every screen's footer ends with ? Help, q Quit and the palette's key;
+    the screen's keys before them are whole, and those left out are in the help."""
+    from tests.ui.pilot_helpers import burst, screen_text, settle
+    from tui_crm.core import customers, deals
+    from tui_crm.ui.app import CrmApp
+
+    acme = customers.create_customer({"name": "Acme"})
+    deals.create_deal({"name": "Rollout", "amount": "10", "customer_id": acme,
+                       "stage": "Qualification"})
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for screen in ("3", "1", "2", "4"):
+            await burst(pilot, screen)
+            footer = screen_text(app).splitlines()[-1]
+            assert footer.rstrip().endswith("? Help  q Quit ▏ ^p palette"), footer
+            assert "…" not in footer
+        await burst(pilot, "3")
+        footer = screen_text(app).splitlines()[-1]
+        assert footer.startswith(" > Next stage  < Prev stage  w Won  x Lost")
+        assert "/ Filter" not in footer
+        await burst(pilot, "question_mark")
+        assert "/         Filter" in screen_text(app), "what the footer leaves out"

@@ -182,9 +182,30 @@ class CrmApp(LiveRefresh, KeysInOrder, FailsSoftly):
             return False
         return True
 
+    async def action_quit(self) -> None:
+        """Quit; when a form holds unsaved changes, ask first (as escape does)."""
+        self.quit_asking()
+
     def action_quit_now(self) -> None:
-        """ctrl+q quits from anywhere, a form included (what it holds is not saved)."""
-        self.exit()
+        """ctrl+q quits from anywhere, a form included: asked first when the form
+        holds unsaved changes; ctrl+q again on that question quits."""
+        self.quit_asking()
+
+    def quit_asking(self) -> None:
+        from tui_crm.ui.widgets.dialogs import QuitDialog
+        from tui_crm.ui.widgets.form import RecordForm
+
+        unsaved = [screen for screen in self.screen_stack
+                   if isinstance(screen, RecordForm) and screen.changed]
+        if not unsaved or isinstance(self.screen, QuitDialog):
+            self.exit()
+            return
+
+        def decided(quit_: bool | None) -> None:
+            if quit_:
+                self.exit()
+
+        self.push_screen(QuitDialog(), decided)
 
     def show_record(self, kind: str, record_id: int) -> None:
         """Go to a record: its screen with the cursor on it (a deal: its parent's

@@ -7,6 +7,10 @@ draw its first screen, and as long again at each change. ``KeyFooter`` shows the
 keys, in the same order and style, as one line of text: a change is a repaint. A
 click on a key presses it, as in Textual's footer.
 
+`? Help` and `q Quit` are always shown, at the right end (beside the palette's key):
+the screen's keys fill the room left, each one whole or not at all, and those that
+do not fit are listed by the help screen.
+
 ``refresh_keys`` asks for that repaint only when the keys' state has changed.
 """
 
@@ -24,6 +28,7 @@ from textual.widget import Widget
 _shown: WeakKeyDictionary[DOMNode, tuple] = WeakKeyDictionary()
 
 PALETTE_RULE = "▏"
+PINNED = ("app.help", "app.quit")  # binding ids always shown, at the right end
 
 
 def refresh_keys(node: DOMNode, *actions: str) -> None:
@@ -60,13 +65,20 @@ class KeyFooter(Widget, can_focus=False):
 
     def __init__(self) -> None:
         super().__init__()
-        self._places: list[tuple[int, int, Binding, bool]] = []  # cells of each key drawn
+        self.places: list[tuple[int, int, Binding, bool]] = []  # cells of each key drawn
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
 
     def _bindings_changed(self, screen: Screen) -> None:
         self.refresh()
+
+    def key_text(self, binding: Binding, enabled: bool) -> Text:
+        style = self.get_component_rich_style
+        return Text.assemble((f" {self.app.get_key_display(binding)} ",
+                              style("key-footer--key")),
+                             (f"{binding.description} ", style("key-footer--description")),
+                             style="" if enabled else "dim", end="")
 
     def keys(self) -> list[tuple[Binding, bool]]:
         """The keys shown, each with whether it applies now: one per action, the
@@ -79,25 +91,35 @@ class KeyFooter(Widget, can_focus=False):
         return list(shown.values())
 
     def render(self) -> Text:
-        style = self.get_component_rich_style
-        key_style, description_style = style("key-footer--key"), style("key-footer--description")
         width = self.size.width
+        keys = self.keys()
+        pinned = [(binding, on) for binding, on in keys if binding.id in PINNED]
+        tail = Text(no_wrap=True, end="")
+        for binding, enabled in pinned:
+            tail.append_text(self.key_text(binding, enabled))
         palette = self._palette()
-        room = width - (palette.cell_len if palette else 0)
+        if palette is not None:
+            tail.append_text(palette)
+        room = width - tail.cell_len
         line = Text(no_wrap=True, overflow="crop", end="")
-        self._places = []
-        for binding, enabled in self.keys():
-            start = line.cell_len
-            if start >= room:
-                break
-            line.append_text(Text.assemble(
-                (f" {self.app.get_key_display(binding)} ", key_style),
-                (f"{binding.description} ", description_style),
-                style="" if enabled else "dim"))
-            self._places.append((start, min(line.cell_len, room), binding, enabled))
-        line.truncate(room, pad=palette is not None)
+        places = []
+        for binding, enabled in keys:
+            if binding.id in PINNED:
+                continue
+            text = self.key_text(binding, enabled)
+            if line.cell_len + text.cell_len - 1 > room:  # its last cell is a space
+                break  # the keys left are in the help screen
+            places.append((line.cell_len, line.cell_len + text.cell_len, binding, enabled))
+            line.append_text(text)
+        line.truncate(room, pad=True)
+        for binding, enabled in pinned:
+            text = self.key_text(binding, enabled)
+            places.append((line.cell_len, line.cell_len + text.cell_len, binding, enabled))
+            line.append_text(text)
         if palette is not None:
             line.append_text(palette)
+        line.truncate(width)
+        self.places = places
         return line
 
     def _palette(self) -> Text | None:
@@ -109,10 +131,10 @@ class KeyFooter(Widget, can_focus=False):
         return Text.assemble((PALETTE_RULE, style("key-footer--rule")),
                              (f" {self.app.get_key_display(binding)} ",
                               style("key-footer--key")),
-                             (f"{binding.description} ", style("key-footer--description")))
+                             (binding.description, style("key-footer--description")))
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
-        for start, end, binding, enabled in self._places:
+        for start, end, binding, enabled in self.places:
             if start <= event.x < end:
                 if enabled:
                     self.app.simulate_key(binding.key)

@@ -35,8 +35,9 @@ class PipelineScreen(DataScreen):
 
     AUTO_FOCUS = "Board"  # the board, not the filter above it (shown by `/`)
     BINDINGS = [
-        Binding("shift+right,>", "step(1)", "Next stage", id="board.next_stage"),
-        Binding("shift+left,<", "step(-1)", "Prev stage", id="board.previous_stage"),
+        # `>` first: the footer shows a binding's first key, and it is the shorter
+        Binding(">,shift+right", "step(1)", "Next stage", id="board.next_stage"),
+        Binding("<,shift+left", "step(-1)", "Prev stage", id="board.previous_stage"),
         Binding("w", "close_won", "Won", id="board.close_won"),
         Binding("x", "close_lost", "Lost", id="board.close_lost"),
         Binding("enter", "edit", "Edit", id="board.edit"),

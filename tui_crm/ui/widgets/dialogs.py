@@ -94,6 +94,15 @@ class ConfirmDialog(ChoiceDialog):
         return super().dismiss(result == "yes")
 
 
+class QuitDialog(ConfirmDialog):
+    """Asked when quitting with a form that holds unsaved changes."""
+
+    def __init__(self) -> None:
+        super().__init__("Quit without saving?",
+                         "A form holds changes that are not saved yet: quitting loses them.",
+                         confirm="Quit", cancel="Keep editing")
+
+
 DELETE, MARK_LOST = "delete", "lost"
 
 

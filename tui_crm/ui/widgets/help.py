@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -20,6 +23,14 @@ def _group(node: object) -> str:
     if isinstance(node, Screen):
         return THIS_SCREEN
     return getattr(node, "HELP_GROUP", "Here")
+
+
+def keys_label(app: App, binding: Binding) -> str:
+    """Every key of ``binding``, as the footer shows keys: ``shift+→ >``, ``d del``."""
+    if binding.key_display:
+        return binding.key_display
+    return " ".join(app.get_key_display(replace(binding, key=key.strip()))
+                    for key in binding.key.split(","))
 
 
 def screen_keys(app: App, screen: Screen) -> list[tuple[str, str, str, bool]]:
@@ -41,7 +52,7 @@ def screen_keys(app: App, screen: Screen) -> list[tuple[str, str, str, bool]]:
             if binding.id and binding.description and binding.id not in seen:
                 seen.add(binding.id)
                 item = active.get(binding.id)
-                keys.append((_group(node), app.get_key_display(binding), binding.description,
+                keys.append((_group(node), keys_label(app, binding), binding.description,
                              item is not None and item.enabled))
     keys.append((EVERYWHERE, "^p", "Command palette", True))
     order = {THIS_SCREEN: 0, EVERYWHERE: 2}
@@ -62,25 +73,28 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog-box help-box"):
             yield Static(f"Keys: {self.title_text}", classes="dialog-title", markup=False)
             with VerticalScroll(classes="help-keys"):
-                yield Static(self._table())
+                yield Static(self.key_table())
             yield Static("escape closes.  ctrl+p opens the command palette.",
                          classes="dialog-hint", markup=False)
 
-    def _table(self) -> Table:
+    def key_table(self) -> Group:
         """Each group under its heading, its keys in two columns to fit 80x24."""
-        table = Table.grid(padding=(0, 1))
-        for _ in range(2):
-            table.add_column(no_wrap=True, style="bold")
-            table.add_column(width=26)
         groups: dict[str, list[tuple[str, Text]]] = {}
         for group, key, description, available in self.keys:
             label = Text(description)
             if not available:
                 label.append(" (not now)", style="italic")
             groups.setdefault(group, []).append((key, label))
+        key_width = max((len(key) for _, key, _, _ in self.keys), default=1)
+        parts: list[Text | Table] = []
         for group, entries in groups.items():
-            table.add_row(Text(group, style="bold underline"), "", "", "")
+            parts.append(Text(group, style="bold underline"))
+            table = Table.grid(padding=(0, 1))
+            for _ in range(2):
+                table.add_column(no_wrap=True, style="bold", width=key_width)
+                table.add_column(width=26, no_wrap=True, overflow="ellipsis")
             for left, right in zip(entries[::2], [*entries[1::2], ("", Text(""))],
                                    strict=False):
                 table.add_row(left[0], left[1], right[0], right[1])
-        return table
+            parts.append(table)
+        return Group(*parts)
