@@ -21,7 +21,7 @@ from tui_crm.core.db import (
 from tui_crm.core.demo import DEFAULT_DEALS, DEFAULT_SEED
 from tui_crm.core.errors import CrmError
 from tui_crm.core.faults import explain, is_fault
-from tui_crm.core.text import printable
+from tui_crm.core.text import how_many, printable
 from tui_crm.core.validate import RECORD_KINDS as KINDS
 
 SCREENS = ("leads", "customers", "pipeline", "forecast")
@@ -291,14 +291,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     with ProgressBar(f"Exporting {args.kind}") as bar:
         count = export_file(args.kind, args.file, force=args.force, raw=args.raw,
                             progress=bar)
-    print(f"Exported {records(count, args.kind)} to {args.file}.")
+    print(f"Exported {how_many(count, args.kind)} to {args.file}.")
     return 0
-
-
-def records(count: int, kind: str) -> str:
-    """``1 customer``, ``2 customers``, ``1 opportunity``."""
-    one = {"leads": "lead", "customers": "customer", "opportunities": "opportunity"}[kind]
-    return f"{count:,} {one if count == 1 else kind}"
 
 
 ERRORS_LISTED = 20  # problems printed one by one; the rest are summed up by kind
@@ -336,7 +330,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def import_summary(summary, file: str) -> list[str]:
     """What an import did (or would do), in a line or a few."""
     verb = "Would import" if summary.dry_run else "Imported"
-    lines = [f"{verb} {records(summary.added, summary.kind)} from {file}"
+    lines = [f"{verb} {how_many(summary.added, summary.kind)} from {file}"
              + (" (a dry run: nothing was written)." if summary.dry_run else ".")]
     would = "would be " if summary.dry_run else ""
     if summary.updated:

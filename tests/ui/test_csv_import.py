@@ -89,3 +89,18 @@ async def test_an_endless_file_is_refused_with_a_sentence(sqlite_db, tmp_path):
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, CsvImportScreen), "nothing to import"
     assert Lead.select().count() == 1
+
+
+async def test_one_record_is_one_record(sqlite_db, tmp_path):
+    leads.create_lead({"name": "Someone"})
+    path = tmp_path / "leads.csv"
+    path.write_text("name\nAda\n")
+    app = CrmApp()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await open_import(pilot)
+        await type_text(pilot, str(path))
+        await press(pilot, "enter")
+        assert "1 lead ready: ctrl+s imports it" in screen_text(app)
+        await press(pilot, "ctrl+s")
+        assert await shown(pilot, "Imported 1 record.")

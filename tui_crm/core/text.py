@@ -22,3 +22,12 @@ def printable(text: object, *, single_line: bool = False) -> str:
     if single_line:
         cleaned = cleaned.replace("\r", " ").replace("\n", " ").replace("\t", " ")
     return cleaned
+
+
+_ONE = {"leads": "lead", "customers": "customer", "opportunities": "opportunity",
+        "records": "record", "deals": "deal"}
+
+
+def how_many(count: int, kind: str) -> str:
+    """``1 customer``, ``2 customers``, ``1 opportunity``: ``kind`` is the plural."""
+    return f"{count:,} {_ONE.get(kind, kind) if count == 1 else kind}"

@@ -13,7 +13,7 @@ from textual.command import Provider
 from textual.screen import ModalScreen, Screen
 
 from tui_crm.core.errors import CrmError
-from tui_crm.core.text import printable
+from tui_crm.core.text import how_many, printable
 from tui_crm.ui.keys import KeysInOrder
 from tui_crm.ui.live import LiveRefresh
 from tui_crm.ui.stylesheet import SharedParseStylesheet
@@ -168,7 +168,7 @@ class CrmApp(LiveRefresh, KeysInOrder, FailsSoftly):
 
     def _imported(self, count: int | None) -> None:
         if count is not None:
-            self.notify(f"Imported {count:,} records.")
+            self.notify(f"Imported {how_many(count, 'records')}.")
             self.reload_screens()
 
     def _deal_saved(self, deal_id: int | None) -> None:

@@ -18,7 +18,7 @@ from textual.worker import Worker
 
 from tui_crm.core.csvio import KINDS, ImportFailed, ImportPreview, import_csv, preview_import
 from tui_crm.core.errors import CrmError
-from tui_crm.core.text import printable
+from tui_crm.core.text import how_many, printable
 from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.screens.base import DataModal
 from tui_crm.ui.text import safe
@@ -88,7 +88,8 @@ def preview_text(preview: ImportPreview) -> Table | Text:
         if hidden > 0:
             text.append(f"… and {hidden:,} more.", style="italic")
         return text
-    table = Table(title=f"{preview.total:,} {preview.kind} ready: ctrl+s imports them all",
+    table = Table(title=f"{how_many(preview.total, preview.kind)} ready: ctrl+s imports "
+                        f"{'it' if preview.total == 1 else 'them all'}",
                   title_justify="left", expand=True, box=None, show_edge=False)
     columns = [c for c in preview.columns if any(row.get(c) for row in preview.rows)][:6]
     for column in columns:
