@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: $(TEST_STAMP)
 
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
+
+# `tui-crm serve` alone: over SSH against the app in tmux, 1 and 10 sessions, memory.
+bench-serve: $(TEST_STAMP)
+	$(BIN)/python bench/run.py --only serve
 
 clean:
 	rm -rf $(VENV)

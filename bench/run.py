@@ -13,6 +13,8 @@ its target. The 100,000-deal figures show the trend; no target uses them.
   per database and round: launch on the board, moves, Leads and Customers opened and
   searched, peak RSS; plus short sessions (launch, open Leads and Customers); and the
   minimal Textual app.
+- serve: deal moves over `tui-crm serve` (ssh -tt in tmux) against the app run in tmux
+  directly, with 1 and 10 sessions open, and each session's memory (serve_sessions.py).
 - forecast: the query part of `tui-crm forecast --json` in the core against the same
   queries by hand (forecast_query.py), each in a fresh process; and the whole command.
 - wire: bytes written to a real pseudo-terminal at 120x40 per key (wire.py): a cursor
@@ -34,6 +36,7 @@ import time
 from pathlib import Path
 
 import databases
+import serve_sessions
 import sessions
 import wire
 from databases import BIN, OUT, ROOT, TUI_CRM, Cache, run_demo
@@ -42,7 +45,7 @@ from terminal import Tmux
 
 SMALL, MIDDLE, LARGE = 1_000, 100_000, 1_000_000
 SIZES = (SMALL, MIDDLE, LARGE)
-PARTS = ("demo", "app", "forecast", "wire")
+PARTS = ("demo", "app", "forecast", "wire", "serve")
 # Searches: a name (what one looks up: a record or a few at any size, so the screens
 # draw the same), then a common word (a couple of matches at 1k, a screenful at 1M).
 LEAD_TERMS = ["Grace Lovelace", "Grace"]
@@ -89,6 +92,12 @@ RATIOS = [
     Ratio("7e", "bytes of a deal move on the board", "wire.move", None, 12_000),
     Ratio("7f", f"bytes written idle for {wire.IDLE_S:g} s, live refresh on", "wire.idle",
           None, 0),
+    Ratio("8a", "deal move, key to updated board, 1 session: over SSH / direct",
+          "serve_move_1.ssh", "serve_move_1.direct", 1.3),
+    Ratio("8b", "deal move, key to updated board, 10 sessions: over SSH / direct",
+          "serve_move_10.ssh", "serve_move_10.direct", 1.3),
+    Ratio("8c", "RSS of a served session's app, 10 open (largest of each round), MiB",
+          "serve_rss_10_max.ssh", None, 80),
 ]
 
 
@@ -216,6 +225,45 @@ class Bench:
         self._searches(size, expected, result)
         self.figure(f"rss.{size}", f"peak RSS of the app: {name} deals", "MiB").samples.append(
             result.peak_rss_mib)
+
+    # -- 7: served over SSH -----------------------------------------------------------
+
+    def serve(self) -> None:
+        db = self.cache.working_copy(SMALL)
+        expected = sessions.read_expected(db, LEAD_TERMS, CUSTOMER_TERMS)
+        print(f"tui-crm serve against the app in tmux, 1k deals, {self.runs} rounds",
+              flush=True)
+        server = serve_sessions.SshServer(db)
+        tmux = Tmux()
+        try:
+            modes = [serve_sessions.Mode(tmux, db, expected),
+                     serve_sessions.SshMode(tmux, db, expected, server)]
+            for run in range(self.runs):
+                for mode in modes[::-1 if run % 2 else 1]:
+                    self._serve_round(mode)
+                print(f"  round {run + 1} done", flush=True)
+        finally:
+            tmux.close()
+            server.close()
+
+    def _serve_round(self, mode: serve_sessions.Mode) -> None:
+        result = serve_sessions.run_mode(mode)
+        how = "over SSH" if mode.name == "ssh" else "direct (tmux)"
+        for key, label, values in (
+            ("serve_move_1", "deal move, 1 session open", result.moves_alone),
+            ("serve_move_10", "deal move, 10 sessions open", result.moves_among_10),
+        ):
+            self.figure(f"{key}.{mode.name}", f"{label}: {how}").samples.extend(values)
+        for key, label, values in (
+            ("serve_rss_1", "RSS of the app, 1 session open", [result.rss_alone_mib]),
+            ("serve_rss_10", "RSS of each app, 10 sessions open", result.rss_among_10_mib),
+            ("serve_rss_10_max", "RSS of the largest app, 10 sessions open",
+             [max(result.rss_among_10_mib)]),
+        ):
+            self.figure(f"{key}.{mode.name}", f"{label}: {how}", "MiB").samples.extend(values)
+        if result.server_rss_mib:
+            self.figure("serve_server_rss", "RSS of the SSH server, 10 sessions open",
+                        "MiB").samples.append(result.server_rss_mib)
 
     # -- 4: forecast --------------------------------------------------------------
 

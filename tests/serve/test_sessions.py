@@ -12,9 +12,10 @@ from tui_crm.core.models import ChangeLog, Lead
 pytestmark = needs_ssh
 
 
-def open_app(terminals, server, key, width=100, height=30):
+def open_app(terminals, server, key, width=100, height=30, ssh_options=(), env=()):
     """A terminal with ssh -tt to the server, once the app's first screen is drawn."""
-    term = terminals.open(server.ssh_args(key, "-tt"), width, height)
+    argv = server.ssh_args(key, "-tt", *ssh_options)
+    term = terminals.open(["env", *env, *argv] if env else argv, width, height)
     term.shows("No leads yet", "esc Dismiss")
     term.press("Escape")  # the first-run offer of demo data
     wait_until(lambda: "esc Dismiss" not in term.screen(), "the first-run offer to close")
@@ -68,6 +69,27 @@ def test_a_resize_redraws_the_app_at_the_new_size(start_server, keys, terminals)
     screen = term.screen().splitlines()
     assert len(screen) == 24 and "0 leads" in screen[22]
     assert "^p palette" in screen[23]  # the footer on the last line of 24
+
+
+def test_the_session_gets_the_clients_terminal_type_and_nothing_else_it_sends(
+        start_server, keys, terminals, tmp_path):
+    server = start_server()
+    other_db = tmp_path / "elsewhere.db"
+    open_app(terminals, server, keys.allow("alice"), env=("TERM=tmux-256color",),
+             ssh_options=("-o", f"SetEnv=TUI_CRM_DB={other_db} TUI_CRM_USER=root "
+                          "TEXTUAL=devtools", "-o", "SendEnv=LANG"))
+    pid = wait_until(lambda: server.session_pids(), "the app's process")[0]
+    environ = dict(item.split("=", 1) for item in
+                   open(f"/proc/{pid}/environ").read().split("\0") if "=" in item)
+    assert environ["TERM"] == "tmux-256color"
+    assert environ["TUI_CRM_DB"] == server.db and "TEXTUAL" not in environ
+    assert "TUI_CRM_USER" not in environ
+    command = open(f"/proc/{pid}/cmdline").read().split("\0")
+    assert command[-2:] == ["alice", ""] and "--user" not in command
+    assert not other_db.exists()
+    # Its pty is its controlling terminal: hang-ups and resizes reach it from the kernel.
+    stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    assert int(stat[4]) != 0 and int(stat[3]) == pid  # tty_nr; leads its own session
 
 
 def test_two_users_at_once_see_each_others_changes(db_url, start_server, keys, terminals):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterable
 from functools import partial
 
@@ -30,8 +31,9 @@ def crm_commands(app) -> Iterable[SystemCommand]:
                             partial(app.switch_mode, mode))
     yield SystemCommand("Help: keys of this screen", "Every key of the screen (?)",
                         app.action_help)
-    yield SystemCommand("Import a CSV file", "Leads, customers or opportunities: preview, "
-                        "then all rows or none", app.open_import)
+    if not served():
+        yield SystemCommand("Import a CSV file", "Leads, customers or opportunities: "
+                            "preview, then all rows or none", app.open_import)
     yield SystemCommand("Load demo data", "Fill an empty database with realistic records",
                         app.offer_demo)
 
@@ -65,10 +67,18 @@ class RecordsProvider(Provider):
                       help=KIND_LABELS[match.kind])
 
 
+def served() -> bool:
+    """Whether this app is a session of `tui-crm serve`: the files it could reach are
+    the server's, not the user's, so nothing picks or writes files."""
+    return os.environ.get("TUI_CRM_SERVED") == "1"
+
+
 def system_commands(app, screen: Screen, textual_commands: Iterable[SystemCommand]):
-    """Ours first, then Textual's own (theme, screenshot...) except its quit."""
+    """Ours first, then Textual's own (theme, screenshot...) except its quit (and, over
+    SSH, its screenshot: a file on the server)."""
     yield from crm_commands(app)
+    hidden = {"Quit", "Screenshot"} if served() else {"Quit"}
     for command in textual_commands:
-        if command.title != "Quit":
+        if command.title not in hidden:
             yield command
     yield SystemCommand("Quit", "Leave tui-crm (q, ctrl+q)", app.exit)
