@@ -85,13 +85,16 @@ def ratios_table(results: list[RatioResult], figures: dict[str, Figure]) -> list
     rows = []
     for result in results:
         ratio = result.ratio
-        absolute = ratio.denominator is None  # bytes, not a ratio
+        absolute = ratio.denominator is None  # bytes (or MiB), not a ratio
+        figure = figures.get(ratio.numerator)
+        unit = "MiB" if figure is not None and figure.unit == "MiB" else "B"
+        shape = ",.1f" if unit == "MiB" else ",.0f"
         value = "missing" if result.value is None else \
-            f"{result.value:,.0f} B" if absolute else f"{result.value:.2f}"
+            f"{result.value:{shape}} {unit}" if absolute else f"{result.value:.2f}"
         if ratio.target is None:
             rows.append([ratio.number, ratio.label, value, "none", "for information"])
             continue
-        target = f"<= {ratio.target:,.0f} B" if absolute else f"<= {ratio.target:g}"
+        target = f"<= {ratio.target:{shape}} {unit}" if absolute else f"<= {ratio.target:g}"
         rows.append([ratio.number, ratio.label, value, target,
                      "met" if result.met else "MISSED"])
     return _table(["#", "ratio (median / median)", "value", "target", ""], rows, {2, 3})
