@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from peewee import EXCLUDED, fn
+from peewee import EXCLUDED, DataError, fn
 
 from tui_crm.core.errors import CrmError
 from tui_crm.core.models import NO_DATE, Opportunity, Stage, StageDayTotal, StageTotal
@@ -39,9 +39,14 @@ def check_room(cents: int) -> None:
         return
     total = int(StageTotal.select(fn.SUM(StageTotal.amount_cents)).scalar() or 0)
     if total > MAX_TOTAL_CENTS - cents:
-        limit = from_cents(MAX_TOTAL_CENTS)
-        raise CrmError(f"This would take the total of all deals past {limit:,}, the most "
-                       "tui-crm can add up exactly; nothing was saved.")
+        raise TotalTooLarge()
+
+
+class TotalTooLarge(CrmError):
+    def __init__(self):
+        super().__init__(f"This would take the total of all deals past "
+                         f"{from_cents(MAX_TOTAL_CENTS):,}, the most tui-crm can add up "
+                         "exactly; nothing was saved.")
 
 
 def retally(old: Key | None, new: Key | None) -> None:
@@ -68,9 +73,13 @@ def _add(key: Key, sign: int) -> None:
 
 
 def _add_to_stage(stage_id: int, count: int, cents: int) -> None:
-    StageTotal.update(count=StageTotal.count + count,
-                      amount_cents=StageTotal.amount_cents + cents).where(
-        StageTotal.stage == stage_id).execute()
+    try:
+        StageTotal.update(count=StageTotal.count + count,
+                          amount_cents=StageTotal.amount_cents + cents).where(
+            StageTotal.stage == stage_id).execute()
+    except DataError as exc:
+        # PostgreSQL's bigint refusing it: two writers passed check_room together.
+        raise TotalTooLarge() from exc
 
 
 def _add_to_days(rows: list[tuple[int, dt.date, str, int, int]]) -> None:
