@@ -307,7 +307,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         ignore_unknown=args.ignore_unknown, date_format=args.date_format,
         on_duplicate=args.on_duplicate)
     failed = None
-    report = ErrorReport(args.errors) if args.errors else None
+    report = ErrorReport(args.errors, source=args.file) if args.errors else None
     with report.open() if report else contextlib.nullcontext():
         try:
             with ProgressBar(f"{'Checking' if args.dry_run else 'Importing'} "

@@ -192,3 +192,12 @@ def test_the_errors_file_is_never_a_database(tmp_path, capsys):
                        "--db", str(db))
     assert code == 1 and "is the database itself" in err
     assert customers.count_customers() == 0
+
+
+def test_the_errors_file_is_never_the_file_imported(tmp_path, capsys):
+    source = tmp_path / "leads.csv"
+    source.write_text("name,email\nAda,not-an-address\n")
+    code, _, err = run(capsys, "import", "leads", str(source), "--errors", str(source),
+                       "--db", str(tmp_path / "crm.db"))
+    assert code == 1 and "is the file being imported" in err
+    assert source.read_text() == "name,email\nAda,not-an-address\n"

@@ -862,10 +862,14 @@ def _import(kind: str, path: str, progress: Progress | None,
 
 class ErrorReport:
     """Every problem of an import, as CSV (line, column, message), in a file that is
-    never a database and no more readable than the database (it quotes its data)."""
+    never a database nor the file imported, and no more readable than the database
+    (it quotes its data)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, source: str | Path | None = None):
         self.path = Path(path).expanduser()
+        if source is not None and Path(source).expanduser().resolve() == self.path.resolve():
+            raise CrmError(f"{self.path} is the file being imported; write its problems to "
+                           "another file.")
         check_destination(self.path, force=True, database=database_file())
         self.handle: io.TextIOWrapper | None = None
         self.writer = None
