@@ -8,11 +8,11 @@ import pytest
 
 from tests.conftest import FROZEN_TODAY
 from tests.helpers import assert_stage_totals_exact
-from tui_crm.core import csvio, customers, deals, leads
+from tui_crm.core import activities, contacts, csvio, customers, deals, leads
 from tui_crm.core.csvio import ImportFailed, export_csv, import_csv, preview_import
 from tui_crm.core.db import open_database
 from tui_crm.core.errors import CrmError
-from tui_crm.core.models import ChangeLog, Customer, Lead, Opportunity
+from tui_crm.core.models import Activity, ChangeLog, Contact, Customer, Lead, Opportunity
 from tui_crm.core.text import printable
 
 DATA = Path(__file__).parent.parent / "data"
@@ -46,7 +46,15 @@ def snapshot() -> dict[str, list[tuple]]:
           d.lead_id and d.parent_name, d.notes, d.lost_reason, d.owner)
          for d in (deals.get_deal(o.id) for o in Opportunity.select(Opportunity.id))),
         key=repr)
-    return {"leads": lead_rows, "customers": customer_rows, "opportunities": deal_rows}
+    contact_rows = sorted(Contact.select(Contact.name, Customer.name, Contact.role,
+                                         Contact.email, Contact.phone, Contact.notes)
+                          .join(Customer).tuples())
+    activity_rows = sorted(
+        ((a.kind, a.subject, a.due_date, a.due_time, a.done_at, a.owner, a.about, a.notes)
+         for a in (activities.get_activity(row.id) for row in Activity.select(Activity.id))),
+        key=repr)
+    return {"leads": lead_rows, "customers": customer_rows, "opportunities": deal_rows,
+            "contacts": contact_rows, "activities": activity_rows}
 
 
 def fill_source() -> None:
@@ -61,8 +69,14 @@ def fill_source() -> None:
     deals.create_deal({"name": "Undated", "amount": "0", "lead_id": ada, "notes": HOSTILE[0]})
     deals.create_deal({"name": "Lost one", "amount": "1.2m", "stage": "ClosedLost",
                        "close_date": "2025-02-01", "lost_reason": "Price", "customer_id": acme})
-    deals.create_deal({"name": "Won one", "amount": "99.99", "stage": "ClosedWon",
-                       "customer_id": acme})
+    won = deals.create_deal({"name": "Won one", "amount": "99.99", "stage": "ClosedWon",
+                             "customer_id": acme})
+    ann = contacts.create_contact({"name": HOSTILE[1][:200], "role": "=CTO",
+                                   "customer_id": acme})
+    activities.create_activity({"subject": "Call", "due": "2026-12-01", "due_time": "9:30",
+                                "deal_id": won, "notes": HOSTILE[3]})
+    activities.create_activity({"subject": "+Met", "contact_id": ann}, done=True)
+    activities.create_activity({"subject": "Lead mail", "lead_id": ada, "owner": "bob"})
 
 
 # --- export ---------------------------------------------------------------------------

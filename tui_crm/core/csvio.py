@@ -28,9 +28,20 @@ from tui_crm.core import bulk, changelog, dates, models, stages, totals, trackin
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
 from tui_crm.core.files import check_destination, copy_mode, replaced_atomically
-from tui_crm.core.models import ChangeLog, Customer, Lead, Opportunity, Stage, now
+from tui_crm.core.models import (
+    Activity,
+    ChangeLog,
+    Contact,
+    Customer,
+    Lead,
+    Opportunity,
+    Stage,
+    now,
+)
 from tui_crm.core.money import from_cents, to_cents
 from tui_crm.core.validate import (
+    ACTIVITY_FIELDS,
+    CONTACT_FIELDS,
     CUSTOMER_FIELDS,
     DEAL_FIELDS,
     LEAD_FIELDS,
@@ -42,7 +53,21 @@ from tui_crm.core.validate import (
     clean,
 )
 
-COLUMNS = dict(zip(RECORD_KINDS, (LEAD_FIELDS, CUSTOMER_FIELDS, DEAL_FIELDS), strict=True))
+COLUMNS = dict(zip(RECORD_KINDS, (LEAD_FIELDS, CUSTOMER_FIELDS, DEAL_FIELDS, CONTACT_FIELDS,
+                                  ACTIVITY_FIELDS), strict=True))
+ENTITIES = {"leads": "lead", "customers": "customer", "opportunities": "opportunity",
+            "contacts": "contact", "activities": "activity"}
+# The columns each kind's import writes, in the model's names.
+WRITTEN = {
+    "opportunities": ("name", "amount_cents", "close_date", "stage", "customer", "lead",
+                      "notes", "lost_reason", "owner"),
+    "contacts": ("name", "customer", "role", "email", "phone", "notes"),
+    "activities": ("kind", "subject", "due_date", "due_time", "done_at", "done_by", "notes",
+                   "owner", "deal", "customer", "lead", "contact"),
+}
+# The records a kind names by name, and where to look them up.
+NAMED = {"opportunities": ("customer", "lead"), "contacts": ("customer",),
+         "activities": ("deal", "customer", "lead", "contact")}
 KINDS = RECORD_KINDS
 READ_ONLY = ("id", "created_at", "updated_at")  # exported, ignored on import
 PAGE = 2_000
@@ -53,7 +78,8 @@ MAX_RECORD = 1 << 20  # bytes of one CSV row: ten long fields fit many times ove
 MAX_KINDS = 1_000  # distinct problems counted by kind; beyond, "other problems"
 OTHER_PROBLEMS = "other problems"
 # Columns a spreadsheet formula cannot hide in: numbers and dates we write ourselves.
-NOT_TEXT = frozenset({"id", "amount", "close_date", "created_at", "updated_at"})
+NOT_TEXT = frozenset({"id", "amount", "close_date", "created_at", "updated_at", "due",
+                      "done_at"})
 # What makes a spreadsheet run a cell (OWASP, CSV injection), behind any quotes.
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 
@@ -146,7 +172,12 @@ def count_records(kind: str) -> int:
 
 
 def _model(kind: str):
-    return {"leads": Lead, "customers": Customer, "opportunities": Opportunity}[kind]
+    return {"leads": Lead, "customers": Customer, "opportunities": Opportunity,
+            "contacts": Contact, "activities": Activity}[kind]
+
+
+def _named_model(column: str):
+    return {"customer": Customer, "lead": Lead, "deal": Opportunity, "contact": Contact}[column]
 
 
 def _stamp(value: object) -> str:
@@ -167,6 +198,24 @@ def _pages(kind: str) -> Iterator[list[tuple]]:
                  .join(Stage)
                  .switch(Opportunity).join(Customer, JOIN.LEFT_OUTER)
                  .switch(Opportunity).join(Lead, JOIN.LEFT_OUTER))
+    elif kind == "contacts":
+        query = (Contact.select(Contact.id, Contact.name, Customer.name, Contact.role,
+                                Contact.email, Contact.phone, Contact.notes,
+                                Contact.created_at, Contact.updated_at).join(Customer))
+    elif kind == "activities":
+        deal, contact = Opportunity.alias(), Contact.alias()
+        query = (Activity
+                 .select(Activity.id, Activity.kind, Activity.subject, Activity.due_date,
+                         Activity.due_time, Activity.done_at, Activity.owner, deal.name,
+                         deal.id, Customer.name, Lead.name, contact.name, contact.id,
+                         Activity.notes,
+                         Activity.created_at, Activity.updated_at)
+                 .join(deal, JOIN.LEFT_OUTER, on=(Activity.deal == deal.id))
+                 .switch(Activity).join(Customer, JOIN.LEFT_OUTER,
+                                        on=(Activity.customer == Customer.id))
+                 .switch(Activity).join(Lead, JOIN.LEFT_OUTER, on=(Activity.lead == Lead.id))
+                 .switch(Activity).join(contact, JOIN.LEFT_OUTER,
+                                        on=(Activity.contact == contact.id)))
     else:
         query = model.select(model.id, *(getattr(model, name) for name in COLUMNS[kind]),
                              model.created_at, model.updated_at)
@@ -186,6 +235,17 @@ def _export_row(kind: str, row: tuple) -> list[str]:
         values = [name, f"{from_cents(cents):f}", dates.format_date(_as_date(close)), stage,
                   customer or "", lead or "", notes, reason, owner]
         return [str(deal_id), *values, _stamp(created), _stamp(updated)]
+    if kind == "activities":
+        (activity_id, kind_, subject, due, time, done, owner, deal, deal_id, customer, lead,
+         contact, contact_id, notes, created, updated) = row
+        due_text = dates.format_date(_as_date(due))
+        if due_text and time:
+            due_text = f"{due_text} {time}"
+        # Deals' and contacts' names repeat: their ids follow, so an import finds them.
+        values = [kind_, subject, due_text, _stamp(done), owner,
+                  f"{deal} #{deal_id}" if deal_id else "", customer or "", lead or "",
+                  f"{contact} #{contact_id}" if contact_id else "", notes]
+        return [str(activity_id), *values, _stamp(created), _stamp(updated)]
     record_id, *values, created, updated = row
     return [str(record_id), *("" if v is None else str(v) for v in values), _stamp(created),
             _stamp(updated)]
@@ -395,8 +455,9 @@ def _header(cells: list[str], kind: str, options: ImportOptions = ImportOptions(
     twice = sorted({m for m in named if named.count(m) > 1})
     if twice:
         raise _FileProblem(RowError(1, None, f"column {', '.join(twice)} appears twice."))
-    if "name" not in named:
-        raise _FileProblem(RowError(1, None, f"no name column; {kind} take: "
+    required = "subject" if kind == "activities" else "name"
+    if required not in named:
+        raise _FileProblem(RowError(1, None, f"no {required} column; {kind} take: "
                                              f"{', '.join(columns)}."))
     return mapped
 
@@ -457,6 +518,7 @@ def _records(lines: _Lines, kind: str, options: ImportOptions = ImportOptions(),
         raise _FileProblem(RowError(reader.line_num or 1, None, text)) from None
 
 
+_BY_ID = re.compile(r"(?:^|\s)#(\d+)$")
 DUPLICATE = "__duplicate__"  # in a cleaned row: ("skip" | "update", the existing id)
 
 
@@ -483,11 +545,12 @@ class _Cleaner:
     def prepare(self, chunk: list[_Record]) -> None:
         """Look up, in one query per kind, the parents a chunk of deals names (or the
         records of a chunk of leads or customers that are here already)."""
-        if self.kind != "opportunities":
+        if self.kind in ("leads", "customers"):
             self._prepare_duplicates(chunk)
             return
-        default = self.options.default_parent
-        for column, model in (("customer", Customer), ("lead", Lead)):
+        default = self.options.default_parent if self.kind == "opportunities" else None
+        for column in NAMED[self.kind]:
+            model = _named_model(column)
             wanted = {check_text(r.values.get(column)) for r in chunk} - {""}
             wanted = [name for name in wanted if (column, name) not in self.parents]
             for name in wanted:
@@ -519,6 +582,10 @@ class _Cleaner:
     def clean(self, record: _Record) -> dict[str, object]:
         if self.kind == "opportunities":
             return self._deal(record.values)
+        if self.kind == "contacts":
+            return self._contact(record.values)
+        if self.kind == "activities":
+            return self._activity(record.values)
         fields = clean(record.values, LEAD_FIELDS if self.kind == "leads" else CUSTOMER_FIELDS)
         return self._check_duplicate(record, fields)
 
@@ -571,6 +638,94 @@ class _Cleaner:
         out["stage"] = stage.id
         out["amount_cents"] = out.pop("amount")
         return out
+
+    def _named(self, column: str, values: dict[str, str]) -> int | None:
+        """The id of the record a cell names (None for an empty cell)."""
+        name = check_text(values.get(column))
+        if not name:
+            return None
+        by_id = _BY_ID.search(name)
+        if by_id:  # "#12" or "Rollout #12": the record with that id
+            record_id = int(by_id.group(1))
+            model = _named_model(column)
+            if not model.select().where(model.id == record_id).exists():
+                raise CrmError(f"no {column} has the id {record_id}.")
+            return record_id
+        ids = self.parents.get((column, name), [])
+        if not ids:
+            raise CrmError(f"no {column} named {_shown(name)}.")
+        if len(ids) > 1:
+            raise CrmError(f"{len(ids)} {column}s are named {_shown(name)}; rename one so "
+                           "the name says which.")
+        return ids[0]
+
+    def _contact(self, values: dict[str, str]) -> dict[str, object]:
+        errors: dict[str, str] = {}
+        out: dict[str, object] = {}
+        try:
+            out.update(clean(values, ("name", "role", "email", "phone", "notes")))
+        except ValidationError as exc:
+            errors.update(exc.errors)
+        try:
+            out["customer"] = self._named("customer", values)
+            if out["customer"] is None:
+                errors["customer"] = "a contact belongs to a customer: name one."
+        except CrmError as exc:
+            errors["customer"] = str(exc)
+        if errors:
+            raise ValidationError(errors)
+        return out
+
+    def _activity(self, values: dict[str, str]) -> dict[str, object]:
+        from tui_crm.core.activities import check_kind, check_subject
+
+        errors: dict[str, str] = {}
+        out: dict[str, object] = {}
+        checks = (("kind", check_kind), ("subject", check_subject), ("due", self._due),
+                  ("done_at", self._done_at), ("owner", check_text), ("notes", check_text))
+        for column, check in checks:
+            try:
+                out[column] = check(values.get(column))
+            except CrmError as exc:
+                errors[column] = str(exc)
+        for column in NAMED["activities"]:
+            try:
+                out[column] = self._named(column, values)
+            except CrmError as exc:
+                errors[column] = str(exc)
+        if not errors and not any(out[column] for column in NAMED["activities"]):
+            errors["deal"] = "an activity is about a deal, customer, lead or contact: " \
+                             "name one."
+        if errors:
+            raise ValidationError(errors)
+        out["due_date"], out["due_time"] = out.pop("due")
+        out["owner"] = out["owner"] or changelog.current_user()
+        out["done_by"] = out["owner"] if out["done_at"] else ""
+        return out
+
+    def _due(self, value: object) -> tuple[dt.date | None, str]:
+        """A due date, with an optional time after it (``2026-12-15 09:30``)."""
+        from tui_crm.core.activities import check_time
+
+        text = check_text(value)
+        day, _, time = text.partition(" ") if self.options.date_format is None \
+            else (text, "", "")
+        return self._date(day), check_time(time)
+
+    def _done_at(self, value: object) -> str | None:
+        """When an activity was done (a date, or a date and time), as stored text."""
+        text = check_text(value)
+        if not text:
+            return None
+        day, _, time = text.partition(" ")
+        date = self._date(day) if self.options.date_format is None else self._date(text)
+        clock = (time or "00:00:00") if self.options.date_format is None else "00:00:00"
+        try:
+            stamp = dt.datetime.combine(date, dt.time.fromisoformat(clock))
+        except ValueError:
+            raise CrmError(f"{_shown(text)} is not a date and time (2026-12-15 09:30)."
+                           ) from None
+        return stamp.isoformat(sep=" ")
 
     def _date(self, value: object) -> dt.date | None:
         fmt = self.options.date_format
@@ -654,8 +809,11 @@ def _display(kind: str, fields: dict[str, object], raw: dict[str, str]) -> dict[
             value = f"{from_cents(fields['amount_cents']):f}"
         elif column == "stage":
             value = stages.get_stage(fields["stage"]).name
-        elif column in ("customer", "lead"):
+        elif column in ("customer", "lead", "deal", "contact"):
             value = check_text(raw.get(column)) if fields.get(column) else ""
+        elif column == "due":
+            value = " ".join(str(v) for v in (fields.get("due_date"), fields.get("due_time"))
+                             if v)
         elif isinstance(value, dt.date):
             value = value.isoformat()
         shown[column] = "" if value is None else str(value)
@@ -812,9 +970,8 @@ def _import(kind: str, path: str, progress: Progress | None,
     if errors is not None:
         errors.start()  # again, when a busy database made the transaction start over
     model = _model(kind)
-    entity = {"leads": "lead", "customers": "customer", "opportunities": "opportunity"}[kind]
-    fields = ("name", "amount_cents", "close_date", "stage", "customer", "lead", "notes",
-              "lost_reason", "owner") if kind == "opportunities" else COLUMNS[kind]
+    entity = ENTITIES[kind]
+    fields = WRITTEN.get(kind, COLUMNS[kind])
     next_id = bulk.next_id(model)
     first_id = next_id
     # Text for both databases' bulk paths (sqlite3's date adapters are deprecated).
@@ -839,6 +996,9 @@ def _import(kind: str, path: str, progress: Progress | None,
                 tallies[key] = (count + 1, cents + values["amount_cents"])
                 values = {**values, "close_date": close.isoformat() if close else None,
                           "owner": values["owner"] or user}
+            elif kind == "activities":
+                due = values["due_date"]
+                values = {**values, "due_date": due.isoformat() if due else None}
             rows.append((next_id, at, user, at, user, 1, *(values[f] for f in fields)))
             next_id += 1
         if not rows:

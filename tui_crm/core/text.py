@@ -25,7 +25,8 @@ def printable(text: object, *, single_line: bool = False) -> str:
 
 
 _ONE = {"leads": "lead", "customers": "customer", "opportunities": "opportunity",
-        "records": "record", "deals": "deal"}
+        "records": "record", "deals": "deal", "contacts": "contact",
+        "activities": "activity"}
 
 
 def how_many(count: int, kind: str) -> str:

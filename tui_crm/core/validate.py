@@ -22,7 +22,11 @@ LEAD_FIELDS = ("name", "company", "email", "phone", "source", "status", "notes")
 CUSTOMER_FIELDS = ("name", "company", "email", "phone", "notes")
 DEAL_FIELDS = ("name", "amount", "close_date", "stage", "customer", "lead", "notes",
                "lost_reason", "owner")
-RECORD_KINDS = ("leads", "customers", "opportunities")  # as the command line names them
+CONTACT_FIELDS = ("name", "customer", "role", "email", "phone", "notes")
+ACTIVITY_FIELDS = ("kind", "subject", "due", "done_at", "owner", "deal", "customer", "lead",
+                   "contact", "notes")
+# As the command line names them.
+RECORD_KINDS = ("leads", "customers", "opportunities", "contacts", "activities")
 TEXT_LIMIT = 10_000
 
 
