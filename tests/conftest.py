@@ -17,6 +17,8 @@ from tui_crm.core import changelog, dates
 from tui_crm.core.db import open_database
 from tui_crm.ui.live import LiveRefresh
 
+pytest_plugins = ["tests.faults"]  # mounts, own_postgres: real faults for tests
+
 PG_URL = os.environ.get("TUI_CRM_TEST_PG", "")
 FROZEN_TODAY = __import__("datetime").date(2026, 11, 15)
 

@@ -6,7 +6,7 @@ import unicodedata
 
 from textual import events
 from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui_crm.core.models import Customer, Lead, db, now
 
@@ -21,6 +21,8 @@ async def settle(pilot: Pilot, rounds: int = 5) -> None:
             await pilot.app.workers.wait_for_complete()
         except WorkerCancelled:
             pass  # an exclusive worker was replaced by a newer one: wait for that
+        except WorkerFailed:
+            pass  # the app said why in one sentence (tests/ui/test_faults.py)
         await pilot.pause()
         busy = any(worker.is_running or worker.state.name == "PENDING"
                    for worker in pilot.app.workers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -336,6 +337,7 @@ def write(fn: Callable[..., T]) -> Callable[..., T]:
         database = models.db.obj
         if database.in_transaction():
             return fn(*args, **kwargs)
+        _reconnect_after_fault(database)
         for last in _attempts():
             try:
                 with database.atomic():
@@ -361,5 +363,23 @@ def write(fn: Callable[..., T]) -> Callable[..., T]:
 def _fault(database: Database, exc: Exception) -> DatabaseError:
     """The sentence a write that met a database fault raises."""
     if faults.is_connection_lost(exc) or faults.is_read_only(exc):
-        drop_connection(database)
+        # Every thread's connection may be read-only or broken (each thread has its
+        # own, and reads may have opened it again while the cause lasted): each opens
+        # a new one before its next write.
+        with _fault_lock:
+            _faults_met[0] += 1
     return DatabaseError(faults.explain(exc, writing=True))
+
+
+_faults_met = [0]  # read-only or lost-connection faults met by writes, in any thread
+_fault_lock = threading.Lock()
+_thread = threading.local()  # .faults_met: the count when this thread last reconnected
+
+
+def _reconnect_after_fault(database: Database) -> None:
+    """Open a new connection for this thread if a write (in any thread) met a fault
+    since this thread last did: SQLite opens a file it cannot write read-only, and
+    the connection stays so once the file can be written again."""
+    if getattr(_thread, "faults_met", 0) != _faults_met[0]:
+        _thread.faults_met = _faults_met[0]
+        drop_connection(database)
