@@ -106,3 +106,30 @@ def test_overdue_and_undated_marks_stand_out_without_colour(demo_db, terminal):
     for style in marks:
         codes = style.split(b";")
         assert b"7" in codes and b"1" in codes and b"2" not in codes, style
+
+
+def test_a_live_reload_that_reads_the_same_rows_writes_nothing(demo_db, tmp_path):
+    """Another process changes a customer while Leads is on view: the live refresh
+    reloads the list, finds the same rows, and sends nothing; a change to a lead in
+    view redraws its row only."""
+    import shutil
+
+    from tui_crm.core import customers, leads
+    from tui_crm.core.db import open_database
+
+    db = tmp_path / "live.db"
+    shutil.copyfile(demo_db, db)
+    with app(db, "leads") as program:
+        database = open_database(str(db))
+        try:
+            customer = customers.list_customers(limit=1)[0]
+            customers.update_customer(customer.id, {"notes": "changed out of view"})
+            unseen = program.idle(2.5)  # the live refresh looks every second
+            first = leads.list_leads(limit=1)[0]
+            leads.update_lead(first.id, {"company": "Changed In View Ltd"})
+            seen = program.idle(2.5)
+        finally:
+            database.close()
+    assert unseen == b""
+    assert b"Changed In View Ltd" in seen
+    assert rows_drawn(seen) == {3}  # the first lead's row, nothing else
