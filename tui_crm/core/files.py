@@ -164,7 +164,16 @@ def replaced_atomically(path: Path, mode: int) -> Iterator[tuple[Path, BinaryIO]
     try:
         with handle:
             yield partial, handle
+        _flush_to_disk(partial)  # renamed only once whole on disk, not just in cache
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def _flush_to_disk(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
