@@ -90,8 +90,7 @@ async def test_edit_a_deal_from_the_detail_panel(sqlite_db):
     app = CrmApp(start_mode="customers")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        app.screen.query_one("#deal-list").focus()
-        await press(pilot, "down", "enter")
+        await press(pilot, "tab", "down", "enter")
         assert isinstance(app.screen, DealForm)
         assert field(app, "name").value in ("Upsell", "Renewal")
         await press(pilot, "escape")
@@ -246,9 +245,8 @@ async def test_delete_a_deal_from_the_detail_panel(sqlite_db):
     app = CrmApp(start_mode="customers")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        app.screen.query_one("#deal-list").focus()
-        await press(pilot, "down")
-        first = app.screen._highlighted_deal()
+        await press(pilot, "tab")
+        first = app.screen.deal
         assert first.name == "Upsell" and first.is_open
         await press(pilot, "d", "enter")  # the default: mark ClosedLost instead
         assert isinstance(app.screen, TextPrompt)
@@ -261,7 +259,7 @@ async def test_delete_a_deal_from_the_detail_panel(sqlite_db):
 
         app.screen.query_one("#deal-list").focus()
         await press(pilot, "end")
-        last = app.screen._highlighted_deal()
+        last = app.screen.deal
         assert not last.is_open
         await press(pilot, "delete")
         assert isinstance(app.screen, ChoiceDialog)
@@ -269,3 +267,74 @@ async def test_delete_a_deal_from_the_detail_panel(sqlite_db):
         await settle(pilot)
         assert not Opportunity.select().where(Opportunity.id == last.id).exists()
         assert "Opportunities (3)" in screen_text(app)
+
+
+def stage_name(deal_id: int) -> str:
+    return deals.get_deal(deal_id).stage_name
+
+
+async def test_one_tab_reaches_the_deals_and_their_keys_work_there(sqlite_db):
+    """tab from the list: the deal list has the focus, its first deal highlighted, its
+    keys in the footer; > and < move the deal, w wins it, x loses it with a reason,
+    enter edits it, escape goes back to the list."""
+    from tests.ui.pilot_helpers import burst
+    from tui_crm.ui.widgets.customer_deals import DealList
+    from tui_crm.ui.widgets.dialogs import TextPrompt
+
+    make_customer_with_history()
+    upsell = Opportunity.get(name="Upsell").id
+    renewal = Opportunity.get(name="Renewal").id
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "tab")
+        screen = app.screen
+        assert isinstance(app.focused, DealList)
+        assert screen.deal.id == upsell, "the first deal is highlighted"
+        footer = screen_text(app).splitlines()[-1]
+        for key in ("⏎ Edit deal", "> Next stage", "< Prev stage", "w Won", "x Lost",
+                    "d Delete deal"):
+            assert key in footer, key
+        await press(pilot, "greater_than_sign")
+        assert stage_name(upsell) == "Proposal"
+        assert screen.deal.id == upsell, "the cursor stays on the moved deal"
+        await burst(pilot, "greater_than_sign", "less_than_sign")  # the second waits
+        assert stage_name(upsell) == "Proposal", "forward then back"
+        assert screen.deal.stage_name == "Proposal"
+        await press(pilot, "less_than_sign")
+        assert stage_name(upsell) == "Qualification"
+        await press(pilot, "w")
+        assert stage_name(upsell) == "ClosedWon"
+        assert screen.deal.id == upsell and "History: won and lost (3)" in screen_text(app)
+        await press(pilot, "home")
+        assert screen.deal.id == renewal, "the open deal, first"
+        await press(pilot, "x")
+        assert isinstance(app.screen, TextPrompt)
+        await burst(pilot, *"timing", "enter")
+        renewed = deals.get_deal(renewal)
+        assert (renewed.stage_name, renewed.lost_reason) == ("ClosedLost", "timing")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, DealForm) and app.screen.deal_id == renewal
+        await press(pilot, "escape", "escape")
+        assert app.focused is app.screen.customer_list.records
+
+
+async def test_deal_keys_that_do_not_apply_are_dimmed_and_do_nothing(sqlite_db):
+    make_customer_with_history()
+    upsell = Opportunity.get(name="Upsell").id
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "tab")
+        footer = app.screen.query_one("KeyFooter")
+        shown = {binding.action: on for binding, on in footer.keys()}
+        assert shown["screen.step_deal(1)"] is True
+        assert shown["screen.step_deal(-1)"] is False, "no stage before the first"
+        await press(pilot, "less_than_sign")
+        assert stage_name(upsell) == "Qualification"
+        version = deals.get_deal(upsell).version
+        await press(pilot, "end", "up")  # the history: Expansion (lost), First order
+        assert app.screen.deal.stage_kind == "lost"
+        await press(pilot, "x")
+        assert isinstance(app.screen, CustomersScreen), "no lost reason asked: already lost"
+        assert deals.get_deal(upsell).version == version

@@ -10,33 +10,18 @@ click on a key presses it, as in Textual's footer.
 `? Help` and `q Quit` are always shown, at the right end (beside the palette's key):
 the screen's keys fill the room left, each one whole or not at all, and those that
 do not fit are listed by the help screen.
-
-``refresh_keys`` asks for that repaint only when the keys' state has changed.
 """
 
 from __future__ import annotations
 
-from weakref import WeakKeyDictionary
-
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 
-_shown: WeakKeyDictionary[DOMNode, tuple] = WeakKeyDictionary()
-
 PALETTE_RULE = "▏"
 PINNED = ("app.help", "app.quit")  # binding ids always shown, at the right end
-
-
-def refresh_keys(node: DOMNode, *actions: str) -> None:
-    """Refresh ``node``'s bindings if one of ``actions`` changed state since last time."""
-    state = tuple(node.check_action(action, ()) for action in actions)
-    if _shown.get(node) != state:
-        _shown[node] = state
-        node.refresh_bindings()
 
 
 class KeyFooter(Widget, can_focus=False):

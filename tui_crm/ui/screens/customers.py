@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Collapsible, Header, OptionList, Static
 from textual.widgets.option_list import OptionDoesNotExist
 
-from tui_crm.core import customers, deals, leads
+from tui_crm.core import customers, deals, leads, stages
 from tui_crm.core.errors import CrmError
+from tui_crm.core.records import DealRow
 from tui_crm.core.settings import get_settings
-from tui_crm.ui.footer_keys import KeyFooter, refresh_keys
+from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.screens.base import DataScreen
+from tui_crm.ui.widgets.customer_deals import DealList
 from tui_crm.ui.widgets.deal_lines import (
     CustomerDetail,
     deal_options,
@@ -55,8 +58,16 @@ class CustomersScreen(DataScreen):
         Binding("enter", "edit_customer", "Edit", id="customers.edit"),
         Binding("o", "add_opportunity", "Add opportunity", id="customers.add_opportunity"),
         Binding("escape", "back_to_list", "Back to the list", id="customers.back"),
-        Binding("d,delete", "delete_deal", "Delete deal", show=False, id="customers.delete_deal"),
+        # From the list, tab goes to the customer's deals (their keys: DealList).
+        Binding("tab", "next_part", "To the deals", show=False, id="customers.next"),
     ]
+    DEAL_ACTIONS = ("edit_deal", "delete_deal", "step_deal", "close_deal_won",
+                    "close_deal_lost")
+
+    # What the keys depend on: the customer under the list's cursor, and the deal
+    # under the deal list's cursor (its keys work while that list has the focus).
+    customer_id: reactive[int | None] = reactive(None, bindings=True, repaint=False)
+    deal: reactive[DealRow | None] = reactive(None, bindings=True, repaint=False)
 
     def __init__(self) -> None:
         super().__init__()
@@ -64,6 +75,9 @@ class CustomersScreen(DataScreen):
         self._detail_timer: Timer | None = None
         self._detail_shown = False
         self._detail_drawn: object = ()  # the detail on screen (none drawn yet)
+        self.first_stage_id: int | None = None  # a deal there has no stage before it
+        self.changing = False  # a deal's change on its way
+        self.next_change: Callable[[], None] | None = None  # a key pressed meanwhile
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,11 +86,11 @@ class CustomersScreen(DataScreen):
                                id="customers",
                                empty_text="No customers yet: press n to add one, or promote "
                                           "a lead (c on the Leads screen).")
-            with VerticalScroll(id="customer-detail"):
+            with VerticalScroll(id="customer-detail", can_focus=False):
                 yield Static("", id="customer-fields")
                 with Collapsible(title="Opportunities", collapsed=False, id="customer-deals"):
                     yield Static("", id="deal-totals")
-                    yield OptionList(id="deal-list", compact=True)
+                    yield DealList(id="deal-list", compact=True)
         yield KeyFooter()
 
     @property
@@ -102,7 +116,7 @@ class CustomersScreen(DataScreen):
     # -- the detail panel ---------------------------------------------------------
 
     def on_record_list_highlighted(self, event: RecordList.Highlighted) -> None:
-        refresh_keys(self, "edit_customer", "add_opportunity")
+        self.customer_id = event.row.id if event.row is not None else None
         if self._detail_timer is not None:
             self._detail_timer.stop()
             self._detail_timer = None
@@ -138,6 +152,13 @@ class CustomersScreen(DataScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="customer-detail")
     def _load_detail(self, customer_id: int | None) -> None:
+        detail, first_stage_id = self.read_detail(customer_id)
+        self.app.call_from_thread(self._detail_loaded, customer_id, detail, first_stage_id)
+
+    @staticmethod
+    def read_detail(customer_id: int | None) -> tuple[CustomerDetail | None, int | None]:
+        """The customer's detail (None when there is none) and the first open stage's
+        id (in a worker thread)."""
         detail = None
         if customer_id is not None:
             try:
@@ -148,11 +169,15 @@ class CustomersScreen(DataScreen):
                                         get_settings())
             except CrmError:
                 detail = None  # deleted meanwhile: the list's next reload drops it
-        self.app.call_from_thread(self._detail_loaded, customer_id, detail)
+        first_stage = stages.open_stages()[:1]
+        return detail, first_stage[0].id if first_stage else None
 
-    def _detail_loaded(self, customer_id: int | None, detail: CustomerDetail | None) -> None:
+    def _detail_loaded(self, customer_id: int | None, detail: CustomerDetail | None,
+                       first_stage_id: int | None) -> None:
+        self.first_stage_id = first_stage_id
         with self.app.batch_update():  # the panel's parts go out in one frame
             self._show_loaded_detail(customer_id, detail)
+        self.deal = self.deal_at(self.query_one(DealList).highlighted)
 
     def _show_loaded_detail(self, customer_id: int | None, detail: CustomerDetail | None
                             ) -> None:
@@ -173,7 +198,7 @@ class CustomersScreen(DataScreen):
             return
         section.title = f"Opportunities ({len(detail.deals)})"
         show_text(self.query_one("#deal-totals", Static), totals_text(detail))
-        deal_list = self.query_one("#deal-list", OptionList)
+        deal_list = self.query_one(DealList)
         highlighted = deal_list.highlighted_option
         deal_list.set_options(deal_options(detail))  # one change of its height, not two
         if highlighted is not None and highlighted.id:
@@ -186,13 +211,29 @@ class CustomersScreen(DataScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit_customer", "add_opportunity"):
-            return self.selected is not None
-        if action == "delete_deal":
-            return self._highlighted_deal() is not None
+            return self.customer_id is not None
+        if action in self.DEAL_ACTIONS:
+            return self.deal_action_applies(action, parameters)
         if action == "back_to_list":
             return self.focused is not None \
                 and self.customer_list not in self.focused.ancestors_with_self
         return True
+
+    def deal_action_applies(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Whether a deal key applies to the highlighted deal (None: shown dimmed)."""
+        deal = self.deal
+        if deal is None:
+            return None
+        if action == "step_deal":
+            forward = bool(parameters) and parameters[0] == 1
+            applies = deal.is_open if forward else deal.stage_id != self.first_stage_id
+        elif action == "close_deal_won":
+            applies = deal.stage_kind != "won"
+        elif action == "close_deal_lost":
+            applies = deal.stage_kind != "lost"
+        else:
+            applies = True
+        return applies or None
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
@@ -218,23 +259,78 @@ class CustomersScreen(DataScreen):
         if self.selected is not None:
             self.app.push_screen(DealForm(customer_id=self.selected.id), self._deal_saved)
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def deal_at(self, index: int | None) -> DealRow | None:
+        """The deal at ``index`` of the deal list (None on a heading or nothing)."""
+        deal_list = self.query_one(DealList)
+        if index is None or self.detail is None or not 0 <= index < deal_list.option_count:
+            return None
+        option_id = deal_list.get_option_at_index(index).id or ""
+        if not option_id.startswith("deal-"):
+            return None
+        deal_id = int(option_id.removeprefix("deal-"))
+        return next((deal for deal in self.detail.deals if deal.id == deal_id), None)
+
+    @on(OptionList.OptionHighlighted, "#deal-list")
+    def deal_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.deal = self.deal_at(event.option_index)
+
+    @on(OptionList.OptionSelected, "#deal-list")
+    def deal_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()  # a click on a deal: edit it
+        self.deal = self.deal_at(event.option_index)
+        self.action_edit_deal()
+
+    def action_next_part(self) -> None:
+        """From the customer list: the deal list, its first deal highlighted."""
+        deal_list = self.query_one(DealList)
+        first = deal_list.first_deal()
+        if first is None or self.focused is None \
+                or self.customer_list not in self.focused.ancestors_with_self:
+            self.focus_next()
+            return
+        deal_list.highlighted = first
+        self.deal = self.deal_at(first)
+        deal_list.focus()
+
+    def action_edit_deal(self) -> None:
         from tui_crm.ui.widgets.deal_form import DealForm
 
-        event.stop()
-        if event.option.id and event.option.id.startswith("deal-"):
-            deal_id = int(event.option.id.removeprefix("deal-"))
-            self.app.push_screen(DealForm(deal_id), self._deal_saved)
+        if self.deal is not None:
+            self.app.push_screen(DealForm(self.deal.id), self._deal_saved)
 
-    def _highlighted_deal(self):
-        """The deal under the cursor of the detail's deal list, when that has focus."""
-        deal_list = self.query_one("#deal-list", OptionList)
-        option = deal_list.highlighted_option
-        if self.focused is not deal_list or option is None or self.detail is None \
-                or not (option.id or "").startswith("deal-"):
-            return None
-        deal_id = int(option.id.removeprefix("deal-"))
-        return next((deal for deal in self.detail.deals if deal.id == deal_id), None)
+    def waits_for_change(self, action: Callable[[], None]) -> bool:
+        """While a change is on its way, the key pressed next waits for it (it acts on
+        the deal as that change left it)."""
+        if self.changing:
+            self.next_change = action
+        return self.changing
+
+    def action_step_deal(self, step: int) -> None:
+        deal = self.deal
+        if self.waits_for_change(lambda: self.action_step_deal(step)):
+            return
+        if deal is not None:
+            self._change_deal(lambda: deals.step_deal(deal.id, step, deal.version))
+
+    def action_close_deal_won(self) -> None:
+        deal = self.deal
+        if self.waits_for_change(self.action_close_deal_won):
+            return
+        if deal is not None:
+            self._change_deal(lambda: deals.close_won(deal.id, deal.version))
+
+    def action_close_deal_lost(self) -> None:
+        from tui_crm.ui.widgets.dialogs import lost_reason_prompt
+
+        deal = self.deal
+        if self.waits_for_change(self.action_close_deal_lost) or deal is None:
+            return
+
+        def reason_given(reason: str | None) -> None:
+            if reason is not None:
+                self._change_deal(lambda: deals.close_lost(deal.id, reason, deal.version))
+
+        self.app.push_screen(lost_reason_prompt(deal.name), reason_given)
 
     def action_delete_deal(self) -> None:
         from tui_crm.ui.widgets.dialogs import (
@@ -244,8 +340,8 @@ class CustomersScreen(DataScreen):
             lost_reason_prompt,
         )
 
-        deal = self._highlighted_deal()
-        if deal is None:
+        deal = self.deal
+        if self.waits_for_change(self.action_delete_deal) or deal is None:
             return
 
         def reason_given(reason: str | None) -> None:
@@ -260,19 +356,39 @@ class CustomersScreen(DataScreen):
 
         self.app.push_screen(delete_deal_dialog(deal.name, deal.is_open), answered)
 
-    @work(thread=True, exit_on_error=False, group="customer-deal-change")
     def _change_deal(self, change: Callable[[], object]) -> None:
+        """Run one change of the highlighted deal (one at a time: see
+        ``waits_for_change``)."""
+        self.changing = True
+        row = self.selected
+        self._write_deal_change(change, row.id if row is not None else None)
+
+    @work(thread=True, exit_on_error=False, group="customer-deal-change")
+    def _write_deal_change(self, change: Callable[[], object], customer_id: int | None
+                           ) -> None:
+        """The change, then the detail as it left it, read in the same thread."""
         try:
             change()
             problem = ""
         except CrmError as exc:
             problem = str(exc)
-        self.app.call_from_thread(self._deal_changed, problem)
+        except Exception:
+            self.app.call_from_thread(setattr, self, "changing", False)
+            raise
+        detail, first_stage_id = self.read_detail(customer_id)
+        self.app.call_from_thread(self._deal_changed, problem, customer_id, detail,
+                                  first_stage_id)
 
-    def _deal_changed(self, problem: str) -> None:
+    def _deal_changed(self, problem: str, customer_id: int | None,
+                      detail: CustomerDetail | None, first_stage_id: int | None) -> None:
+        self.changing = False
         if problem:
             self.notify(problem, title="Not changed", severity="warning", markup=False)
-        self._show_detail()
+            self.next_change = None  # what was pressed next counted on this change
+        self._detail_loaded(customer_id, detail, first_stage_id)
+        action, self.next_change = self.next_change, None
+        if action is not None:
+            action()
 
     def _deal_saved(self, deal_id: int | None) -> None:
         if deal_id is not None:

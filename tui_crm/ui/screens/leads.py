@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.widgets import Header
 
 from tui_crm.core import leads
-from tui_crm.ui.footer_keys import KeyFooter, refresh_keys
+from tui_crm.core.records import LeadRow
+from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.screens.base import DataScreen
 from tui_crm.ui.widgets.filtered_list import FilteredList
 from tui_crm.ui.widgets.record_forms import LeadForm, PromoteForm
@@ -37,6 +39,8 @@ class LeadsScreen(DataScreen):
         Binding("enter", "edit_lead", "Edit", id="leads.edit"),
         Binding("c", "promote_lead", "Promote", id="leads.promote"),
     ]
+    # The lead under the cursor: what edit and promote apply to.
+    lead: reactive[LeadRow | None] = reactive(None, bindings=True, repaint=False)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -62,13 +66,16 @@ class LeadsScreen(DataScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "edit_lead":
-            return self.selected is not None
+            return self.lead is not None
         if action == "promote_lead":
-            return self.selected is not None and self.selected.status != "Converted"
+            return self.lead is not None and self.lead.status != "Converted"
         return True
 
     def on_record_list_highlighted(self, event: RecordList.Highlighted) -> None:
-        refresh_keys(self, "edit_lead", "promote_lead")
+        self.lead = event.row
+
+    def on_record_list_loaded(self, event: RecordList.Loaded) -> None:
+        self.lead = self.selected  # a reload reads the lead again (promoted meanwhile)
 
     def action_new_lead(self) -> None:
         self.app.push_screen(LeadForm(), self._saved)

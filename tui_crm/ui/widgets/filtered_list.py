@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.reactive import reactive
 from textual.widgets import Input, Static
 
-from tui_crm.ui.footer_keys import refresh_keys
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
 
@@ -34,6 +35,11 @@ class FilteredList(Vertical):
     FilteredList > .list-status { height: 1; }
     """
 
+    # The search box is open; a search is applied (kept after enter). Both drive
+    # whether escape (clear the search) applies.
+    searching: reactive[bool] = reactive(False, bindings=True, repaint=False)
+    filtered: reactive[bool] = reactive(False, bindings=True, repaint=False)
+
     def __init__(self, columns: list[Column], source: PagedSource, *, noun: str = "records",
                  empty_text: str = "", id: str | None = None, classes: str | None = None):
         super().__init__(id=id, classes=classes)
@@ -50,16 +56,15 @@ class FilteredList(Vertical):
     def search_input(self) -> Input:
         return self.query_one(".list-search", Input)
 
-    @property
-    def searching(self) -> bool:
-        return self.has_class("-searching")
+    def watch_searching(self, searching: bool) -> None:
+        self.set_class(searching, "-searching")
 
     def reload(self, keep_id: int | None = None) -> None:
         self.records.reload(keep_id)
 
     def show_record(self, record_id: int) -> None:
         """Put the cursor on a record, clearing a search that hides it."""
-        self.remove_class("-searching")
+        self.searching = False
         self.search_input.value = ""
         self.records.search = ""
         self.records.reload(record_id)
@@ -67,34 +72,34 @@ class FilteredList(Vertical):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_search":
-            return bool(self.searching or self.records.search)
+            return self.searching or self.filtered
         return True
 
     def action_search(self) -> None:
-        self.add_class("-searching")
+        self.searching = True
         self.search_input.value = self.records.search
         self.search_input.focus()
 
     def action_clear_search(self) -> None:
         row = self.records.highlighted
-        self.remove_class("-searching")
+        self.searching = False
         with self.search_input.prevent(Input.Changed):
             self.search_input.value = ""
         self.records.set_search("", keep_id=row.id if row is not None else None)
         self.records.focus()
-        self.refresh_bindings()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    @on(Input.Changed, ".list-search")
+    def search_typed(self, event: Input.Changed) -> None:
         event.stop()
         if self.searching:
             self.records.set_search(event.value.strip())
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    @on(Input.Submitted, ".list-search")
+    def search_kept(self, event: Input.Submitted) -> None:
         event.stop()
-        self.remove_class("-searching")
+        self.searching = False
         self.records.move_to(0)
         self.records.focus()
-        self.refresh_bindings()
 
     def on_record_list_loaded(self, event: RecordList.Loaded) -> None:
         noun = self.noun.removesuffix("s") if event.count == 1 else self.noun
@@ -106,4 +111,4 @@ class FilteredList(Vertical):
         line = self.query_one(".list-status", Static)
         if line.content != status:  # a reload that counts the same repaints nothing
             line.update(status)
-        refresh_keys(self, "clear_search")
+        self.filtered = bool(self.records.search)
