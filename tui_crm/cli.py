@@ -172,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         open_new_or_existing(url)
         return args.handler(args)
     except CrmError as exc:
+        if os.environ.get("TUI_CRM_DEBUG") and exc.__cause__ is not None:
+            raise  # a fault put in words: the debug run shows where it came from
         fail(str(exc))
         return 1
     except KeyboardInterrupt:

@@ -131,23 +131,38 @@ def _connect_sqlite(path: Path) -> SqliteDatabase:
 
 def _make_folder(path: Path) -> None:
     """The folder a new database file goes in; a clear sentence when it cannot be."""
+    blocker = next((parent for parent in path.parents
+                    if parent.exists() and not parent.is_dir()), None)
+    if blocker is not None:
+        raise DatabaseError(f"Cannot create a database at {path}: {blocker} is a file, "
+                            "not a folder.")
     try:
         make_folders(path.parent)
     except (FileExistsError, NotADirectoryError) as exc:
-        blocker = next((parent for parent in path.parents if parent.is_file()), path.parent)
-        raise DatabaseError(f"Cannot create a database at {path}: {blocker} is a file, "
-                            "not a folder.") from exc
+        raise DatabaseError(f"Cannot create a database at {path}: a part of its path is "
+                            "a file, not a folder.") from exc
     except OSError as exc:
         raise DatabaseError(f"Cannot create the folder {path.parent}: "
                             f"{exc.strerror or exc}.") from exc
 
 
 def _cannot_open(path: Path, exc: BaseException) -> str:
+    if _disk_full(path.parent):
+        return (f"{path} cannot be opened: the disk holding it is full (SQLite needs room "
+                "beside the database for its -wal and -shm files); nothing was saved, free "
+                "some space, then try again.")
     if not os.access(path.parent, os.W_OK) or _read_only_mount(path.parent):
         return (f"{path} cannot be opened: its folder is read-only, and SQLite needs to "
                 "write beside the database (its -wal and -shm files). Make the folder "
                 "writable, or copy the database to a folder that is.")
     return f"{path} cannot be opened as a database: {faults.explain(exc)}"
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        return os.statvfs(folder).f_bavail == 0
+    except OSError:
+        return False
 
 
 def _read_only_mount(folder: Path) -> bool:

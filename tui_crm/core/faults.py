@@ -103,6 +103,9 @@ def explain(exc: BaseException, *, writing: bool = False) -> str:
     if any("disk is full" in text for text in texts) or _PG_DISK_FULL in states \
             or any(getattr(cause, "errno", None) == errno.ENOSPC for cause in chain):
         return f"The disk holding the database is full{nothing}; free some space, then try again."
+    if any("disk i/o error" in text for text in texts):
+        return (f"The disk holding the database could not be read or written (it may be "
+                f"full or failing){nothing}; check it, then try again.")
     if any("malformed" in text or "file is not a database" in text for text in texts):
         return ("The database file is damaged (database disk image is malformed): restore "
                 "your last backup (tui-crm backup makes one).")
