@@ -51,12 +51,20 @@ class KeyFooter(Widget, can_focus=False):
     def __init__(self) -> None:
         super().__init__()
         self.places: list[tuple[int, int, Binding, bool]] = []  # cells of each key drawn
+        self.drawn_keys: tuple = ()  # the keys (and their state) last drawn
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
 
     def _bindings_changed(self, screen: Screen) -> None:
-        self.refresh()
+        # Bindings are refreshed on many changes (a cursor step, a focus move) that
+        # leave the keys shown as they were: a repaint then sends the same line again.
+        if self.shown_keys() != self.drawn_keys:
+            self.refresh()
+
+    def shown_keys(self) -> tuple:
+        return tuple((binding.action, binding.key, binding.description, enabled)
+                     for binding, enabled in self.keys())
 
     def key_text(self, binding: Binding, enabled: bool) -> Text:
         style = self.get_component_rich_style
@@ -78,6 +86,7 @@ class KeyFooter(Widget, can_focus=False):
     def render(self) -> Text:
         width = self.size.width
         keys = self.keys()
+        self.drawn_keys = self.shown_keys()
         pinned = [(binding, on) for binding, on in keys if binding.id in PINNED]
         tail = Text(no_wrap=True, end="")
         for binding, enabled in pinned:
