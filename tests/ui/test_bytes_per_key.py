@@ -46,6 +46,15 @@ def datatable_step() -> float:
         return statistics.median(len(program.press(key)) for key in ("down", "down", "up"))
 
 
+def only_row(data: bytes, row: int) -> bytes:
+    """The pieces of ``data`` drawn on screen row ``row`` (1-based)."""
+    import re
+
+    pieces = list(re.finditer(rb"\x1b\[(\d+);(\d+)H", data))
+    return b"".join(data[m.start():pieces[n + 1].start() if n + 1 < len(pieces) else len(data)]
+                    for n, m in enumerate(pieces) if int(m.group(1)) == row)
+
+
 def app(db: Path, screen: str) -> PtyProgram:
     program = PtyProgram([TUI_CRM, "--db", str(db), "--screen", screen])
     program.settle()
@@ -75,6 +84,11 @@ def test_a_deal_move_and_an_idle_screen(demo_db):
         idle = program.idle(2.5)  # the live refresh looks every second
     assert all(len(out) <= BYTES_LIMIT for out in moves), [len(out) for out in moves]
     assert moves[0].count(b"deals") >= 2  # both columns' headers were redrawn
+    # only the two columns (24 cells each at 120) and the footer's keys are drawn
+    for out in moves:
+        beyond = {row for row in rows_drawn(out) if by_column(only_row(out, row), 48)[1]}
+        assert beyond <= {FOOTER_ROW}, beyond
+        assert 2 not in rows_drawn(out)  # the status line says the same: not redrawn
     assert idle == b""
 
 
