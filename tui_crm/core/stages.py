@@ -181,6 +181,24 @@ def edit_stage(name: str, *, new_name: str | None = None, probability: object = 
 
 
 @write
+def move_stage(name: str, step: int) -> StageRow:
+    """Move an open stage ``step`` places along the board (-1: one to the left), among
+    the open stages (the won and lost stages keep the end). Logged like an edit."""
+    stage = stage_named(name)
+    if not stage.is_open:
+        raise CrmError(f"{stage.name} is the {stage.kind} stage: it stays at the end of "
+                       "the board.")
+    opened = open_stages()
+    place = next(i for i, s in enumerate(opened) if s.id == stage.id) + step
+    if place < 0:
+        raise CrmError(f"{stage.name} is already first.")
+    if place >= len(opened):
+        raise CrmError("Open stages come before the won and lost stages.")
+    rest = [s for s in opened if s.id != stage.id]
+    return edit_stage(stage.name, after=rest[place - 1].name if place > 0 else "")
+
+
+@write
 def remove_stage(name: str, *, move_to: str | None = None) -> int:
     """Remove a stage. One that holds deals is removed only with ``move_to``: its deals
     go to that stage in the same transaction (each move in the deal's history). The

@@ -158,6 +158,14 @@ class CrmApp(LiveRefresh, KeysInOrder, FailsSoftly):
         await self.switch_mode("leads" if kind == "lead" else "customers")
         await self.screen.run_action("new_lead" if kind == "lead" else "new_customer")
 
+    def open_stages(self) -> None:
+        """The Stages screen: the pipeline's stages, to add, edit, reorder, remove."""
+        from tui_crm.ui.screens.stages import StagesScreen
+
+        self.push_screen(StagesScreen())
+
+    action_open_stages = open_stages  # ctrl+t in the settings form
+
     def open_import(self) -> None:
         """The CSV import dialog, for the records of the current screen."""
         from tui_crm.ui.widgets.csv_import import CsvImportScreen  # CSV code, when asked for

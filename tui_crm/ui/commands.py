@@ -29,6 +29,8 @@ def crm_commands(app) -> Iterable[SystemCommand]:
     for mode, key in (("leads", "1"), ("customers", "2"), ("pipeline", "3"), ("forecast", "4")):
         yield SystemCommand(f"Go to {mode.capitalize()}", f"Screen {key}",
                             partial(app.switch_mode, mode))
+    yield SystemCommand("Edit stages", "Add, rename, reorder and remove the pipeline's "
+                        "stages; lost reasons", app.open_stages)
     yield SystemCommand("Help: keys of this screen", "Every key of the screen (?)",
                         app.action_help)
     if not served():

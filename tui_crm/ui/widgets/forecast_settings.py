@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import App
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui_crm.core.models import AMOUNT_BASES
@@ -32,6 +33,8 @@ class SettingsForm(RecordForm):
     """Amount basis and currency code of the whole database; dismissed with 0 when saved."""
 
     form_title = "Settings of this database"
+    BINDINGS = [Binding("ctrl+t", "app.open_stages", "Stages and lost reasons",
+                        id="settings.stages")]
 
     def field_specs(self) -> list[FieldSpec]:
         return [
@@ -44,7 +47,8 @@ class SettingsForm(RecordForm):
 
     def title_text(self) -> Text:
         return Text.assemble((self.form_title, "bold"),
-                             "\nOne basis and one currency for every amount summed.")
+                             "\nOne basis and one currency for every amount summed."
+                             "\nctrl+t: the stages and the lost reasons.")
 
     def load(self) -> dict[str, Any]:
         current = get_settings()
