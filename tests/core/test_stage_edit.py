@@ -7,7 +7,7 @@ from tests.helpers import assert_stage_totals_exact, log_rows
 from tui_crm.core import customers, deals, forecast, stages
 from tui_crm.core.board import board_stages
 from tui_crm.core.errors import CrmError
-from tui_crm.core.models import Opportunity
+from tui_crm.core.models import ChangeLog, Opportunity
 
 
 def names() -> list[str]:
@@ -123,3 +123,20 @@ def test_a_deal_moved_out_of_a_removed_stage_names_it_in_its_history(db):
     stages.remove_stage("Proposal", move_to="Qualification")
     assert deal_timeline(deal_id)[0].changes == (
         FieldChange("stage", "Proposal (removed)", "Qualification"),)
+
+
+def test_move_stage_steps_along_the_open_stages(db):
+    stages.move_stage("Qualification", 1)
+    assert [s.name for s in stages.board_order()][:3] == ["Proposal", "Qualification",
+                                                          "Negotiation"]
+    stages.move_stage("Negotiation", -2)
+    assert [s.name for s in stages.board_order()][:3] == ["Negotiation", "Proposal",
+                                                          "Qualification"]
+    with pytest.raises(CrmError, match="already first"):
+        stages.move_stage("Negotiation", -1)
+    with pytest.raises(CrmError, match="before the won and lost"):
+        stages.move_stage("Qualification", 1)
+    with pytest.raises(CrmError, match="won stage"):
+        stages.move_stage("ClosedWon", -1)
+    moves = ChangeLog.select().where(ChangeLog.entity == "stage", ChangeLog.field == "position")
+    assert moves.count() >= 2
