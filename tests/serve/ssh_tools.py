@@ -86,7 +86,9 @@ class Server:
         self.host_key = tmp_path / "host_key"
         self.keys = keys
         env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"),
-               "XDG_CONFIG_HOME": str(tmp_path / "config")}
+               "XDG_CONFIG_HOME": str(tmp_path / "config"),
+               # as if started from the admin's own SSH login, agent and all:
+               "SSH_AUTH_SOCK": str(tmp_path / "agent.sock"), "SSH_CONNECTION": "x"}
         env.pop("TUI_CRM_DB", None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tui_crm", "serve", "--host", "127.0.0.1", "--port", "0",

@@ -99,3 +99,10 @@ def test_the_host_key_is_made_once_private_and_its_fingerprint_printed(start_ser
          "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "127.0.0.1", "ls"],
         capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=TIMEOUT_S)
     assert result.returncode == 1 and "takes no command" in result.stderr
+
+
+def test_a_connection_that_opens_no_session_times_out_too(start_server, keys):
+    server = start_server("--idle-timeout", "2s")
+    result = server.ssh(keys.allow("alice"), "-N")  # no session, no forwarding: waits
+    assert result.returncode == 255
+    assert "ended: closed: idle without a session" in server.logged("user=alice")

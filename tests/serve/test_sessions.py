@@ -77,13 +77,15 @@ def test_the_session_gets_the_clients_terminal_type_and_nothing_else_it_sends(
     other_db = tmp_path / "elsewhere.db"
     open_app(terminals, server, keys.allow("alice"), env=("TERM=tmux-256color",),
              ssh_options=("-o", f"SetEnv=TUI_CRM_DB={other_db} TUI_CRM_USER=root "
-                          "TEXTUAL=devtools", "-o", "SendEnv=LANG"))
+                          "TEXTUAL=devtools COLORTERM=truecolor NO_COLOR=1"))
     pid = wait_until(lambda: server.session_pids(), "the app's process")[0]
     environ = dict(item.split("=", 1) for item in
                    open(f"/proc/{pid}/environ").read().split("\0") if "=" in item)
     assert environ["TERM"] == "tmux-256color"
     assert environ["TUI_CRM_DB"] == server.db and "TEXTUAL" not in environ
     assert "TUI_CRM_USER" not in environ
+    assert environ["COLORTERM"] == "truecolor" and environ["NO_COLOR"] == "1"  # colours: yes
+    assert not any(name.startswith("SSH_") for name in environ)  # the server's login: no
     command = open(f"/proc/{pid}/cmdline").read().split("\0")
     assert command[-2:] == ["alice", ""] and "--user" not in command
     assert not other_db.exists()

@@ -18,21 +18,35 @@ import struct
 import subprocess
 import sys
 import termios
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 READ_CHUNK = 65536
 FEED_LIMIT = 256 * 1024  # keys waiting for the app beyond this pause the channel
 
 
-def child_environment(db_url: str, term: str) -> dict[str, str]:
+# Of the server's own environment, what describes its terminal or login, not the
+# session's: an agent socket, a display, the admin's terminal and multiplexer.
+SERVER_ONLY = ("COLUMNS", "LINES", "TERM", "COLORTERM", "NO_COLOR", "DISPLAY", "XAUTHORITY",
+               "WINDOWID", "STY", "TUI_CRM_USER")
+SERVER_ONLY_PREFIXES = ("SSH_", "TMUX", "TERM_", "KONSOLE_", "VTE_", "WT_")
+# What a client may set (ssh SendEnv/SetEnv): how its terminal shows colours.
+FROM_CLIENT = ("COLORTERM", "NO_COLOR")
+
+
+def child_environment(db_url: str, term: str,
+                      client_env: Mapping[str, str] | None = None) -> dict[str, str]:
     """The server's environment, with the session's terminal type and database.
 
-    Nothing else the client sends is passed on. The database goes in the environment
-    rather than on the command line, where a password in a PostgreSQL URL would show
-    in ``ps``.
+    Of what the client sends, only its colour settings are passed on. The database goes
+    in the environment rather than on the command line, where a password in a
+    PostgreSQL URL would show in ``ps``.
     """
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "TERM")}
-    env.pop("TUI_CRM_USER", None)
+    env = {k: v for k, v in os.environ.items()
+           if k not in SERVER_ONLY and not k.startswith(SERVER_ONLY_PREFIXES)}
+    for name in FROM_CLIENT:
+        value = (client_env or {}).get(name)
+        if isinstance(value, str) and len(value) <= 64 and value.isprintable():
+            env[name] = value
     env.update(TERM=term, TUI_CRM_DB=db_url, TUI_CRM_SERVED="1")
     return env
 
@@ -64,14 +78,16 @@ class AppProcess:
 
     @classmethod
     def start(cls, *, user: str, db_url: str, term: str, size: tuple[int, int, int, int],
-              grace: float, channel, on_exit: Callable[[int], None]) -> AppProcess:
+              grace: float, channel, on_exit: Callable[[int], None],
+              client_env: Mapping[str, str] | None = None) -> AppProcess:
         master, slave = pty.openpty()
         try:
             set_window_size(slave, size)
             popen = subprocess.Popen(
                 [sys.executable, "-m", "tui_crm.serve.session", "--grace", f"{grace:g}",
                  "--", user],
-                stdin=slave, stdout=slave, stderr=slave, env=child_environment(db_url, term),
+                stdin=slave, stdout=slave, stderr=slave,
+                env=child_environment(db_url, term, client_env),
                 start_new_session=True, close_fds=True)
         except BaseException:
             os.close(master)

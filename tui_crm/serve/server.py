@@ -330,7 +330,7 @@ class Session(asyncssh.SSHServerSession):
             self.process = AppProcess.start(
                 user=self.user, db_url=self.server.options.db_url, term=self.term or "",
                 size=self.size, grace=self.server.options.grace, channel=self.chan,
-                on_exit=self.app_exited)
+                on_exit=self.app_exited, client_env=self.client_environment())
         except OSError as exc:
             self.server.sessions.discard(self)
             self.connection.session_ended()
@@ -338,6 +338,18 @@ class Session(asyncssh.SSHServerSession):
             return
         self.last_input = asyncio.get_running_loop().time()
         self.arm_idle_timer()
+
+    def client_environment(self) -> dict[str, str]:
+        """What the client asked to set (ssh SendEnv, SetEnv), as text."""
+        assert self.chan is not None
+        env = {}
+        for name, value in self.chan.get_environment().items():
+            if isinstance(name, bytes):
+                name = name.decode("utf-8", "replace")
+            if isinstance(value, bytes):
+                value = value.decode("utf-8", "replace")
+            env[name] = value
+        return env
 
     def app_exited(self, status: int) -> None:
         """The app's process ended: say why if the server ended it, close the channel."""
