@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    help="the quarter's forecast, as text or JSON")
     forecast.add_argument("--quarter", metavar="YYYYQN", help="e.g. 2026Q4 (default: current)")
     forecast.add_argument("--owner", metavar="NAME", help="only the deals NAME owns")
+    forecast.add_argument("--as-of", metavar="DATETIME",
+                          help="the forecast as it was then, e.g. 2026-11-24T09:00")
     forecast.add_argument("--json", action="store_true", help="print one JSON object")
     forecast.set_defaults(handler=cmd_forecast, existing=True)
 
@@ -132,10 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     backup.set_defaults(handler=cmd_backup, existing=True)
 
     from tui_crm.cli_activity import add_activity_commands
+    from tui_crm.cli_past import add_past_commands
     from tui_crm.cli_stage import add_stage_commands
 
     add_stage_commands(commands, common)
     add_activity_commands(commands, common)
+    add_past_commands(commands, common)
     add_serve_parser(commands, common)
     return parser
 
@@ -235,21 +239,43 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     from tui_crm.core.forecast import forecast
 
     quarter = None if args.quarter is None else Quarter.parse(args.quarter)
-    result = forecast(quarter, owner=args.owner)
+    as_of = None if args.as_of is None else parse_moment(args.as_of)
+    if as_of is None:
+        result = forecast(quarter, owner=args.owner)
+    else:
+        from tui_crm.core.past import forecast_as_of
+
+        result = forecast_as_of(as_of, quarter, args.owner)
     if args.json:
         import json
 
-        print(json.dumps(result.as_json(), indent=2))
+        shape = result.as_json()
+        if as_of is not None:
+            shape["as_of"] = as_of.isoformat(timespec="seconds")
+        print(json.dumps(shape, indent=2))
         return 0
-    print(printable(format_forecast(result)))  # stage names are data, renamed by users
+    text = format_forecast(result)
+    if as_of is not None:
+        text = text.replace("\n", f"\nAs of {as_of:%Y-%m-%d %H:%M}", 1)
+    print(printable(text))  # stage names are data, renamed by users
     return 0
+
+
+def parse_moment(text: str):
+    """``2026-11-24T09:00``, ``2026-11-24 09:00:30`` or ``2026-11-24`` (its start)."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CrmError(f"{text!r} is not a date and time; write it like "
+                       "2026-11-24T09:00.") from None
 
 
 def format_forecast(result) -> str:
     from tui_crm.core.money import format_amount
-    from tui_crm.core.settings import get_settings
 
-    settings = get_settings()
+    settings = result.settings
     cur = settings.currency
     whose = f", deals of {result.owner}" if result.owner is not None else ""
     lines = [f"Forecast {result.quarter}{whose}  (amounts: {settings.basis_label}, {cur})",

@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import getpass
 import os
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tui_crm.core.models import ChangeLog, now
+from tui_crm.core.models import ChangeLog, stamp
 
 _user: str | None = None
+_intent: contextvars.ContextVar[str | None] = contextvars.ContextVar("intent", default=None)
+
+
+@contextlib.contextmanager
+def intent_scope() -> Iterator[str]:
+    """Around one user intent (one write transaction): its ChangeLog rows share an id.
+    A nested scope joins the one around it."""
+    current = _intent.get()
+    if current is not None:
+        yield current
+        return
+    token = _intent.set(uuid.uuid4().hex)
+    try:
+        yield _intent.get()
+    finally:
+        _intent.reset(token)
+
+
+def current_intent() -> str:
+    """The id of the intent under way (a new one outside any)."""
+    return _intent.get() or uuid.uuid4().hex
 
 
 def set_user(name: str | None) -> None:
@@ -43,13 +68,13 @@ def as_text(value: object) -> str | None:
 def record(entity: str, entity_id: int, action: str,
            changes: dict[str, tuple[object, object]] | None = None) -> None:
     """Write one ChangeLog row per changed field (one row when there are none)."""
-    user, at = current_user(), now()
+    user, at, intent = current_user(), stamp(), current_intent()
     rows = [
         {"at": at, "user": user, "entity": entity, "entity_id": entity_id, "action": action,
-         "field": field, "old": as_text(old), "new": as_text(new)}
+         "field": field, "old": as_text(old), "new": as_text(new), "intent": intent}
         for field, (old, new) in (changes or {}).items()
     ] or [{"at": at, "user": user, "entity": entity, "entity_id": entity_id, "action": action,
-           "field": None, "old": None, "new": None}]
+           "field": None, "old": None, "new": None, "intent": intent}]
     ChangeLog.insert_many(rows).execute()
 
 
@@ -61,6 +86,7 @@ class Change:
     field: str | None
     old: str | None
     new: str | None
+    intent: str | None = None
 
 
 def timeline(entity: str, entity_id: int, limit: int = 200) -> list[Change]:
@@ -69,4 +95,5 @@ def timeline(entity: str, entity_id: int, limit: int = 200) -> list[Change]:
              .where((ChangeLog.entity == entity) & (ChangeLog.entity_id == entity_id))
              .order_by(ChangeLog.at.desc(), ChangeLog.id.desc())
              .limit(limit))
-    return [Change(row.at, row.user, row.action, row.field, row.old, row.new) for row in query]
+    return [Change(row.at, row.user, row.action, row.field, row.old, row.new, row.intent)
+            for row in query]

@@ -37,6 +37,7 @@ from tui_crm.core.models import (
     Opportunity,
     Stage,
     now,
+    stamp,
 )
 from tui_crm.core.money import from_cents, to_cents
 from tui_crm.core.validate import (
@@ -1005,8 +1006,9 @@ def _import(kind: str, path: str, progress: Progress | None,
             return
         bulk.insert_rows(model, ("id", "created_at", "created_by", "updated_at",
                                  "updated_by", "version", *fields), rows)
-        bulk.insert_rows(ChangeLog, ("at", "user", "entity", "entity_id", "action"),
-                         ((at, user, entity, row[0], "create") for row in rows))
+        intent, logged = changelog.current_intent(), stamp().isoformat(sep=" ")
+        bulk.insert_rows(ChangeLog, ("at", "user", "entity", "entity_id", "action", "intent"),
+                         ((logged, user, entity, row[0], "create", intent) for row in rows))
 
     run = _Run(kind, path, progress, on_error=errors, options=options)
     run.run(insert)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 import peewee
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
-from tui_crm.core import faults, live, models
+from tui_crm.core import changelog, faults, live, models
 from tui_crm.core.errors import CrmError, DatabaseError
 from tui_crm.core.files import create_database_file, make_folders
 
@@ -355,7 +355,7 @@ def write(fn: Callable[..., T]) -> Callable[..., T]:
         _reconnect_after_fault(database)
         for last in _attempts():
             try:
-                with database.atomic():
+                with database.atomic(), changelog.intent_scope():
                     result = fn(*args, **kwargs)
             except CrmError:
                 raise

@@ -36,12 +36,18 @@ def deal_timeline(deal_id: int, limit: int = 200) -> list[Entry]:
     rows = changelog.timeline("opportunity", deal_id, limit)
     names = _names(rows)
     entries: list[Entry] = []
+    last_intent: str | None = None
     for row in rows:
         change = (FieldChange(row.field, _value(row.field, row.old, names),
                               _value(row.field, row.new, names))
                   if row.field else None)
         last = entries[-1] if entries else None
-        if last and (last.at, last.user, last.action) == (row.at, row.user, row.action):
+        # One save is one entry: its rows share an intent (older rows: a time and user).
+        same = last is not None and (last_intent == row.intent if row.intent else
+                                     (last.at, last.user, last.action) ==
+                                     (row.at, row.user, row.action))
+        last_intent = row.intent
+        if same:
             if change:
                 entries[-1] = Entry(last.at, last.user, last.action, (*last.changes, change))
         else:

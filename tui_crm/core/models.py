@@ -202,20 +202,44 @@ class StageDayTotal(BaseModel):
         primary_key = CompositeKey("stage", "close_date", "lost_reason")
 
 
-class ChangeLog(BaseModel):
-    """Who changed what and when: the timeline of every record."""
+def stamp() -> dt.datetime:
+    """Now, to the microsecond: when a change happened (quick saves stay apart)."""
+    return dt.datetime.now()
 
-    at = DateTimeField(default=now)
+
+class ChangeLog(BaseModel):
+    """Who changed what and when: the timeline of every record. The rows of one user
+    intent (a save, a move, an import...) share its ``intent``: one step of undo."""
+
+    at = DateTimeField(default=stamp)
     user = TextField()
-    entity = TextField()  # lead | customer | opportunity | stage | setting
+    entity = TextField()  # lead | customer | opportunity | contact | activity | stage | setting
     entity_id = IntegerField()
-    action = TextField()  # create | update | delete | move
+    action = TextField()  # create | update | delete | move | done | restore | undo | redo
     field = TextField(null=True)
     old = TextField(null=True)
     new = TextField(null=True)
+    intent = TextField(null=True)
 
     class Meta:
-        indexes = ((("entity", "entity_id", "at"), False),)
+        indexes = ((("entity", "entity_id", "at"), False), (("at",), False),
+                   (("user", "id"), False), (("intent",), False))
+
+
+class Trash(BaseModel):
+    """A deleted record, with what was deleted with it, as it was: restored from here."""
+
+    entity = TextField()
+    entity_id = IntegerField()
+    name = TextField(default="")
+    data = TextField()  # JSON: {"rows": [[table, {column: value}], ...]}
+    deleted_at = DateTimeField(default=stamp)
+    deleted_by = TextField(default="")
+    intent = TextField(null=True)
+    restored_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("entity", "entity_id"), False), (("deleted_at",), False))
 
 
 class Setting(BaseModel):
@@ -224,4 +248,4 @@ class Setting(BaseModel):
 
 
 ALL_MODELS = (Stage, Lead, Customer, Opportunity, StageTotal, StageDayTotal, ChangeLog, Setting,
-              Contact, Activity)
+              Contact, Activity, Trash)

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from peewee import Value
 
-from tui_crm.core import changelog, totals
+from tui_crm.core import changelog, totals, trash
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, NotFound
-from tui_crm.core.models import STAGE_KINDS, ChangeLog, Opportunity, Stage, StageTotal, now
+from tui_crm.core.models import STAGE_KINDS, ChangeLog, Opportunity, Stage, StageTotal, stamp
 from tui_crm.core.records import StageRow
 from tui_crm.core.validate import check_text
 
@@ -220,6 +220,7 @@ def remove_stage(name: str, *, move_to: str | None = None) -> int:
             raise CrmError(f"The deals of {stage.name} move to another open stage "
                            "(close them from the board or the command line).")
         moved = _move_every_deal(stage, target)
+    trash.bury("stage", stage.id)
     Stage.delete().where(Stage.id == stage.id).execute()  # its totals go with it
     _renumber([s.id for s in board_order()])
     changelog.record("stage", stage.id, "delete", {"name": (stage.name, None)})
@@ -273,14 +274,16 @@ def _move_every_deal(source: StageRow, target: StageRow) -> int:
     """Every deal of the open stage ``source`` into the open stage ``target``, by SQL (any
     number of deals): each deal's version goes up and its history records the move;
     the running totals follow."""
-    user, at = changelog.current_user(), now()
+    user, at = changelog.current_user(), stamp()
     in_source = Opportunity.stage == source.id
     ChangeLog.insert_from(
         Opportunity.select(Value(at), Value(user), Value("opportunity"), Opportunity.id,
                            Value("move"), Value("stage"), Value(str(source.id)),
-                           Value(str(target.id))).where(in_source),
+                           Value(str(target.id)), Value(changelog.current_intent()))
+        .where(in_source),
         fields=[ChangeLog.at, ChangeLog.user, ChangeLog.entity, ChangeLog.entity_id,
-                ChangeLog.action, ChangeLog.field, ChangeLog.old, ChangeLog.new],
+                ChangeLog.action, ChangeLog.field, ChangeLog.old, ChangeLog.new,
+                ChangeLog.intent],
     ).execute()
     moved = Opportunity.update({Opportunity.stage: target.id, Opportunity.updated_at: at,
                                 Opportunity.updated_by: user, Opportunity.stage_entered_at: at,

@@ -66,6 +66,10 @@ def update(model: type[Tracked], entity: str, record_id: int, fields: dict[str, 
 
 
 def delete(model: type[Tracked], entity: str, record_id: int) -> None:
+    """Delete a record: it (and what goes with it) waits in the Trash."""
+    from tui_crm.core import trash  # the Trash builds on the records
+
     fetch(model, entity, record_id)
+    trash.bury(entity, record_id)
     model.delete().where(model.id == record_id).execute()
     changelog.record(entity, record_id, "delete")

@@ -1,0 +1,335 @@
+"""The past, rebuilt from the ChangeLog: deals and stages as they were at any moment,
+the forecast of that moment, and what changed between two moments.
+
+Nothing is kept per moment: the present (the records and their running totals) is
+walked back through the changes made since, newest first: an edit puts the old value
+back, a creation removes the record, a deletion brings it back as the Trash kept it.
+The cost follows the number of changes since the moment, not the number of deals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from peewee import Table
+
+from tui_crm.core import forecast as forecasting
+from tui_crm.core import stages, trash
+from tui_crm.core.dates import Quarter
+from tui_crm.core.errors import CrmError
+from tui_crm.core.models import (
+    DEFAULT_SETTINGS,
+    NO_DATE,
+    ChangeLog,
+    Opportunity,
+    Setting,
+)
+from tui_crm.core.money import from_cents
+from tui_crm.core.records import StageRow
+from tui_crm.core.settings import Settings
+
+DEAL_FIELDS = ("name", "stage", "close_date", "amount_cents", "lost_reason", "owner")
+
+
+@dataclass(frozen=True)
+class DealState:
+    """What the forecast knows of a deal at a moment."""
+
+    id: int
+    name: str
+    stage: int
+    close_date: dt.date | None
+    amount_cents: int
+    lost_reason: str
+    owner: str
+
+    def key(self) -> tuple[int, dt.date, str]:
+        return self.stage, self.close_date or NO_DATE, self.lost_reason
+
+
+def _value(field: str, text: str | None) -> object:
+    """A ChangeLog value back in the deal's type."""
+    if text is None:
+        return None if field == "close_date" else ("" if field in ("lost_reason", "owner",
+                                                                     "name") else 0)
+    if field in ("stage", "amount_cents"):
+        return int(text)
+    if field == "close_date":
+        return dt.date.fromisoformat(text[:10]) if text else None
+    return text
+
+
+def _state(data: dict) -> DealState:
+    return DealState(int(data["id"]), data.get("name") or "", int(data["stage"]),
+                     data.get("close_date"), int(data.get("amount_cents") or 0),
+                     data.get("lost_reason") or "", data.get("owner") or "")
+
+
+def changed_since(moment: dt.datetime, entity: str = "opportunity") -> list[ChangeLog]:
+    """The ChangeLog rows of ``entity`` after ``moment``, newest first (read by time)."""
+    return list(ChangeLog.select().where((ChangeLog.at > moment) & (ChangeLog.entity == entity))
+                .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()))
+
+
+def deals_at(moment: dt.datetime, rows: Iterable[ChangeLog] | None = None
+             ) -> tuple[dict[int, DealState | None], dict[int, DealState | None]]:
+    """The deals changed since ``moment``: (now, then), each ``{id: state or None}``
+    (None: the deal does not exist at that time)."""
+    rows = list(rows) if rows is not None else changed_since(moment)
+    now = current_deals({row.entity_id for row in rows})
+    return now, walk_back(now, rows)
+
+
+def current_deals(ids: set[int]) -> dict[int, DealState | None]:
+    """The deals as they are now (None for those deleted)."""
+    now: dict[int, DealState | None] = dict.fromkeys(ids)
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        query = Opportunity.select(Opportunity.id, *(getattr(Opportunity, f)
+                                                     for f in DEAL_FIELDS))
+        for deal in query.where(Opportunity.id.in_(ordered[start:start + 500])):
+            now[deal.id] = _state({"id": deal.id, **{f: deal.__data__.get(f)
+                                                    for f in DEAL_FIELDS}})
+    return now
+
+
+def walk_back(states: dict[int, DealState | None], rows: Iterable[ChangeLog]
+              ) -> dict[int, DealState | None]:
+    """The deals before the changes ``rows`` (newest first) were made."""
+    then = dict(states)
+    for row in rows:  # newest first: undo each change in turn
+        state = then.get(row.entity_id)
+        if row.action in ("create", "restore"):
+            then[row.entity_id] = None
+        elif row.action == "delete":
+            kept = trash.snapshot_of("opportunity", row.entity_id, row.intent)
+            then[row.entity_id] = _state(kept) if kept is not None else None
+        elif row.field in DEAL_FIELDS and state is not None:
+            then[row.entity_id] = replace(state, **{row.field: _value(row.field, row.old)})
+    return then
+
+
+def stages_at(moment: dt.datetime) -> list[StageRow]:
+    """The stages as they were at ``moment``, in board order."""
+    current = {stage.id: stage for stage in stages.all_stages()}
+    for row in changed_since(moment, "stage"):
+        stage = current.get(row.entity_id)
+        if row.action in ("create", "restore"):
+            current.pop(row.entity_id, None)
+        elif row.action == "delete":
+            kept = trash.snapshot_of("stage", row.entity_id, row.intent)
+            if kept is not None:
+                current[row.entity_id] = StageRow(kept["id"], kept["name"], kept["position"],
+                                                  kept["probability"], kept["kind"],
+                                                  kept.get("rot_days"))
+        elif stage is not None and row.field in ("name", "probability", "position",
+                                                 "rot_days"):
+            old = row.old if row.field == "name" else (
+                int(row.old) if row.old not in (None, "") else None)
+            current[row.entity_id] = replace(stage, **{row.field: old})
+    return sorted(current.values(), key=lambda s: (s.position, s.id))
+
+
+def settings_at(moment: dt.datetime) -> Settings:
+    values = dict(DEFAULT_SETTINGS)
+    values.update({row.key: row.value for row in Setting.select()
+                   if row.key in DEFAULT_SETTINGS})
+    for row in changed_since(moment, "setting"):
+        if row.field in DEFAULT_SETTINGS and row.old is not None:
+            values[row.field] = row.old
+    return Settings(values["amount_basis"], values["currency"])
+
+
+def _delta(now: dict[int, DealState | None], then: dict[int, DealState | None],
+           owner: str | None) -> list[tuple]:
+    """Rows to add to today's running totals to get those of the moment."""
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for states, sign in ((now, -1), (then, 1)):
+        for state in states.values():
+            if state is None or (owner is not None and state.owner != owner):
+                continue
+            total = sums[state.key()]
+            total[0] += sign
+            total[1] += sign * state.amount_cents
+    return [(stage, day, reason, count, cents)
+            for (stage, day, reason), (count, cents) in sums.items() if count or cents]
+
+
+class PastTotals(forecasting.Totals):
+    """The running totals as they were: today's plus the changes undone (kept for the
+    query in a temporary table of this connection, however many there are)."""
+
+    TABLE = "past_delta"
+
+    def __init__(self, delta: list[tuple], owner: str | None = None):
+        super().__init__(owner)
+        if not delta:
+            return
+        database = Opportunity._meta.database
+        database.execute_sql(
+            f'CREATE TEMPORARY TABLE IF NOT EXISTS "{self.TABLE}" ("stage_id" INTEGER, '
+            '"close_date" DATE, "lost_reason" TEXT, "count" BIGINT, "amount_cents" BIGINT)')
+        database.execute_sql(f'DELETE FROM "{self.TABLE}"')
+        marks = ", ".join([database.param] * 5)
+        cursor = database.cursor()
+        cursor.executemany(f'INSERT INTO "{self.TABLE}" VALUES ({marks})',
+                           [(stage, day.isoformat(), reason, count, cents)
+                            for stage, day, reason, count, cents in delta])
+        base = self.select(self.stage.alias("stage_id"), self.close_date.alias("close_date"),
+                           self.lost_reason.alias("lost_reason"), self.count.alias("count"),
+                           self.amount_cents.alias("amount_cents"))
+        table = Table(self.TABLE, ("stage_id", "close_date", "lost_reason", "count",
+                                   "amount_cents"))
+        extra = table.select(table.stage_id, table.close_date, table.lost_reason, table.count,
+                             table.amount_cents)
+        both = (base + extra).alias("past")
+        self.stage, self.close_date = both.c.stage_id, both.c.close_date
+        self.lost_reason, self.count = both.c.lost_reason, both.c.count
+        self.amount_cents = both.c.amount_cents
+        self.select = both.select_from
+
+
+def forecast_as_of(moment: dt.datetime, quarter: Quarter | None = None,
+                   owner: str | None = None, today: dt.date | None = None
+                   ) -> forecasting.Forecast:
+    """Exactly the forecast ``tui-crm forecast`` gave at ``moment`` (whose day was
+    ``today``: by default the moment's)."""
+    if moment > dt.datetime.now():
+        raise CrmError("--as-of is a moment in the past.")
+    now, then = deals_at(moment)
+    today = today or moment.date()
+    quarter = quarter or Quarter.containing(today)
+    order = stages_at(moment)
+    totals = PastTotals(_delta(now, then, owner), owner)
+    lines = forecasting.open_by_stage(quarter, order, totals)
+    return forecasting.Forecast(
+        quarter, today, settings_at(moment), lines, forecasting.total_of(lines),
+        forecasting.no_close_date(order, totals), forecasting.overdue(today, order, totals),
+        forecasting.win_loss(quarter, order, totals),
+        forecasting.lost_reasons(quarter, order=order, totals=totals),
+        forecasting.won_by_month(min(today, quarter.last_day), order=order, totals=totals),
+        owner)
+
+
+# -- what changed between two moments: the pipeline waterfall ------------------------------
+
+BUCKETS = ("created", "pulled_in", "pushed_out", "amount_up", "amount_down", "won", "lost",
+           "deleted")
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One deal's part in the waterfall: its bucket and what it added (or took)."""
+
+    deal_id: int
+    name: str
+    bucket: str
+    amount: Decimal
+    pushes: int  # times its close date was moved later, ever (slippage)
+
+
+@dataclass(frozen=True)
+class Waterfall:
+    """The quarter's open pipeline at ``since``, what each change did, and at ``until``:
+    ``start`` plus every bucket's amount is ``end``, exactly."""
+
+    quarter: Quarter
+    since: dt.datetime
+    until: dt.datetime
+    start: forecasting.Tally
+    end: forecasting.Tally
+    movements: list[Movement]
+
+    def bucket(self, name: str) -> forecasting.Tally:
+        mine = [m for m in self.movements if m.bucket == name]
+        return forecasting.Tally(len(mine), sum((m.amount for m in mine), Decimal("0.00")))
+
+    def as_json(self) -> dict:
+        def tally(t: forecasting.Tally) -> dict:
+            return {"count": t.count, "amount": f"{t.amount:.2f}"}
+        return {"quarter": str(self.quarter), "since": self.since.isoformat(timespec="seconds"),
+                "until": self.until.isoformat(timespec="seconds"), "start": tally(self.start),
+                **{name: tally(self.bucket(name)) for name in BUCKETS},
+                "end": tally(self.end),
+                "deals": [{"id": m.deal_id, "name": m.name, "bucket": m.bucket,
+                           "amount": f"{m.amount:.2f}", "pushes": m.pushes}
+                          for m in self.movements]}
+
+
+def changes(since: dt.datetime, until: dt.datetime | None = None,
+            quarter: Quarter | None = None, today: dt.date | None = None) -> Waterfall:
+    """What happened to the quarter's open pipeline between ``since`` and ``until``
+    (default: now): each deal that changed in one bucket, with its amount."""
+    given = until is not None
+    until = until or dt.datetime.now()
+    if since >= until:
+        raise CrmError("--since must come before --until.")
+    quarter = quarter or Quarter.containing(today or until.date())
+    rows = changed_since(since)
+    now = current_deals({row.entity_id for row in rows})
+    at_until = walk_back(now, [row for row in rows if row.at > until])
+    at_since = walk_back(at_until, [row for row in rows if row.at <= until])
+    kinds = {stage.id: stage.kind for stage in stages_at(since)}
+    kinds.update({stage.id: stage.kind for stage in stages_at(until)})
+
+    def inside(state: DealState | None) -> bool:
+        return state is not None and kinds.get(state.stage) == "open" \
+            and state.close_date is not None \
+            and quarter.start <= state.close_date <= quarter.last_day
+
+    pushes = _pushes(set(now))
+    movements = []
+    for deal_id in sorted(now):
+        before, after = at_since[deal_id], at_until[deal_id]
+        bucket, cents = _bucket(before, after, inside(before), inside(after), kinds)
+        if bucket is not None:
+            name = (after or before).name
+            movements.append(Movement(deal_id, name, bucket, from_cents(cents),
+                                      pushes.get(deal_id, 0)))
+    start = forecast_as_of(since, quarter, today=today).total
+    end = (forecast_as_of(until, quarter, today=today) if given
+           else forecasting.forecast(quarter, today)).total
+    return Waterfall(quarter, since, until, forecasting.Tally(start.count, start.amount),
+                     forecasting.Tally(end.count, end.amount), movements)
+
+
+def _bucket(before: DealState | None, after: DealState | None, was_in: bool, is_in: bool,
+            kinds: dict[int, str]) -> tuple[str | None, int]:
+    if was_in and is_in:
+        change = after.amount_cents - before.amount_cents
+        if change == 0:
+            return None, 0
+        return ("amount_up" if change > 0 else "amount_down"), change
+    if was_in:
+        if after is None:
+            return "deleted", -before.amount_cents
+        kind = kinds.get(after.stage)
+        if kind in ("won", "lost"):
+            return kind, -before.amount_cents
+        return "pushed_out", -before.amount_cents
+    if is_in:
+        return ("created" if before is None else "pulled_in"), after.amount_cents
+    return None, 0
+
+
+def _pushes(ids: set[int]) -> dict[int, int]:
+    """How many times each deal's close date was moved later."""
+    found: dict[int, int] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        query = (ChangeLog.select(ChangeLog.entity_id, ChangeLog.old, ChangeLog.new)
+                 .where((ChangeLog.entity == "opportunity") & (ChangeLog.field == "close_date")
+                        & ChangeLog.entity_id.in_(ordered[start:start + 500])))
+        for deal_id, old, new in query.tuples():
+            if old and new and new > old:
+                found[deal_id] = found.get(deal_id, 0) + 1
+    return found
+
+
+def slippage(deal_id: int) -> int:
+    """How many times a deal's close date was pushed later (shown from two on)."""
+    return _pushes({deal_id}).get(deal_id, 0)
