@@ -24,7 +24,7 @@ from tui_crm.core.faults import explain, is_fault
 from tui_crm.core.text import how_many, printable
 from tui_crm.core.validate import RECORD_KINDS as KINDS
 
-SCREENS = ("leads", "customers", "pipeline", "forecast")
+SCREENS = ("leads", "customers", "pipeline", "forecast", "today")
 
 
 class _Parser(argparse.ArgumentParser):

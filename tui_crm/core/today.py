@@ -309,3 +309,20 @@ def _names(model, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(model.select(model.id, model.name).where(model.id.in_(ids)).tuples())
+
+
+# -- owners: is "mine only" worth having? ---------------------------------------------------
+
+def deal_owners(limit: int = 50) -> list[str]:
+    """The distinct owners of deals, in order, at most ``limit`` of them: one step
+    through the owner index per owner (never a scan of the deals)."""
+    found: list[str] = []
+    while len(found) < limit:
+        query = Opportunity.select(Opportunity.owner)
+        if found:
+            query = query.where(Opportunity.owner > found[-1])
+        row = query.order_by(Opportunity.owner).limit(1).tuples().first()
+        if row is None:
+            break
+        found.append(row[0])
+    return found

@@ -62,12 +62,14 @@ class CrmApp(LiveRefresh, KeysInOrder, FailsSoftly):
         "customers": _screen("customers", "CustomersScreen"),
         "pipeline": _screen("pipeline", "PipelineScreen"),
         "forecast": _screen("forecast", "ForecastScreen"),
+        "today": _screen("today", "TodayScreen"),
     }
     BINDINGS = [
         Binding("1", "switch_mode('leads')", "Leads", id="screen.leads"),
         Binding("2", "switch_mode('customers')", "Customers", id="screen.customers"),
         Binding("3", "switch_mode('pipeline')", "Pipeline", id="screen.pipeline"),
         Binding("4", "switch_mode('forecast')", "Forecast", id="screen.forecast"),
+        Binding("5", "switch_mode('today')", "Today", id="screen.today"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+q", "quit_now", "Quit", show=False, priority=True, id="app.quit_ctrl"),
@@ -81,10 +83,37 @@ class CrmApp(LiveRefresh, KeysInOrder, FailsSoftly):
         self.stylesheet = SharedParseStylesheet(variables=self.get_css_variables())
         self.db_label = db_label
         self.start_mode = start_mode
+        self.overdue = 0
 
     def on_mount(self) -> None:
         self.sub_title = printable(self.db_label, single_line=True)
         self._offer_first_run()
+        self.refresh_overdue()
+
+    # -- the count of overdue activities, in the header of every screen ---------------
+
+    def refresh_overdue(self) -> None:
+        """Count the overdue activities again (in a worker) and show them."""
+        self._count_overdue()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="overdue-count")
+    def _count_overdue(self) -> None:
+        from tui_crm.core.today import COUNT_CAP, overdue_count
+
+        count = overdue_count()
+        self.call_from_thread(self._show_overdue, count, count >= COUNT_CAP)
+
+    def _show_overdue(self, count: int, capped: bool) -> None:
+        self.overdue = count
+        label = printable(self.db_label, single_line=True)
+        if count:
+            overdue = f"{count:,}{'+' if capped else ''} overdue (5: Today)"
+            label = f"{label} · {overdue}" if label else overdue
+        self.sub_title = label
+
+    def live_changed(self) -> None:
+        """The live refresh saw a change: the overdue count may have moved."""
+        self.refresh_overdue()
 
     # -- first run: what to press, and demo data -----------------------------------
 
@@ -137,7 +166,7 @@ class CrmApp(LiveRefresh, KeysInOrder, FailsSoftly):
 
         screen = self.screen
         title = {"leads": "Leads", "customers": "Customers", "pipeline": "Pipeline",
-                 "forecast": "Forecast"}.get(self.current_mode, "tui-crm")
+                 "forecast": "Forecast", "today": "Today"}.get(self.current_mode, "tui-crm")
         if isinstance(screen, ModalScreen):
             title = "this form or dialog"
         self.push_screen(HelpScreen(title, screen_keys(self, screen)))

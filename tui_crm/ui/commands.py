@@ -26,7 +26,8 @@ def crm_commands(app) -> Iterable[SystemCommand]:
     yield SystemCommand("New customer", "Add a customer", partial(app.new_record, "customer"))
     yield SystemCommand("New opportunity", "Add a deal (pick its customer or lead)",
                         partial(app.new_record, "opportunity"))
-    for mode, key in (("leads", "1"), ("customers", "2"), ("pipeline", "3"), ("forecast", "4")):
+    for mode, key in (("leads", "1"), ("customers", "2"), ("pipeline", "3"), ("forecast", "4"),
+                      ("today", "5")):
         yield SystemCommand(f"Go to {mode.capitalize()}", f"Screen {key}",
                             partial(app.switch_mode, mode))
     yield SystemCommand("Edit stages", "Add, rename, reorder and remove the pipeline's "

@@ -53,6 +53,11 @@ class LiveRefresh:
         if await asyncio.to_thread(self._live_look):
             self._live_generation += 1
             self._live_catch_up()
+            self.live_changed()
+
+    def live_changed(self) -> None:
+        """Called after screens were told of a change (the app counts anew what its
+        header shows)."""
 
     def _live_look(self) -> bool:
         """In a thread, off the event loop: has anything changed since the last look?"""

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, Select, Static, TextArea
 from textual.worker import Worker
 
 from tui_crm.core.errors import ConflictError, CrmError, ValidationError
@@ -37,7 +37,8 @@ class FieldSpec:
     """One field of a form.
 
     ``kind``: ``text`` (one line), ``notes`` (several lines), ``select`` (one of
-    ``options``: (label, value) pairs), ``parent`` (a customer or lead, picked by
+    ``options``: (label, value) pairs), ``checkbox`` (yes or no, ``placeholder`` its
+    label), ``parent`` (a customer or lead, picked by
     name) or ``section`` (a heading, not a field). ``check`` is the core's check
     for the value (it raises CrmError with the message to show).
     """
@@ -71,6 +72,8 @@ class FormField(Horizontal):
                           allow_blank=False, compact=True, id=editor_id)
         if spec.kind == "parent":
             return ParentField(id=editor_id)
+        if spec.kind == "checkbox":
+            return Checkbox(spec.placeholder, compact=True, id=editor_id)
         return Input(placeholder=spec.placeholder, compact=True, id=editor_id)
 
     def compose(self) -> ComposeResult:
@@ -88,7 +91,7 @@ class FormField(Horizontal):
             return editor.text
         if isinstance(editor, Select):
             return None if editor.is_blank() else editor.value
-        return editor.value
+        return editor.value  # an Input's text, a Checkbox's bool
 
     def set_value(self, value: Any) -> None:
         editor = self.editor
@@ -98,7 +101,7 @@ class FormField(Horizontal):
         elif isinstance(editor, Select):
             if value is not None:
                 editor.value = value
-        elif isinstance(editor, ParentField):
+        elif isinstance(editor, ParentField | Checkbox):
             editor.value = value
         else:
             editor.value = printable(value, single_line=True)

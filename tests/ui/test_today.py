@@ -1,0 +1,244 @@
+"""The Today screen (5): the queue, each key acting on its line, checked on screen and in
+the database, at 120x40 and 80x24, key by key and in bursts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.conftest import FROZEN_TODAY
+from tests.ui.pilot_helpers import burst, press, screen_text, settle, shown, type_text
+from tui_crm.core import activities, customers, deals, stages
+from tui_crm.core.models import Activity, Opportunity
+from tui_crm.ui.app import CrmApp
+from tui_crm.ui.screens.today import TodayScreen
+from tui_crm.ui.widgets.activity_form import ActivityForm
+from tui_crm.ui.widgets.deal_form import DealForm
+from tui_crm.ui.widgets.record_list import RecordList
+
+DAY = dt.timedelta(days=1)
+NAME = "Acme [/] Corp [bold]"
+
+
+def make_deal(name: str, customer: int, *, close: dt.date | None = None,
+              owner: str = "tester") -> int:
+    deal = deals.create_deal({"name": name, "customer_id": customer, "close_date": close,
+                              "owner": owner})
+    entered = dt.datetime.combine(FROZEN_TODAY - 3 * DAY, dt.time(9))
+    Opportunity.update(stage_entered_at=entered).where(Opportunity.id == deal).execute()
+    return deal
+
+
+@pytest.fixture
+def queue(db):
+    """Alpha has an overdue call and a quote due today; Beta has no next step and no
+    close date. The queue: overdue, due today, no next step, no close date."""
+    acme = customers.create_customer({"name": NAME})
+    alpha = make_deal("Alpha", acme, close=FROZEN_TODAY + 30 * DAY)
+    beta = make_deal("Beta", acme)
+    call = activities.create_activity({"subject": "Call Alpha", "kind": "Call",
+                                       "deal_id": alpha, "due": FROZEN_TODAY - 2 * DAY})
+    quote = activities.create_activity({"subject": "Send quote", "deal_id": alpha,
+                                        "due": FROZEN_TODAY})
+    return {"acme": acme, "alpha": alpha, "beta": beta, "call": call, "quote": quote}
+
+
+def today_list(app) -> RecordList:
+    return app.screen.query_one("#today-list", RecordList)
+
+
+def lines(app) -> list[tuple]:
+    records = today_list(app)
+    return [(row.reason, row.activity_id or row.deal_id)
+            for row in (records.row_at(i) for i in range(records.count)) if row]
+
+
+async def go_to(pilot, reason: str) -> None:
+    """Put the cursor on the first line of ``reason``, by keys."""
+    index = [line[0] for line in lines(pilot.app)].index(reason)
+    await press(pilot, "home", *["down"] * index)
+    assert today_list(pilot.app).highlighted.reason == reason
+
+
+def activity(activity_id: int) -> Activity:
+    return Activity.get_by_id(activity_id)
+
+
+async def test_the_queue_says_why_for_what_and_whose(queue):
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        assert lines(app) == [("overdue_activity", queue["call"]), ("due_today", queue["quote"]),
+                              ("no_next_step", queue["beta"]),
+                              ("no_close_date", queue["beta"])]
+        text = screen_text(app)
+        assert "Call overdue by 2 days" in text and "Call Alpha" in text
+        assert "Task due today" in text and "Send quote" in text
+        assert "No next step (3 days in Qualification)" in text
+        assert "No close date" in text
+        assert "Alpha · Acme [/] Corp" in text, "the deal and its customer, shown literally"
+        assert "tester" in text
+        assert "1 overdue" in text, "the header counts the overdue activities"
+        assert "4 to do: Overdue 1, Due today 1, No next step 1, No close date 1" in text
+        assert await shown(pilot, "Snooze")
+
+
+async def test_five_opens_today_from_any_screen(queue):
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "1 overdue" in screen_text(app), "on every screen's header"
+        await press(pilot, "5")
+        assert isinstance(app.screen, TodayScreen)
+        assert "Call Alpha" in screen_text(app)
+
+
+async def test_space_marks_done_then_asks_the_next_step(queue):
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "space")
+        assert activity(queue["call"]).done_at is not None
+        assert isinstance(app.screen, ActivityForm), "done asks for the next step"
+        assert "Next step — Alpha" in screen_text(app)
+        await type_text(pilot, "Book the demo")
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, TodayScreen)
+        step = Activity.get(Activity.subject == "Book the demo")
+        assert step.deal_id == queue["alpha"] and step.done_at is None
+        assert [line[0] for line in lines(app)] == ["due_today", "no_next_step",
+                                                    "no_close_date"]
+        assert "Call Alpha" not in screen_text(app)
+        assert "overdue" not in app.sub_title, "no overdue activity left"
+
+
+async def test_enter_on_an_empty_next_step_skips_it(queue):
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "space")
+        assert isinstance(app.screen, ActivityForm)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, TodayScreen)
+        assert Activity.select().count() == 2, "nothing planned"
+        assert activity(queue["call"]).done_at is not None
+
+
+async def test_z_snoozes_a_day_and_shift_z_a_week(queue):
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "z")
+        assert activity(queue["call"]).due_date == FROZEN_TODAY + DAY
+        assert lines(app)[0] == ("due_today", queue["quote"]), "the line left the queue"
+        await press(pilot, "Z")
+        assert activity(queue["quote"]).due_date == FROZEN_TODAY + 7 * DAY
+        assert "Send quote" not in screen_text(app)
+        assert [line[0] for line in lines(app)] == ["no_next_step", "no_close_date"]
+
+
+async def test_c_sets_the_close_date_checked_at_the_field(queue):
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "no_close_date")
+        await press(pilot, "c")
+        await type_text(pilot, "2026-13-45")
+        await press(pilot, "enter")
+        assert "Expected close date: Beta" in screen_text(app), "still asking"
+        assert "2026-13-45" in screen_text(app), "what was typed is kept"
+        assert Opportunity.get_by_id(queue["beta"]).close_date is None
+        await press(pilot, *["backspace"] * 10)
+        await type_text(pilot, "2026-12-20")
+        await press(pilot, "enter")
+        assert Opportunity.get_by_id(queue["beta"]).close_date == dt.date(2026, 12, 20)
+        assert "no_close_date" not in [line[0] for line in lines(app)]
+
+
+async def test_x_closes_the_deal_lost_with_its_reason(queue):
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "no_next_step")
+        await press(pilot, "x")
+        await type_text(pilot, "went with a rival")
+        await press(pilot, "enter")
+        beta = Opportunity.get_by_id(queue["beta"])
+        assert stages.get_stage(beta.stage_id).kind == "lost"
+        assert beta.lost_reason == "went with a rival"
+        assert [line[1] for line in lines(app)] == [queue["call"], queue["quote"]]
+
+
+async def test_a_adds_an_activity_for_the_lines_deal(queue):
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "no_next_step")
+        await press(pilot, "a")
+        assert isinstance(app.screen, ActivityForm)
+        await press(pilot, "ctrl+s")
+        assert "Subject is required." in screen_text(app), "the error at the field"
+        await type_text(pilot, "Call Beta")
+        await press(pilot, "tab", "tab")
+        await type_text(pilot, "2026-11-20")
+        await press(pilot, "ctrl+s")
+        planned = Activity.get(Activity.subject == "Call Beta")
+        assert planned.deal_id == queue["beta"]
+        assert planned.due_date == dt.date(2026, 11, 20)
+        assert "no_next_step" not in [line[0] for line in lines(app)]
+
+
+async def test_enter_opens_the_lines_deal(queue):
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, DealForm)
+        assert app.screen.deal_id == queue["alpha"]
+        assert app.screen.fields["name"].value == "Alpha"
+
+
+async def test_mine_only_is_on_when_deals_have_several_owners(queue):
+    acme = queue["acme"]
+    other = make_deal("Gamma", acme, owner="olga")
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "Gamma" not in screen_text(app)
+        assert "mine only (tester" in screen_text(app)
+        await press(pilot, "m")
+        assert (("no_next_step", other)) in lines(app)
+        assert "Gamma" in screen_text(app) and "olga" in screen_text(app)
+        await press(pilot, "m")
+        assert "Gamma" not in screen_text(app)
+
+
+async def test_a_burst_of_keys_acts_on_one_line_after_the_other(queue):
+    extra = activities.create_activity({"subject": "Old task", "deal_id": queue["alpha"],
+                                        "due": FROZEN_TODAY - 5 * DAY})
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "z", "z", "z")
+        for snoozed in (extra, queue["call"], queue["quote"]):
+            assert activity(snoozed).due_date == FROZEN_TODAY + DAY
+        assert [line[0] for line in lines(app)] == ["no_next_step", "no_close_date"]
+
+
+async def test_today_at_80x24(queue):
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Call overdue by 2 days" in text and "Call Alpha" in text
+        assert "No close date" in text
+        assert await shown(pilot, "? Help")
+        await press(pilot, "z")
+        assert activity(queue["call"]).due_date == FROZEN_TODAY + DAY
+        await press(pilot, "space")
+        assert isinstance(app.screen, ActivityForm)
+        await press(pilot, "escape")
+        assert activity(queue["quote"]).done_at is not None
+        assert "Send quote" not in screen_text(app)
