@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import events, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 from textual.worker import Worker
@@ -282,18 +283,56 @@ class RecordForm(DataModal[int | None]):
         self.saving = True
         self._save(values, expected_version)
 
+    class Saved(Message):
+        """The save worker wrote the record."""
+
+        def __init__(self, record_id: int) -> None:
+            super().__init__()
+            self.record_id = record_id
+
+    class Refused(Message):
+        """The save worker wrote nothing: the message of each field (or "" for the
+        form as a whole)."""
+
+        def __init__(self, errors: dict[str, str]) -> None:
+            super().__init__()
+            self.errors = errors
+
+    class Conflicted(Message):
+        """Someone else saved the record since it was read: their version, and what
+        this user typed."""
+
+        def __init__(self, error: ConflictError, mine: dict[str, Any],
+                     theirs: tuple[dict[str, Any], int | None] | None) -> None:
+            super().__init__()
+            self.error = error
+            self.mine = mine
+            self.theirs = theirs
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="form-save")
     def _save(self, values: dict[str, Any], expected_version: int | None) -> None:
         try:
             saved = self.save_values(values, expected_version)
         except ValidationError as exc:
-            self.app.call_from_thread(self._failed, exc.errors)
+            self.post_message(self.Refused(exc.errors))
         except ConflictError as exc:
-            self.app.call_from_thread(self._conflict, exc, values, self._read_theirs())
-        except CrmError as exc:
-            self.app.call_from_thread(self._failed, {"": str(exc)})
+            self.post_message(self.Conflicted(exc, values, self._read_theirs()))
+        except CrmError as exc:  # a database fault among them, in one sentence
+            self.post_message(self.Refused({"": str(exc)}))
         else:
-            self.app.call_from_thread(self._saved, saved)
+            self.post_message(self.Saved(saved))
+
+    @on(Saved)
+    def record_saved(self, message: Saved) -> None:
+        self._saved(message.record_id)
+
+    @on(Refused)
+    def save_refused(self, message: Refused) -> None:
+        self._failed(message.errors)
+
+    @on(Conflicted)
+    def save_conflicted(self, message: Conflicted) -> None:
+        self._conflict(message.error, message.mine, message.theirs)
 
     def worker_failed(self, worker: Worker, message: str) -> None:
         """A save (or a read) that failed: the sentence under the fields, everything

@@ -12,6 +12,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -72,10 +73,21 @@ class RecordPicker(DataModal[RecordMatch | None]):
         event.stop()
         self._search(event.value)
 
+    class Found(Message):
+        """The records matching ``text``, read in a worker."""
+
+        def __init__(self, text: str, matches: list[RecordMatch]) -> None:
+            super().__init__()
+            self.text = text
+            self.matches = matches
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="record-picker")
     def _search(self, text: str) -> None:
-        matches = find_records(text, self.kinds, limit=MATCHES)
-        self.app.call_from_thread(self._show, text, matches)
+        self.post_message(self.Found(text, find_records(text, self.kinds, limit=MATCHES)))
+
+    @on(Found)
+    def show_matches(self, message: Found) -> None:
+        self._show(message.text, message.matches)
 
     def _show(self, text: str, matches: list[RecordMatch]) -> None:
         if text != self.query_one(Input).value:
