@@ -29,6 +29,7 @@ class ForecastScreen(DataScreen):
     """The quarter's open pipeline by stage, the warnings, the win/loss record, charts."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    AUTO_FOCUS = "#forecast-body"
     BINDINGS = [
         Binding("left_square_bracket", "previous_quarter", "Prev quarter", key_display="[",
                 id="forecast.previous_quarter"),
@@ -58,9 +59,6 @@ class ForecastScreen(DataScreen):
                     yield Static(id="forecast-trend-title", classes="forecast-heading")
                     yield BarChart(id="forecast-trend-chart")
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self.set_focus(self.query_one("#forecast-body"))
 
     def on_screen_resume(self) -> None:
         # Coming back to the screen shows what changed while it was away.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header, Input, Static
@@ -334,18 +334,19 @@ class PipelineScreen(DataScreen):
         field.focus()
         self.refresh_bindings()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "board-filter" and event.value.strip() != self.search:
+    @on(Input.Changed, "#board-filter")
+    def filter_typed(self, event: Input.Changed) -> None:
+        if event.value.strip() != self.search:
             self.search = event.value.strip()
             self._read({}, None)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "board-filter":
-            self.search = event.value.strip()
-            if not self.search:
-                event.input.display = False
-            self.board.focus()
-            self._read({}, None, first_match=True)
+    @on(Input.Submitted, "#board-filter")
+    def filter_kept(self, event: Input.Submitted) -> None:
+        self.search = event.value.strip()
+        if not self.search:
+            event.input.display = False
+        self.board.focus()
+        self._read({}, None, first_match=True)
 
     def action_clear_filter(self) -> None:
         field = self.query_one("#board-filter", Input)

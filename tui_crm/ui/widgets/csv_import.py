@@ -102,6 +102,7 @@ def preview_text(preview: ImportPreview) -> Table | Text:
 class CsvImportScreen(DataModal[int | None]):
     """Dismissed with the number of records imported, or None."""
 
+    AUTO_FOCUS = "#import-path"
     BINDINGS = [
         Binding("ctrl+s", "import_file", "Import", priority=True, id="import.run"),
         Binding("escape", "cancel", "Cancel", id="import.cancel"),
@@ -132,9 +133,6 @@ class CsvImportScreen(DataModal[int | None]):
                 yield Static("Pick a file to see its first rows and any bad line.",
                              id="import-result")
         yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self.query_one("#import-path", Input).focus()
 
     @property
     def path_text(self) -> str:

@@ -65,6 +65,7 @@ def entry_text(entry: Entry) -> Text:
 class DealHistory(DataModal[None]):
     """The deal's timeline, read in a worker; scrolls when long."""
 
+    AUTO_FOCUS = ".history-entries"
     BINDINGS = [Binding("escape", "close", "Close", id="history.close")]
 
     def __init__(self, deal_id: int, title: str = ""):
@@ -84,7 +85,6 @@ class DealHistory(DataModal[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one(".history-entries").focus()
         self._read()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="deal-history")
