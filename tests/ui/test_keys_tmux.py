@@ -51,6 +51,12 @@ class Terminal:
         """One send-keys: tmux writes the keys to the app in one go."""
         self.tmux("send-keys", "-t", "app", *keys)
 
+    def paste_then(self, text: str, *keys: str) -> None:
+        """Paste as a terminal does (bracketed paste: one event for the whole text),
+        then ``keys``, in one tmux command: they reach the app together."""
+        self.tmux("set-buffer", "--", text)
+        self.tmux("paste-buffer", "-p", "-t", "app", ";", "send-keys", "-t", "app", *keys)
+
     def wait_for(self, ready: Callable[[str], bool], what: str, timeout: float = 30) -> str:
         deadline = time.monotonic() + timeout
         while True:
@@ -118,3 +124,14 @@ def test_lead_form_fields_and_save_in_one_send_keys(terminal, crm):
                   "the list with the new lead")
     lead = Lead.get(name="Ada")
     assert (lead.company, lead.phone) == ("Engines", "555-0199")
+
+
+def test_a_paste_then_save_straight_away(terminal, crm):
+    term = terminal("leads")
+    term.wait_for(lambda screen: "Jean Torres" in screen, "the leads list")
+    term.send("n")
+    term.wait_for(lambda screen: "Save" in screen, "the lead form")
+    term.paste_then("Grace Hopper", "C-s")
+    term.wait_for(lambda screen: "Grace Hopper" in screen and "Save" not in screen,
+                  "the list with the pasted lead")
+    assert Lead.select().where(Lead.name == "Grace Hopper").count() == 1
