@@ -1,6 +1,6 @@
 """`make bench`: a million deals against a thousand, each as a ratio taken in one run.
 
-    .venv/bin/python bench/run.py [--runs N] [--only demo,app,forecast,wire]
+    .venv/bin/python bench/run.py [--runs N] [--only demo,app,forecast,wire,launch]
 
 Builds (or reuses, see databases.py) demo databases of 1,000, 100,000 and 1,000,000
 deals, measures the figures of BENCHMARKS.md, prints them and the ratios with their
@@ -15,6 +15,8 @@ its target. The 100,000-deal figures show the trend; no target uses them.
   minimal Textual app.
 - serve: deal moves over `tui-crm serve` (ssh -tt in tmux) against the app run in tmux
   directly, with 1 and 10 sessions open, and each session's memory (serve_sessions.py).
+- launch (only when asked, `--only launch`): launches alone, at 1k and 1M deals and of
+  the minimal Textual app, interleaved: ratios 1a and 1b in a couple of minutes.
 - forecast: the query part of `tui-crm forecast --json` in the core against the same
   queries by hand (forecast_query.py), each in a fresh process; and the whole command.
 - wire: bytes written to a real pseudo-terminal at 120x40 per key (wire.py): a cursor
@@ -45,7 +47,8 @@ from terminal import Tmux
 
 SMALL, MIDDLE, LARGE = 1_000, 100_000, 1_000_000
 SIZES = (SMALL, MIDDLE, LARGE)
-PARTS = ("demo", "app", "forecast", "wire", "serve")
+PARTS = ("demo", "app", "forecast", "wire", "serve", "launch")
+DEFAULT_PARTS = PARTS[:-1]  # launch: a quick look at ratios 1a and 1b alone
 # Searches: a name (what one looks up: a record or a few at any size, so the screens
 # draw the same), then a common word (a couple of matches at 1k, a screenful at 1M).
 LEAD_TERMS = ["Grace Lovelace", "Grace"]
@@ -174,6 +177,27 @@ class Bench:
                     for size in order:
                         self._short_session(tmux, size, copies, expected)
                 print(f"  round {run + 1} done", flush=True)
+        finally:
+            tmux.close()
+
+    def launch(self) -> None:
+        copies = {size: self.cache.working_copy(size) for size in (SMALL, LARGE)}
+        expected = {size: sessions.read_expected(path, LEAD_TERMS, CUSTOMER_TERMS)
+                    for size, path in copies.items()}
+        runs = self.runs * (1 + SHORT_SESSIONS)  # as many launches as the app part
+        print(f"launches alone in tmux at 120x40, {runs} of each", flush=True)
+        tmux = Tmux()
+        try:
+            for run in range(runs):
+                for size in [None, SMALL, LARGE][::-1 if run % 2 else 1]:
+                    if size is None:
+                        seconds = sessions.baseline_session(tmux, BASELINE).launch
+                        self.figure("launch.baseline", BASELINE_LAUNCH).samples.append(seconds)
+                        continue
+                    seconds = sessions.launch_session(tmux, [TUI_CRM], copies[size],
+                                                      expected[size])
+                    self.figure(f"launch.{size}", f"{LAUNCH}: {deals_label(size)} deals"
+                                ).samples.append(seconds)
         finally:
             tmux.close()
 
@@ -330,7 +354,7 @@ def load() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each figure (default 5)")
-    parser.add_argument("--only", default=",".join(PARTS),
+    parser.add_argument("--only", default=",".join(DEFAULT_PARTS),
                         help=f"comma-separated parts to run, of {', '.join(PARTS)}")
     args = parser.parse_args(argv)
     parts = [p for p in args.only.split(",") if p]
@@ -348,7 +372,8 @@ def main(argv: list[str] | None = None) -> int:
         if part in parts:
             getattr(bench, part)()
     minutes = (time.perf_counter() - started) / 60
-    results = compute([r for r in RATIOS if r.numerator in bench.figures], bench.figures)
+    results = compute([r for r in RATIOS if r.numerator in bench.figures
+                       and r.denominator in (None, *bench.figures)], bench.figures)
     lines = [*machine(),
              f"Load average (1, 5, 15 min): {load_before} before, {load()} after; "
              f"took {minutes:.1f} min.", "",

@@ -194,6 +194,18 @@ def short_session(tmux: Tmux, command: list[str], db: Path, expected: Expected
     return result
 
 
+def launch_session(tmux: Tmux, command: list[str], db: Path, expected: Expected) -> float:
+    """Launch on the board until its first card is drawn, then quit: the launch alone."""
+    session = AppSession(tmux, command, db, expected)
+    start = time.perf_counter()
+    pane = tmux.start(session.argv)
+    try:
+        return pane.wait_for(lambda s: _shows(s, *expected.first_card), start,
+                             what="the board's first card")
+    finally:
+        pane.close(("C-q",))
+
+
 def baseline_session(tmux: Tmux, command: list[str]) -> SessionResult:
     """The minimal Textual app: launch until its table is drawn; its peak memory."""
     result = SessionResult()
