@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
 import unicodedata
 
+from rich.cells import cell_len
 from textual import events
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerFailed
@@ -72,9 +75,50 @@ async def type_text(pilot: Pilot, text: str, *, keys: bool = False) -> None:
     await settle(pilot)
 
 
+# A screenshot (``App.export_screenshot``, Rich's SVG) places each run of text at its
+# cell: x is the column times the width of a cell, and the clip path names the line.
+SVG_TEXT = re.compile(r'<text [^>]*\bx="([\d.]+)"[^>]*clip-path="url\(#[\w-]+-line-(\d+)\)"'
+                      r'>([^<]*)</text>')
+SVG_CELL_WIDTH = 20 * 0.61  # Rich's export_svg: character height 20, aspect ratio 0.61
+
+
+async def look(pilot: Pilot) -> bool:
+    """The app's look for other people's changes (what its clock does about once a
+    second), then the reloads it started drawn; True when something had changed."""
+    changed = await pilot.app.check_now()
+    await settle(pilot)
+    return changed
+
+
 def screen_text(app) -> str:
-    """Everything the screen shows, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    """Everything the screen shows, as plain text lines: read from a screenshot, the
+    screen as a user sees it (a dialog over the screen it opened from)."""
+    width, height = app.size
+    cells = [[" "] * width for _ in range(height)]
+    for x, line, text in SVG_TEXT.findall(app.export_screenshot()):
+        row, column = cells[int(line)], round(float(x) / SVG_CELL_WIDTH)
+        for char in html.unescape(text.replace("&#160;", " ")):
+            if column < width:
+                row[column] = char
+            for wide in range(1, cell_len(char)):  # the cells a wide character covers
+                if column + wide < width:
+                    row[column + wide] = ""
+            column += cell_len(char)
+    return "\n".join("".join(row) for row in cells)
+
+
+def notices(app, monkeypatch) -> list[str]:
+    """The messages the app shows as notifications from now on (``App.notify``, which
+    every widget's ``notify`` calls), in order."""
+    shown: list[str] = []
+    real = app.notify
+
+    def notify(message, *args, **kwargs):
+        shown.append(str(message))
+        return real(message, *args, **kwargs)
+
+    monkeypatch.setattr(app, "notify", notify)
+    return shown
 
 
 def bulk_leads(count: int, prefix: str = "Lead") -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from textual.app import App
+
 from tui_crm.ui.app import CrmApp
 
 
@@ -11,7 +14,9 @@ async def test_the_app_starts_in_its_first_screen_without_a_blank_one_before(sql
         await pilot.pause()
         assert app.current_mode == "pipeline"
         assert type(app.screen_stack[0]).__name__ == "PipelineScreen"
-        assert set(app._screen_stacks) == {"pipeline"}, "no default screen was made"
+        assert list(app.open_screens()) == app.screen_stack, "no other mode was opened"
+        with pytest.raises(KeyError):  # no blank default screen was made
+            app.get_screen_stack(App.DEFAULT_MODE)
 
 
 def test_starting_the_app_loads_only_the_screen_it_opens_on():

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tests.helpers import log_rows
-from tests.ui.pilot_helpers import press, settle
+from tests.ui.pilot_helpers import notices, press, settle
 from tui_crm.core import customers, deals, leads
 from tui_crm.core.db import open_database
 from tui_crm.core.models import Opportunity, Stage
@@ -233,15 +233,15 @@ async def test_filter_by_deal_customer_or_lead_name(crm):
         assert header(app, "Qualification") == expected_header(3, "3500")
 
 
-async def test_a_deal_changed_elsewhere_is_not_moved_blindly(crm):
+async def test_a_deal_changed_elsewhere_is_not_moved_blindly(crm, monkeypatch):
     deal = crm["Overdue deal"]
     app = CrmApp(start_mode="pipeline")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        shown = notices(app, monkeypatch)
         deals.update_deal(deal, {"amount": "2500"})  # someone else saves it meanwhile
         await press_each(pilot, "greater_than_sign")
         assert stage_of(deal) == "Qualification"
-        shown = [n.message for n in app._notifications]
         assert len(shown) == 1 and "changed by tester" in shown[0]
         assert "not moved" in shown[0]
         board = board_of(app)

@@ -221,8 +221,8 @@ async def test_the_detail_waits_for_a_pause_in_the_typing(sqlite_db, monkeypatch
         await settle(pilot)
         screen = app.screen
         shown = []
-        real = screen._show_detail
-        monkeypatch.setattr(screen, "_show_detail", lambda: (shown.append(
+        real = screen.show_detail
+        monkeypatch.setattr(screen, "show_detail", lambda: (shown.append(
             screen.selected.name), real()))
         await press(pilot, "slash", "H", "a")  # Harborwave is the top match from here on
         started = time.monotonic()

@@ -46,7 +46,7 @@ async def test_a_big_list_fetches_only_the_pages_it_shows(sqlite_db, fetched):
         top_index = records(app).cursor
         assert records(app).highlighted.name == f"Lead {top_index:06d}"
         await press(pilot, "home", "down", "down", "pagedown")
-        assert records(app).cursor == 2 + records(app)._body_height()
+        assert records(app).cursor == 2 + records(app).body_height()
     assert fetched["rows"] <= 5 * 100, "only the pages on screen are fetched"
 
 

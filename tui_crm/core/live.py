@@ -92,3 +92,16 @@ class ChangeWatcher:
             except Exception:  # noqa: BLE001 - a broken connection is closed anyway
                 pass
             self._conn = None
+
+
+def watch_open_database() -> ChangeWatcher | None:
+    """A watcher of the database the models are bound to; None when none is open or
+    it cannot be watched (live screens then simply stay as they are)."""
+    from tui_crm.core import models
+
+    if models.db.obj is None:
+        return None
+    try:
+        return ChangeWatcher(models.db.obj)
+    except DatabaseError:
+        return None

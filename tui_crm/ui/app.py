@@ -16,7 +16,7 @@ from tui_crm.core.errors import CrmError
 from tui_crm.core.text import how_many, printable
 from tui_crm.ui.keys import KeysInOrder
 from tui_crm.ui.live import LiveRefresh
-from tui_crm.ui.stylesheet import SharedParseStylesheet
+from tui_crm.ui.stylesheet import ThemeStylesheet
 from tui_crm.ui.workers import FailsSoftly
 
 # Starting the app loads the code of the screen it opens on; what serves the other
@@ -80,7 +80,7 @@ class CrmApp(LiveRefresh, KeysInOrder, FailsSoftly):
         # blank default screen drawn and styled before it and no switch to it.
         self.DEFAULT_MODE = start_mode
         super().__init__()
-        self.stylesheet = SharedParseStylesheet(variables=self.get_css_variables())
+        self.stylesheet = ThemeStylesheet(variables=self.get_css_variables())
         self.db_label = db_label
         self.start_mode = start_mode
         self.overdue = 0
@@ -153,11 +153,10 @@ class CrmApp(LiveRefresh, KeysInOrder, FailsSoftly):
 
     def reload_screens(self) -> None:
         """Every open screen queries again what it shows."""
-        for stack in self._screen_stacks.values():
-            for screen in stack:
-                reload = getattr(screen, "reload", None)
-                if callable(reload):
-                    reload()
+        for screen in self.open_screens():
+            reload = getattr(screen, "reload", None)
+            if callable(reload):
+                reload()
 
     # -- help, commands, new records --------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Live screens: other people's changes appear within about two seconds.
 
-``LiveRefresh`` is mixed into the app. About once a second a thread asks the core's
+``LiveRefresh`` is mixed into the app. About once a second (``check_now``, which
+tests call instead of waiting for the clock) a thread asks the core's
 ``ChangeWatcher`` whether anything was committed since the last look (one
 tiny query; see ``core/live.py``). When something was, every data screen on view
 is told to ``reload()``, which re-queries what it shows and keeps its cursor. A
@@ -17,43 +18,53 @@ from weakref import WeakKeyDictionary
 
 from textual.screen import Screen
 
-from tui_crm.core import live, models
+from tui_crm.core import live
 from tui_crm.core.errors import CrmError
 
 
 class LiveRefresh:
     """Mixin for the App: polls for changes and reloads the screens on view."""
 
-    live_interval: float | None = 1.0  # seconds between looks; None: never look
+    live_interval: float | None = 1.0  # seconds between looks; None: only check_now
 
     def on_mount(self) -> None:  # Textual calls this besides the app's own on_mount
-        self._live_watcher: live.ChangeWatcher | None = None
-        if models.db.obj is not None:  # made here, not in a thread: one per app
-            with contextlib.suppress(CrmError):  # a database that cannot be watched
-                self._live_watcher = live.ChangeWatcher(models.db.obj)
+        self._live_watcher = live.watch_open_database()  # made here: one per app
         self._live_token: live.Token | None = None
         self._live_started = False  # a first token was taken: later ones are changes
         self._live_lock = threading.Lock()  # tokens come from the looks and from writes
+        self._live_looking = asyncio.Lock()  # one look at a time
         self._live_generation = 0
         self._live_seen: WeakKeyDictionary[Screen, int] = WeakKeyDictionary()
-        if self.live_interval and models.db.obj is not None:
-            self.set_interval(self.live_interval, self._live_tick, name="live-refresh")
+        if self._live_watcher is not None:
+            if self.live_interval:
+                self.set_interval(self.live_interval, self.check_now, name="live-refresh")
             # The first look marks where the database is: taken once the first screen
             # is drawn (with its data), not a whole interval later, so a change made
             # in between is not taken for the starting point.
-            self.call_after_refresh(self._live_tick)
+            self.call_after_refresh(self.check_now)
 
     def on_unmount(self) -> None:
         if self._live_watcher is not None:
             self._live_watcher.close()
 
-    async def _live_tick(self) -> None:
-        # The timer waits for this to return, so looks never overlap.
-        self._live_catch_up()
-        if await asyncio.to_thread(self._live_look):
-            self._live_generation += 1
+    def open_screens(self) -> Iterator[Screen]:
+        """Every screen of every mode opened so far, each mode's bottom screen first."""
+        for mode in self.MODES:
+            with contextlib.suppress(KeyError):  # a mode not opened yet
+                yield from self.get_screen_stack(mode)
+
+    async def check_now(self) -> bool:
+        """Look for other people's changes now, and reload the screens on view that
+        have not seen the latest one; True when something changed since the last look.
+        The timer calls it about once a second (tests call it instead)."""
+        async with self._live_looking:
             self._live_catch_up()
-            self.live_changed()
+            changed = await asyncio.to_thread(self._live_look)
+            if changed:
+                self._live_generation += 1
+                self._live_catch_up()
+                self.live_changed()
+            return changed
 
     def live_changed(self) -> None:
         """Called after screens were told of a change (the app counts anew what its
@@ -104,9 +115,8 @@ class LiveRefresh:
         # Screens of the other modes count from what was current when they were first
         # noticed, on view or not: one opened and left between two looks still
         # catches up when it is back.
-        for stack in self._screen_stacks.values():
-            for screen in stack:
-                self._live_seen.setdefault(screen, self._live_generation)
+        for screen in self.open_screens():
+            self._live_seen.setdefault(screen, self._live_generation)
         for screen in self.screen_stack:
             reload = getattr(screen, "reload", None)
             if reload is None or not screen.is_mounted:

@@ -107,7 +107,7 @@ class CustomersScreen(DataScreen):
     def reload(self) -> None:
         """Query again what is shown; the cursor stays on its customer."""
         self.customer_list.reload()
-        self._show_detail()
+        self.show_detail()
 
     def show_record(self, customer_id: int) -> None:
         """Put the cursor on a customer (clearing a search that hides it)."""
@@ -129,9 +129,9 @@ class CustomersScreen(DataScreen):
             # The screen's first frame shows the list; the first customer's detail is
             # read after it, not in a thread competing with drawing it.
             self._detail_shown = True
-            self.call_after_refresh(self._show_detail)
+            self.call_after_refresh(self.show_detail)
         else:
-            self._show_detail()
+            self.show_detail()
 
     def on_record_list_loaded(self, event: RecordList.Loaded) -> None:
         if self._detail_timer is not None:  # a key typed, the same top match: still typing
@@ -144,9 +144,10 @@ class CustomersScreen(DataScreen):
 
     def _detail_after_pause(self) -> None:
         self._detail_timer = None
-        self._show_detail()
+        self.show_detail()
 
-    def _show_detail(self) -> None:
+    def show_detail(self) -> None:
+        """Read the highlighted customer's detail (in a worker) and show it."""
         row = self.selected
         self._load_detail(row.id if row is not None else None)
 
@@ -251,7 +252,7 @@ class CustomersScreen(DataScreen):
     def _saved(self, customer_id: int | None) -> None:
         if customer_id is not None:
             self.customer_list.reload(customer_id)
-            self._show_detail()
+            self.show_detail()
 
     def action_add_opportunity(self) -> None:
         from tui_crm.ui.widgets.deal_form import DealForm
@@ -392,4 +393,4 @@ class CustomersScreen(DataScreen):
 
     def _deal_saved(self, deal_id: int | None) -> None:
         if deal_id is not None:
-            self._show_detail()
+            self.show_detail()

@@ -9,6 +9,7 @@ may hold user text: they are shown literally (``safe``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -49,6 +50,17 @@ class ChoiceDialog(ModalScreen[str | None]):
                 Binding("left", "app.focus_previous", "Previous answer", show=False),
                 Binding("right", "app.focus_next", "Next answer", show=False)]
 
+    def __new__(cls, *args, **kwargs):
+        # Each answer is a binding, so the footer and the help list it. Textual keeps
+        # bindings per class: a dialog is made of a subclass holding its answers' keys.
+        return super().__new__(_answering(cls, tuple(cls.answers(*args, **kwargs))))
+
+    @staticmethod
+    def answers(title: str | Text, message: str | Text, choices: list[Choice],
+                default: str | None = None) -> list[Choice]:
+        """The answers a dialog made with these arguments offers."""
+        return choices
+
     def __init__(self, title: str | Text, message: str | Text, choices: list[Choice],
                  default: str | None = None):
         super().__init__(classes="dialog")
@@ -56,8 +68,6 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.message = _text(message)
         self.choices = choices
         self.default = default if default is not None else choices[0].value
-        for choice in choices:  # each answer is a binding: the footer and help list it
-            self._bindings.bind(choice.key, f"choose({choice.value!r})", choice.label)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -82,12 +92,26 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+@cache
+def _answering(dialog: type[ChoiceDialog], choices: tuple[Choice, ...]) -> type[ChoiceDialog]:
+    bindings = [Binding(choice.key, f"choose({choice.value!r})", choice.label)
+                for choice in choices]
+    return type(dialog.__name__, (dialog,), {"BINDINGS": bindings,
+                                             "__module__": dialog.__module__})
+
+
 class ConfirmDialog(ChoiceDialog):
     """A yes/no question; returns True only when confirmed (``y``)."""
 
+    @staticmethod
+    def answers(title: str | Text, message: str | Text, *, confirm: str = "Yes",
+                cancel: str = "No", default_confirm: bool = False) -> list[Choice]:
+        return [Choice("yes", confirm, "y"), Choice("no", cancel, "n")]
+
     def __init__(self, title: str | Text, message: str | Text, *, confirm: str = "Yes",
                  cancel: str = "No", default_confirm: bool = False):
-        super().__init__(title, message, [Choice("yes", confirm, "y"), Choice("no", cancel, "n")],
+        super().__init__(title, message, self.answers(title, message, confirm=confirm,
+                                                      cancel=cancel),
                          default="yes" if default_confirm else "no")
 
     def dismiss(self, result=None):
@@ -177,6 +201,11 @@ class ConflictDialog(ChoiceDialog):
     the form, everything typed kept; the default).
     """
 
+    @staticmethod
+    def answers(error: ConflictError, changed: list[str] | None = None) -> list[Choice]:
+        return [Choice(RELOAD, "Reload", "r"), Choice(OVERWRITE, "Overwrite", "o"),
+                Choice(BACK, "Back to my form", "b")]
+
     def __init__(self, error: ConflictError, changed: list[str] | None = None):
         when = error.at.strftime("%Y-%m-%d %H:%M") if error.at else "just now"
         message = Text("This ")
@@ -192,5 +221,4 @@ class ConflictDialog(ChoiceDialog):
                        "you changed; overwrite saves yours over theirs; back returns to "
                        "your form.")
         super().__init__("Someone else saved meanwhile", message,
-                         [Choice(RELOAD, "Reload", "r"), Choice(OVERWRITE, "Overwrite", "o"),
-                          Choice(BACK, "Back to my form", "b")], default=BACK)
+                         self.answers(error, changed), default=BACK)

@@ -199,7 +199,7 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         # shows its rows. Reloads and searches read in a worker.
         self._generation += 1
         try:
-            first = self._read(self.search, None, 0, 0, self._body_height())
+            first = self._read(self.search, None, 0, 0, self.body_height())
         except Exception as exc:
             if not is_fault(exc):
                 raise
@@ -212,7 +212,7 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         self._fetching = False
         screen_row = max(self.cursor - round(self.scroll_y), 0)
         self._load(self._generation, self.search, keep_id, fallback, screen_row,
-                   self._body_height())
+                   self.body_height())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="record-list-load")
     def _load(self, generation: int, search: str, keep_id: int | None, fallback: int,
@@ -276,7 +276,7 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
             return
         top = round(self.scroll_y)
         wanted = sorted({index // self.page_size
-                         for index in range(top, min(top + self._body_height(), self.count))
+                         for index in range(top, min(top + self.body_height(), self.count))
                          if self.row_at(index) is None}
                         | ({self.cursor // self.page_size} if self.highlighted is None else set()))
         if not wanted:
@@ -320,7 +320,8 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
 
     # -- moving the cursor ------------------------------------------------------------
 
-    def _body_height(self) -> int:
+    def body_height(self) -> int:
+        """How many rows the list shows at once (its height less the header)."""
         return max(self.scrollable_content_region.height - 1, 1)
 
     def move_to(self, index: int) -> None:
@@ -333,7 +334,7 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
 
     def _show_cursor(self) -> None:
         top = round(self.scroll_y)
-        height = self._body_height()
+        height = self.body_height()
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False, force=True, immediate=True)
         elif self.cursor >= top + height:
@@ -344,7 +345,7 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         self.move_to(self.cursor + step)
 
     def action_page(self, step: int) -> None:
-        self.move_to(self.cursor + step * self._body_height())
+        self.move_to(self.cursor + step * self.body_height())
 
     def action_first(self) -> None:
         self.move_to(0)
