@@ -14,8 +14,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui_crm.core.models import AMOUNT_BASES
 from tui_crm.core.settings import (
+    AMOUNT_BASES,
     check_amount_basis,
     check_currency,
     get_settings,

@@ -12,11 +12,11 @@ from typing import Any
 from rich.text import Text
 
 from tui_crm.core import customers, leads, stages
-from tui_crm.core.models import LEAD_STATUSES
 from tui_crm.core.settings import get_settings
 from tui_crm.core.validate import (
     CUSTOMER_FIELDS,
     LEAD_FIELDS,
+    LEAD_STATUSES,
     check_amount,
     check_date,
     check_email,
