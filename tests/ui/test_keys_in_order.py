@@ -131,3 +131,24 @@ async def test_welcome_then_keys(tmp_path):
         lead = Lead.get(name="Ada")
         assert lead.company == "Engines"
     database.close()
+
+
+async def test_a_dialog_opened_by_a_key_gets_the_keys_after_it(crm):
+    """`x` on the board asks the lost reason: the reason and enter typed in the same
+    burst close the deal with it."""
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "x", *"price", "enter")
+        deal = deals.get_deal(crm["deal"])
+        assert (deal.stage_name, deal.lost_reason) == ("ClosedLost", "price")
+
+
+async def test_escape_then_discard_in_one_burst(crm):
+    app = CrmApp(start_mode="leads")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "n", *"Nobody", "escape", "y", "n", *"Somebody", "ctrl+s")
+        assert not isinstance(app.screen, RecordForm)
+        names = {lead.name for lead in Lead.select()}
+        assert names == {"Jean Torres", "Somebody"}
