@@ -242,3 +242,70 @@ async def test_today_at_80x24(queue):
         await press(pilot, "escape")
         assert activity(queue["quote"]).done_at is not None
         assert "Send quote" not in screen_text(app)
+
+
+async def test_the_overdue_count_follows_other_peoples_changes(queue):
+    from tests.ui.test_live import live_app, within
+
+    mine, theirs = live_app(), live_app(start_mode="today")
+    async with mine.run_test(size=(120, 40)) as me, theirs.run_test(size=(120, 40)) as them:
+        await settle(me)
+        await settle(them)
+        assert "1 overdue" in mine.sub_title
+        await press(them, "z")  # they snooze the overdue call
+        assert await within(me, 3, lambda: "overdue" not in mine.sub_title)
+        await press(them, "a")
+        await type_text(them, "Late one")
+        await press(them, "tab", "tab")
+        await type_text(them, "2026-11-01")
+        await press(them, "ctrl+s")
+        assert await within(me, 3, lambda: "1 overdue" in mine.sub_title)
+        assert "1 overdue" in screen_text(mine)
+
+
+async def add_one(pilot, subject: str) -> Activity:
+    """Press a, type a subject, save: the activity made."""
+    await press(pilot, "a")
+    assert isinstance(pilot.app.screen, ActivityForm)
+    await type_text(pilot, subject)
+    await press(pilot, "ctrl+s")
+    assert not isinstance(pilot.app.screen, ActivityForm)
+    return Activity.get(Activity.subject == subject)
+
+
+async def test_a_on_the_board_plans_for_the_cards_deal(queue):
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        card = app.screen.board.selected
+        planned = await add_one(pilot, "Board call")
+        assert planned.deal_id == card.id and planned.done_at is None
+
+
+async def test_a_in_customers_plans_for_the_customer_or_its_deal(queue):
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        planned = await add_one(pilot, "Customer call")
+        assert planned.customer_id == queue["acme"] and planned.deal_id is None
+        await press(pilot, "tab")
+        deal = app.screen.deal
+        assert deal is not None
+        planned = await add_one(pilot, "Deal call")
+        assert planned.deal_id == deal.id
+
+
+async def test_a_in_leads_logs_a_done_activity(db):
+    from tui_crm.core import leads
+
+    lead = leads.create_lead({"name": "Lena"})
+    app = CrmApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        await type_text(pilot, "Called, wants a discount")
+        await press(pilot, "tab", "tab", "tab", "tab", "tab", "space")
+        assert app.screen.fields["done"].value is True
+        await press(pilot, "ctrl+s")
+        logged = Activity.get(Activity.subject == "Called, wants a discount")
+        assert logged.lead_id == lead and logged.done_at is not None

@@ -57,6 +57,7 @@ class CustomersScreen(DataScreen):
         Binding("n", "new_customer", "New customer", id="customers.new"),
         Binding("enter", "edit_customer", "Edit", id="customers.edit"),
         Binding("o", "add_opportunity", "Add opportunity", id="customers.add_opportunity"),
+        Binding("a", "new_activity", "Activity", id="customers.activity"),
         Binding("escape", "back_to_list", "Back to the list", id="customers.back"),
         # From the list, tab goes to the customer's deals (their keys: DealList).
         Binding("tab", "next_part", "To the deals", show=False, id="customers.next"),
@@ -211,7 +212,7 @@ class CustomersScreen(DataScreen):
     # -- actions ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit_customer", "add_opportunity"):
+        if action in ("edit_customer", "add_opportunity", "new_activity"):
             return self.customer_id is not None
         if action in self.DEAL_ACTIONS:
             return self.deal_action_applies(action, parameters)
@@ -292,6 +293,16 @@ class CustomersScreen(DataScreen):
         deal_list.highlighted = first
         self.deal = self.deal_at(first)
         deal_list.focus()
+
+    def action_new_activity(self) -> None:
+        """An activity for the highlighted deal (in the customer's deals), else for the
+        customer."""
+        from tui_crm.ui.widgets.activity_form import add_activity
+
+        if self.deal is not None and isinstance(self.focused, DealList):
+            add_activity(self.app, deal_id=self.deal.id, about=self.deal.name)
+        elif self.selected is not None:
+            add_activity(self.app, customer_id=self.selected.id, about=self.selected.name)
 
     def action_edit_deal(self) -> None:
         from tui_crm.ui.widgets.deal_form import DealForm

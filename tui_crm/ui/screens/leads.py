@@ -38,6 +38,7 @@ class LeadsScreen(DataScreen):
         Binding("n", "new_lead", "New lead", id="leads.new"),
         Binding("enter", "edit_lead", "Edit", id="leads.edit"),
         Binding("c", "promote_lead", "Promote", id="leads.promote"),
+        Binding("a", "new_activity", "Activity", id="leads.activity"),
     ]
     # The lead under the cursor: what edit and promote apply to.
     lead: reactive[LeadRow | None] = reactive(None, bindings=True, repaint=False)
@@ -65,7 +66,7 @@ class LeadsScreen(DataScreen):
         return self.lead_list.records.highlighted
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "edit_lead":
+        if action in ("edit_lead", "new_activity"):
             return self.lead is not None
         if action == "promote_lead":
             return self.lead is not None and self.lead.status != "Converted"
@@ -87,6 +88,12 @@ class LeadsScreen(DataScreen):
     def _saved(self, lead_id: int | None) -> None:
         if lead_id is not None:
             self.lead_list.reload(lead_id)
+
+    def action_new_activity(self) -> None:
+        from tui_crm.ui.widgets.activity_form import add_activity
+
+        if self.selected is not None:
+            add_activity(self.app, lead_id=self.selected.id, about=self.selected.name)
 
     def action_promote_lead(self) -> None:
         if self.selected is None:

@@ -42,6 +42,7 @@ class PipelineScreen(DataScreen):
         Binding("x", "close_lost", "Lost", id="board.close_lost"),
         Binding("enter", "edit", "Edit", id="board.edit"),
         Binding("n", "new", "New deal", id="board.new"),
+        Binding("a", "new_activity", "Activity", id="board.activity"),
         Binding("d,delete", "delete", "Delete deal", show=False, id="board.delete"),
         Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", id="board.clear_filter"),
@@ -194,7 +195,7 @@ class PipelineScreen(DataScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
             return bool(self.search) or self.query_one("#board-filter", Input).display
-        if action in ("step", "close_won", "close_lost", "edit", "delete"):
+        if action in ("step", "close_won", "close_lost", "edit", "delete", "new_activity"):
             column = self.board.column if self.is_mounted else None
             if column is None or column.selected is None:
                 return None
@@ -202,7 +203,7 @@ class PipelineScreen(DataScreen):
         return True
 
     def _can_move(self, action: str, parameters: tuple[object, ...], stage: StageRow) -> bool:
-        if action in ("edit", "delete"):
+        if action in ("edit", "delete", "new_activity"):
             return True
         if action == "close_won":
             return stage.kind != "won"
@@ -259,6 +260,13 @@ class PipelineScreen(DataScreen):
         card = self.board.selected
         if card is not None:
             self.app.push_screen(DealForm(card.id), self._saved)
+
+    def action_new_activity(self) -> None:
+        from tui_crm.ui.widgets.activity_form import add_activity
+
+        card = self.board.selected
+        if card is not None:
+            add_activity(self.app, deal_id=card.id, about=card.name)
 
     def action_new(self) -> None:
         from tui_crm.ui.widgets.deal_form import DealForm

@@ -70,3 +70,16 @@ class ActivityForm(RecordForm):
         data = {name: values[name] for name in ("kind", "subject", "due", "due_time", "notes")}
         data.update({name: value for name, value in self.about_ids.items() if value})
         return activities.create_activity(data, done=bool(values["done"]))
+
+
+def add_activity(app, **about) -> None:
+    """Open the activity form for a record (``deal_id=``, ``customer_id=`` or
+    ``lead_id=``, and ``about``: its name); once saved, say so and count the overdue
+    activities again."""
+
+    def saved(activity_id: int | None) -> None:
+        if activity_id is not None:
+            app.notify("Activity saved.")
+            app.refresh_overdue()
+
+    app.push_screen(ActivityForm(**about), saved)
