@@ -23,6 +23,34 @@ def add_past_commands(commands, common: argparse.ArgumentParser) -> None:
     changes.add_argument("--json", action="store_true", help="print one JSON object")
     changes.set_defaults(handler=cmd_changes, existing=True)
 
+    undo = commands.add_parser("undo", parents=[common],
+                               help="undo your last change (a save, move, import...)")
+    undo.add_argument("--force", action="store_true",
+                      help="even over what someone changed since")
+    undo.add_argument("--user", default=argparse.SUPPRESS, metavar="NAME",
+                      help="undo NAME's last change (default: yours)")
+    undo.set_defaults(handler=cmd_undo, existing=True)
+    redo = commands.add_parser("redo", parents=[common], help="redo what undo undid")
+    redo.add_argument("--force", action="store_true",
+                      help="even over what someone changed since")
+    redo.add_argument("--user", default=argparse.SUPPRESS, metavar="NAME",
+                      help="redo NAME's last undone change (default: yours)")
+    redo.set_defaults(handler=cmd_redo, existing=True)
+
+    history = commands.add_parser(
+        "history", parents=[common], help="who changed what and when",
+        description="The ChangeLog, newest first: every change with who, when and what "
+                    "(old and new values); of one record with --entity and --id.")
+    history.add_argument("--entity", choices=("lead", "customer", "opportunity", "contact",
+                                              "activity", "stage", "setting"),
+                         metavar="KIND", help="lead, customer, opportunity, contact, "
+                                              "activity, stage or setting")
+    history.add_argument("--id", type=int, metavar="N", help="the record's id")
+    history.add_argument("--limit", type=int, default=100, metavar="N",
+                         help="at most N changes (default 100)")
+    history.add_argument("--json", action="store_true", help="print a JSON list")
+    history.set_defaults(handler=cmd_history, existing=True)
+
     trash = commands.add_parser("trash", parents=[common],
                                 help="deleted records: list, restore, empty")
     actions = trash.add_subparsers(dest="trash_command", metavar="ACTION", required=True)
@@ -105,4 +133,42 @@ def cmd_trash_empty(args: argparse.Namespace) -> int:
 
     gone = empty_trash(args.older_than)
     print(f"Emptied {gone:,} item{'s' * (gone != 1)} from the Trash.")
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    from tui_crm.core.undo import undo
+
+    print(printable(str(undo(force=args.force)) + ".", single_line=True))
+    return 0
+
+
+def cmd_redo(args: argparse.Namespace) -> int:
+    from tui_crm.core.undo import redo
+
+    print(printable(str(redo(force=args.force)) + ".", single_line=True))
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from tui_crm.core.changelog import changes
+
+    if args.id is not None and args.entity is None:
+        from tui_crm.core.errors import CrmError
+
+        raise CrmError("--id goes with --entity (which kind of record).")
+    rows = changes(args.entity, args.id, max(args.limit, 1))
+    if args.json:
+        import json
+
+        print(json.dumps([{"at": r.at.isoformat(), "user": r.user, "entity": r.entity,
+                           "id": r.entity_id, "action": r.action, "field": r.field,
+                           "old": r.old, "new": r.new, "intent": r.intent} for r in rows],
+                         indent=2))
+        return 0
+    for r in rows:
+        what = f"{r.field}: {r.old if r.old is not None else '-'} -> " \
+               f"{r.new if r.new is not None else '-'}" if r.field else ""
+        print(printable(f"{r.at:%Y-%m-%d %H:%M:%S}  {r.user:<10} {r.action:<8}"
+                        f"{r.entity} #{r.entity_id}  {what}", single_line=True))
     return 0

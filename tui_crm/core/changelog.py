@@ -97,3 +97,29 @@ def timeline(entity: str, entity_id: int, limit: int = 200) -> list[Change]:
              .limit(limit))
     return [Change(row.at, row.user, row.action, row.field, row.old, row.new, row.intent)
             for row in query]
+
+
+@dataclass(frozen=True)
+class LoggedChange:
+    at: dt.datetime
+    user: str
+    entity: str
+    entity_id: int
+    action: str
+    field: str | None
+    old: str | None
+    new: str | None
+    intent: str | None
+
+
+def changes(entity: str | None = None, entity_id: int | None = None,
+            limit: int = 100) -> list[LoggedChange]:
+    """The ChangeLog, newest first: all of it, one kind's, or one record's."""
+    query = ChangeLog.select().where(ChangeLog.entity != "intent")
+    if entity is not None:
+        query = query.where(ChangeLog.entity == entity)
+    if entity_id is not None:
+        query = query.where(ChangeLog.entity_id == entity_id)
+    query = query.order_by(ChangeLog.id.desc()).limit(limit)
+    return [LoggedChange(r.at, r.user, r.entity, r.entity_id, r.action, r.field, r.old, r.new,
+                         r.intent) for r in query]

@@ -143,12 +143,12 @@ def add_stage(name: str, probability: object, *, after: str | None = None,
         sum(1 for stage in order if stage.is_open)
     stage_id = Stage.insert(**fields, position=0).execute()
     StageTotal.insert(stage=stage_id, count=0, amount_cents=0).execute()
-    ids = [stage.id for stage in order]
-    ids.insert(place, stage_id)
-    _renumber(ids)
     changelog.record("stage", stage_id, "create",
                      {field: (None, value) for field, value in fields.items()
                       if value is not None})
+    ids = [stage.id for stage in order]
+    ids.insert(place, stage_id)
+    _renumber(ids)
     return get_stage(stage_id)
 
 
@@ -171,12 +171,10 @@ def edit_stage(name: str, *, new_name: str | None = None, probability: object = 
     if changes:
         Stage.update({field: new for field, (_, new) in changes.items()}).where(
             Stage.id == stage.id).execute()
-    if after is not None:
-        moved = _move_after(stage, after)
-        if moved is not None:
-            changes["position"] = moved
     if changes:
         changelog.record("stage", stage.id, "update", changes)
+    if after is not None:
+        _move_after(stage, after)  # the new places are logged as they are written
     return get_stage(stage.id)
 
 
@@ -266,8 +264,11 @@ def _renumber(ids: list[int]) -> None:
     """Positions 1, 2, 3... in the order given (only the stages whose place changed)."""
     current = {stage.id: stage.position for stage in all_stages()}
     for position, stage_id in enumerate(ids, start=1):
-        if current.get(stage_id) != position:
+        if stage_id in current and current[stage_id] != position:
             Stage.update(position=position).where(Stage.id == stage_id).execute()
+            # Logged: undo and the past put every stage back in its place.
+            changelog.record("stage", stage_id, "update",
+                             {"position": (current[stage_id], position)})
 
 
 def _move_every_deal(source: StageRow, target: StageRow) -> int:
