@@ -106,3 +106,29 @@ def test_a_connection_that_opens_no_session_times_out_too(start_server, keys):
     result = server.ssh(keys.allow("alice"), "-N")  # no session, no forwarding: waits
     assert result.returncode == 255
     assert "ended: closed: idle without a session" in server.logged("user=alice")
+
+
+def test_connections_that_never_sign_in_are_capped(start_server, keys):
+    import socket
+
+    server = start_server("--max-sessions", "1")  # the cap: 16 waiting at most
+    waiting = [socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT_S)
+               for _ in range(16)]
+    try:
+        for conn in waiting:  # each greeted, and kept
+            assert conn.recv(7) == b"SSH-2.0"
+        with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT_S) as extra:
+            received = b""
+            while chunk := extra.recv(1024):  # closed at once, with a disconnect message
+                received += chunk
+        assert b"Disconnected" in received
+        assert "refused: 16 connections already waiting" in server.logged("16 connections")
+        # A keyholder still gets in once the waiting ones go.
+        for conn in waiting:
+            conn.close()
+        wait_until(lambda: sum("closed before authentication" in line
+                               for line in server.log_lines()) == 16, "the 16 to be gone")
+        assert "takes no command" in server.ssh(keys.allow("alice"), command=("ls",)).stderr
+    finally:
+        for conn in waiting:
+            conn.close()

@@ -30,6 +30,7 @@ DEFAULT_TERM = "xterm-256color"
 TERM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 KILL_AFTER_S = 3.0  # after being told to end, a session process that lingers is killed
 LOGIN_TIMEOUT_S = 60
+PENDING_MIN = 16  # connections not yet signed in, at least; else twice --max-sessions
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Server:
         self.sessions: set[Session] = set()
         self.connections: set[Connection] = set()
         self.closing = False
+        self.pending_limit = max(PENDING_MIN, 2 * options.max_sessions)
 
     # -- the log ------------------------------------------------------------------------
 
@@ -149,6 +151,13 @@ class Connection(asyncssh.SSHServer):
         peer = conn.get_extra_info("peername") or ("?", 0)
         self.address = f"{peer[0]}:{peer[1]}"
         self.server.connections.add(self)
+        waiting = sum(1 for c in self.server.connections if c.who is None)
+        if waiting > self.server.pending_limit:
+            # A flood of connections that never sign in (scanners, a denial of service)
+            # must not use up the memory the sessions need.
+            self.outcome = (f"refused: {self.server.pending_limit} connections already "
+                            "waiting to authenticate")
+            conn.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.server.connections.discard(self)
