@@ -259,3 +259,18 @@ async def test_a_foreign_key_race_on_postgresql(own_postgres):
     finally:
         other.close()
     assert Opportunity.get(Opportunity.name == "Big one").customer_id == beacon
+
+
+async def test_editing_a_lead_deleted_meanwhile(sqlite_db):
+    ada = leads.create_lead({"name": "Ada Lovelace"})
+    leads.create_lead({"name": "Grace Hopper"})
+    app = CrmApp()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        assert app.screen.selected.id == ada
+        leads.delete_lead(ada)  # someone else, while the list still shows it
+        await press(pilot, "enter")
+        assert app.is_running and not isinstance(app.screen, RecordForm)
+        assert await shown(pilot, "no longer exists"), screen_text(app)
+        await press(pilot, "down", "enter")  # the app goes on: the next lead opens
+        assert isinstance(app.screen, LeadForm)

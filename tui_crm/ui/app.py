@@ -252,7 +252,11 @@ class CrmApp(LiveRefresh, KeysInOrder, FailsSoftly):
         if kind == "opportunity":
             from tui_crm.core.deals import get_deal
 
-            deal = get_deal(record_id)
+            try:
+                deal = get_deal(record_id)
+            except CrmError as exc:  # deleted since the palette listed it
+                self.notify(str(exc), severity="warning", markup=False)
+                return
             if deal.customer_id is not None:
                 await self._show_record("customer", deal.customer_id)
             else:

@@ -25,6 +25,7 @@ from textual.widgets import Checkbox, Input, Select, Static, TextArea
 from textual.worker import Worker
 
 from tui_crm.core.errors import ConflictError, CrmError, ValidationError
+from tui_crm.core.faults import explain, is_fault
 from tui_crm.core.text import printable
 from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.screens.base import DataModal
@@ -217,7 +218,18 @@ class RecordForm(DataModal[int | None]):
         return {name: field.value for name, field in self.fields.items()}
 
     def on_mount(self) -> None:
-        self.fill(self.load())
+        try:
+            values = self.load()  # one record: read before the first frame
+        except Exception as exc:
+            if not is_fault(exc):
+                raise
+            # Deleted meanwhile, or the database cannot be read: say so where the
+            # user was, and open nothing.
+            self.app.notify(explain(exc), title="Cannot open the form", severity="error",
+                            markup=False)
+            self.dismiss(None)
+            return
+        self.fill(values)
         self.query_one(".form-title", Static).update(self.title_text())
 
     def fill(self, values: dict[str, Any]) -> None:
