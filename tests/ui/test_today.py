@@ -310,3 +310,23 @@ async def test_a_in_leads_logs_a_done_activity(db):
         await press(pilot, "ctrl+s")
         logged = Activity.get(Activity.subject == "Called, wants a discount")
         assert logged.lead_id == lead and logged.done_at is not None
+
+
+async def test_board_cards_mark_no_next_step_and_rotting(queue, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    stages.edit_stage("Qualification", rot_days=2)  # Alpha and Beta: 3 days there
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert text.count("~3d") == 2, "both deals are rotting"
+        assert text.count("?step") == 1, "Beta has no next step, Alpha has one"
+        assert app.screen.board.selected.name == "Alpha"
+        await press(pilot, "down")
+        assert app.screen.board.selected.name == "Beta"
+        await press(pilot, "a")
+        await type_text(pilot, "Plan it")
+        await press(pilot, "ctrl+s")
+        assert Activity.get(Activity.subject == "Plan it").deal_id == queue["beta"]
+        assert "?step" not in screen_text(app), "Beta has its next step now"
+        assert screen_text(app).count("~3d") == 2

@@ -20,7 +20,14 @@ from peewee import JOIN, Expression, Field, Tuple, fn
 from tui_crm.core import stages
 from tui_crm.core.dates import Quarter
 from tui_crm.core.forecast import Tally
-from tui_crm.core.models import Customer, Lead, Opportunity, StageDayTotal, StageTotal
+from tui_crm.core.models import (
+    Activity,
+    Customer,
+    Lead,
+    Opportunity,
+    StageDayTotal,
+    StageTotal,
+)
 from tui_crm.core.money import from_cents
 from tui_crm.core.records import StageRow
 from tui_crm.core.search import search_term
@@ -42,6 +49,8 @@ class Card:
     stage_id: int
     is_open: bool
     version: int
+    has_next_step: bool = True  # an open activity is planned for the deal
+    stage_entered_at: dt.datetime | None = None
 
     @property
     def key(self) -> Key:
@@ -53,6 +62,20 @@ class Card:
     @property
     def is_undated(self) -> bool:
         return self.is_open and self.close_date is None
+
+    @property
+    def lacks_next_step(self) -> bool:
+        return self.is_open and not self.has_next_step
+
+    def days_in_stage(self, today: dt.date) -> int | None:
+        if self.stage_entered_at is None:
+            return None
+        return (today - self.stage_entered_at.date()).days
+
+    def is_rotting(self, rot_days: int | None, today: dt.date) -> bool:
+        """Longer in its (open) stage than the stage's rot days."""
+        days = self.days_in_stage(today)
+        return self.is_open and bool(rot_days) and days is not None and days > rot_days
 
 
 @dataclass(frozen=True)
@@ -146,9 +169,14 @@ def _with_parents(query):
 
 
 def _cards():
+    # Whether a next step is planned: one lookup in the (deal, done_at, due_date) index
+    # per card read, never a scan of the activities.
+    planned = fn.EXISTS(Activity.select(Activity.id).where(
+        (Activity.deal == Opportunity.id) & Activity.done_at.is_null()))
     return _with_parents(Opportunity.select(
         Opportunity.id, Opportunity.name, Customer.name, Lead.name, Opportunity.amount_cents,
-        Opportunity.close_date, Opportunity.stage, Opportunity.version))
+        Opportunity.close_date, Opportunity.stage, Opportunity.version, planned,
+        Opportunity.stage_entered_at))
 
 
 def _card_query(stage: StageRow, search: str | None):
@@ -156,11 +184,14 @@ def _card_query(stage: StageRow, search: str | None):
 
 
 def _card(row: tuple, is_open: bool) -> Card:
-    deal_id, name, customer_name, lead_name, cents, close_date, stage_id, version = row
+    (deal_id, name, customer_name, lead_name, cents, close_date, stage_id, version, planned,
+     entered) = row
     parent_kind = "customer" if customer_name is not None else "lead"
     parent = customer_name if customer_name is not None else (lead_name or "")
+    if isinstance(entered, str):  # SQLite hands back the text of a computed select
+        entered = Opportunity.stage_entered_at.python_value(entered)
     return Card(deal_id, name, parent, parent_kind, from_cents(cents), close_date, stage_id,
-                is_open, version)
+                is_open, version, bool(planned), entered)
 
 
 def column_page(stage: StageRow, *, after: Key | None = None, before: Key | None = None,

@@ -105,7 +105,7 @@ class TodayScreen(DataScreen):
         self.set_reactive(TodayScreen.mine, len(today.deal_owners(limit=2)) > 1)
         yield Header()
         yield RecordList(TODAY_COLUMNS, self.source, id="today-list",
-                         empty_text="Nothing to do today: every deal has its next step.")
+                         empty_text=self.empty_text())
         yield Static("", id="today-status", markup=False)
         yield KeyFooter()
 
@@ -146,7 +146,13 @@ class TodayScreen(DataScreen):
         self.query_one("#today-status", Static).update(line)
 
     def watch_mine(self) -> None:
+        self.queue_list.empty_text = self.empty_text()
         self.queue_list.reload()
+
+    def empty_text(self) -> str:
+        if self.mine:
+            return "Nothing of yours to do today: m shows everyone's queue."
+        return "Nothing to do today: every deal has its next step."
 
     # -- which keys apply ----------------------------------------------------------------
 
@@ -155,12 +161,13 @@ class TodayScreen(DataScreen):
         if action in ("done", "new_activity", "snooze", "close_date", "close_lost",
                       "open_deal") and item is None:
             return None
+        # Keys that do not apply to the line hide, so the footer lists those that do.
         if action == "done":
             return item.activity_id is not None or item.reason == "no_next_step"
         if action == "snooze":
-            return item.activity_id is not None or None
+            return item.activity_id is not None
         if action in ("close_date", "close_lost", "open_deal"):
-            return item.deal_id is not None or None
+            return item.deal_id is not None
         return True
 
     def waits_for_change(self, action: Callable[[], None]) -> bool:

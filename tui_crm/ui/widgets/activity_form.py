@@ -74,12 +74,15 @@ class ActivityForm(RecordForm):
 
 def add_activity(app, **about) -> None:
     """Open the activity form for a record (``deal_id=``, ``customer_id=`` or
-    ``lead_id=``, and ``about``: its name); once saved, say so and count the overdue
-    activities again."""
+    ``lead_id=``, and ``about``: its name) from a data screen; once saved, say so,
+    count the overdue activities again and reload the screen."""
+
+    screen = app.screen
 
     def saved(activity_id: int | None) -> None:
         if activity_id is not None:
             app.notify("Activity saved.")
             app.refresh_overdue()
+            screen.reload()  # its marks (a board card's next step) may have changed
 
     app.push_screen(ActivityForm(**about), saved)

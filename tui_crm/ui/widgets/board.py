@@ -39,6 +39,8 @@ CARD_HEIGHT = 4  # name, parent, amount and date, a blank line
 HEADER_HEIGHT = 3  # stage name, count and sum, a rule
 OVERDUE_SIGN = "!"
 UNDATED_SIGN = "?"
+NO_STEP_MARK = "?step"  # an open deal with no next step planned
+ROTTING_SIGN = "~"  # ~45d: 45 days in a stage whose rot days are fewer
 CURSOR_SIGN = "▌"
 MIN_COLUMN_WIDTH = 24
 CACHED_LINES = 2048  # rendered lines, for all the columns of a board
@@ -160,7 +162,8 @@ class BoardColumn(Widget):
         for index in range(self.top, min(len(self.cards), self.top + self.visible)):
             at_cursor = self.current and index == self.cursor
             card = self.cards[index]
-            keys.extend(("card", card, at_cursor, part, today) for part in range(3))
+            keys.extend(("card", card, at_cursor, part, today, self.stage.rot_days)
+                        for part in range(3))
             keys.append(("blank",))
         if self.has_after or self.top + self.visible < len(self.cards):
             keys.append(("rule", "▼"))
@@ -218,8 +221,8 @@ class BoardColumn(Widget):
         if kind == "empty":
             return Text("(no deals)", style=style("board-column--empty"))
         if kind == "card":
-            _, card, at_cursor, part, today = key
-            return self._card_lines(card, at_cursor, width, today)[part]
+            _, card, at_cursor, part, today, rot_days = key
+            return self._card_lines(card, at_cursor, width, today, rot_days)[part]
         return Text("")
 
     def totals_forms(self) -> list[str]:
@@ -240,8 +243,8 @@ class BoardColumn(Widget):
                 return form
         return 2
 
-    def _card_lines(self, card: Card, at_cursor: bool, width: int, today: dt.date
-                    ) -> list[Text]:
+    def _card_lines(self, card: Card, at_cursor: bool, width: int, today: dt.date,
+                    rot_days: int | None = None) -> list[Text]:
         style = self.parent.get_component_rich_style  # the Board's COMPONENT_CLASSES
         mark = CURSOR_SIGN if at_cursor else " "
         parent = card.parent_name if card.parent_kind == "customer" else \
@@ -260,7 +263,7 @@ class BoardColumn(Widget):
         bottom = Text.assemble((amount, style("board-column--amount")), " " * gap,
                                (when, style(f"board-column--{when_style}")))
         rows = [safe(card.name, style=style("board-column--name")),
-                safe(parent, style=style("board-column--parent")), bottom]
+                self._parent_line(card, parent, width - 1, today, rot_days), bottom]
         out = []
         for row in rows:
             line = Text(mark, style=style("board-column--cursor") if at_cursor else "")
@@ -269,6 +272,27 @@ class BoardColumn(Widget):
                 line.stylize(style("board-column--cursor"))
             out.append(line)
         return out
+
+    def _parent_line(self, card: Card, parent: str, inner: int, today: dt.date,
+                     rot_days: int | None) -> Text:
+        """The parent's name, then the marks of a deal without a next step and of a
+        rotting one, at the right end."""
+        style = self.parent.get_component_rich_style
+        marks = Text()
+        if card.lacks_next_step:
+            marks.append(NO_STEP_MARK, style=style("board-column--no-step"))
+        if card.is_rotting(rot_days, today):
+            if marks:
+                marks.append(" ")
+            marks.append(f"{ROTTING_SIGN}{card.days_in_stage(today)}d",
+                         style=style("board-column--rotting"))
+        line = safe(parent, style=style("board-column--parent"))
+        if not marks:
+            return line
+        room = max(inner - len(marks) - 1, 1)
+        line.truncate(room, overflow="ellipsis", pad=True)
+        line.append(" ")
+        return line.append_text(marks)
 
     @staticmethod
     def _fit(text: Text, width: int, pad: bool = False) -> Text:
@@ -315,6 +339,8 @@ class Board(HorizontalScroll, can_focus=True):
         "board-column--date",
         "board-column--overdue",
         "board-column--undated",
+        "board-column--no-step",
+        "board-column--rotting",
         "board-column--cursor",
         "board-column--empty",
     }
