@@ -198,6 +198,23 @@ async def test_enter_opens_the_lines_deal(queue):
         assert isinstance(app.screen, DealForm)
         assert app.screen.deal_id == queue["alpha"]
         assert app.screen.fields["name"].value == "Alpha"
+        text = screen_text(app)
+        assert "! 2026-11-13 Call: Call Alpha (tester)" in text, "overdue, first"
+        assert "○ 2026-11-15 Task: Send quote (tester)" in text
+
+
+async def test_the_deal_form_lists_open_activities_then_the_log(queue):
+    activities.complete_activity(queue["quote"])
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        text = screen_text(app)
+        planned = text.index("Call: Call Alpha")
+        logged = text.index("Task: Send quote")
+        assert planned < logged, "open first, then what was done"
+        assert "✓" in text.splitlines()[next(i for i, line in enumerate(text.splitlines())
+                                             if "Send quote" in line)]
 
 
 async def test_mine_only_is_on_when_deals_have_several_owners(queue):

@@ -14,10 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import work
 from textual.binding import Binding
-from textual.widgets import Select
+from textual.widgets import Select, Static
 
-from tui_crm.core import customers, deals, leads, stages
+from tui_crm.core import activities, customers, dates, deals, leads, stages
 from tui_crm.core.dates import format_date
 from tui_crm.core.errors import CrmError
 from tui_crm.core.lookup import RecordMatch
@@ -109,6 +110,20 @@ class DealForm(RecordForm):
         super().on_mount()
         self._show_stage_fields()
         self._show_hints()
+        if self.deal_id is not None:
+            self.query_one(".form-fields").mount(
+                Static("", classes="deal-activities", markup=False))
+            self._read_activities(self.deal_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="deal-activities")
+    def _read_activities(self, deal_id: int) -> None:
+        rows = activities.activities_of(deal_id=deal_id, limit=20)
+        self.app.call_from_thread(self._show_activities, rows)
+
+    def _show_activities(self, rows: list) -> None:
+        from tui_crm.ui.widgets.activity_lines import activity_lines
+
+        self.query_one(".deal-activities", Static).update(activity_lines(rows, dates.today()))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self._show_stage_fields()
