@@ -18,7 +18,7 @@ async def settle(pilot: Pilot, rounds: int = 5) -> None:
     """Let workers finish and their results reach the screen; again while a result
     started more work (a list asking for its next page)."""
     for _ in range(rounds):
-        while pilot.app.keys_pending:  # a burst still being handled, key by key
+        while pilot.app.keys_pending and pilot.app.is_running:  # a burst, key by key
             await pilot.pause()
         try:
             await pilot.app.workers.wait_for_complete()
@@ -29,7 +29,7 @@ async def settle(pilot: Pilot, rounds: int = 5) -> None:
         await pilot.pause()
         busy = any(worker.is_running or worker.state.name == "PENDING"
                    for worker in pilot.app.workers)
-        if not busy and not pilot.app.keys_pending:
+        if not busy and not (pilot.app.keys_pending and pilot.app.is_running):
             return
 
 

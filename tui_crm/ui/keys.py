@@ -74,7 +74,11 @@ class KeysInOrder(App):
         token = self.key_in_hand = object()
         self.key_in_hand_since = time.monotonic()
         path = self.focus_path()  # where Textual sends a key no priority binding takes
-        await super().on_event(event)
+        try:
+            await super().on_event(event)
+        except BaseException:
+            self.key_in_hand = None  # the app is failing: hold nothing back
+            raise
         self.follow(token, path, self.look_again, 0)
 
     def focus_path(self) -> list[MessagePump]:

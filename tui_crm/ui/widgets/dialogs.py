@@ -121,6 +121,10 @@ class ConfirmDialog(ChoiceDialog):
 class QuitDialog(ConfirmDialog):
     """Asked when quitting with a form that holds unsaved changes."""
 
+    @staticmethod
+    def answers(*args, **kwargs) -> list[Choice]:
+        return [Choice("yes", "Quit", "y"), Choice("no", "Keep editing", "n")]
+
     def __init__(self) -> None:
         super().__init__("Quit without saving?",
                          "A form holds changes that are not saved yet: quitting loses them.",
