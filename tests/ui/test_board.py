@@ -206,7 +206,8 @@ async def test_close_lost_asks_a_reason_which_may_be_empty(crm):
         await press(pilot, "x", *"price")
         await press_each(pilot, "enter")
         row = Opportunity.get_by_id(deal)
-        assert stage_of(deal) == "ClosedLost" and row.lost_reason == "price"
+        assert stage_of(deal) == "ClosedLost" and row.lost_reason == "Price", \
+            "typing filters the settings' reasons; enter picks the highlighted one"
         changes = {r[1]: r[3] for r in log_rows("opportunity", deal) if r[0] == "move"}
         assert changes["stage"] == str(Stage.get(name="ClosedLost").id)
         assert board.column.stage.name == "ClosedLost" and board.selected.id == deal

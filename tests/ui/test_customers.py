@@ -254,7 +254,7 @@ async def test_delete_a_deal_from_the_detail_panel(sqlite_db):
         await press(pilot, "enter")
         await settle(pilot)
         upsell = Opportunity.get(name="Upsell")
-        assert upsell.lost_reason == "no budget"
+        assert upsell.lost_reason == "No budget"  # the settings' reason, picked by typing
         assert "History: won and lost (3)" in screen_text(app)
 
         app.screen.query_one("#deal-list").focus()
@@ -312,7 +312,7 @@ async def test_one_tab_reaches_the_deals_and_their_keys_work_there(sqlite_db):
         assert isinstance(app.screen, TextPrompt)
         await burst(pilot, *"timing", "enter")
         renewed = deals.get_deal(renewal)
-        assert (renewed.stage_name, renewed.lost_reason) == ("ClosedLost", "timing")
+        assert (renewed.stage_name, renewed.lost_reason) == ("ClosedLost", "Timing")
         await press(pilot, "enter")
         assert isinstance(app.screen, DealForm) and app.screen.deal_id == renewal
         await press(pilot, "escape", "escape")

@@ -135,11 +135,14 @@ DELETE, MARK_LOST = "delete", "lost"
 
 
 def lost_reason_prompt(name: str) -> TextPrompt:
-    """Ask why a deal was lost, before closing it as ClosedLost (empty is allowed)."""
+    """Ask why a deal was lost, before closing it as ClosedLost: the settings' lost
+    reasons (typing filters them, ``enter`` picks the highlighted one) or free text
+    (empty is allowed)."""
+    from tui_crm.ui.widgets.lost_reasons import LostReasonPrompt
+
     title = Text("Close as lost: ")
     title.append_text(safe(name, style="bold"))
-    return TextPrompt(title, "Why was it lost? (optional)",
-                      placeholder="e.g. price, timing, went with a rival")
+    return LostReasonPrompt(title)
 
 
 def delete_deal_dialog(name: str, is_open: bool) -> ModalScreen:
