@@ -100,10 +100,9 @@ async def test_the_second_save_gets_the_conflict_dialog_then_reloads(deal):
             "Rollout EU", Decimal("15000.00"), "bob")
 
 
-async def test_overwrite_is_over_what_the_dialog_showed_not_a_later_save(deal):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_overwrite_is_over_what_the_dialog_showed_not_a_later_save(deal, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await press(pilot, "enter")
         await replace_text(pilot, "amount", "9000")
         changelog.set_user("alice")
@@ -139,10 +138,9 @@ async def test_the_other_board_shows_a_move_at_its_next_look(deal_on_each_databa
         assert bob.screen.query_one(Board).selected.id == deal, "bob's cursor follows it"
 
 
-async def test_a_move_on_a_stale_board_is_refused_and_says_who(deal, monkeypatch):
-    app = CrmApp(start_mode="pipeline")  # live refresh off: the board stays stale
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_a_move_on_a_stale_board_is_refused_and_says_who(deal, monkeypatch, run_app):
+    async with run_app(start_mode="pipeline") as pilot:  # live refresh off: the board stays stale
+        app = pilot.app
         shown = notices(app, monkeypatch)
         changelog.set_user("alice")
         deals.update_deal(deal, {"amount": "20000"})

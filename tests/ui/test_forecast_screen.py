@@ -321,10 +321,9 @@ async def test_the_settings_form_checks_the_currency_at_the_field(loaded):
     assert settings.get_settings().currency == "USD"
 
 
-async def test_settings_from_the_command_palette(loaded):
-    app = CrmApp(start_mode="leads")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_settings_from_the_command_palette(loaded, run_app):
+    async with run_app() as pilot:
+        app = pilot.app
         await press(pilot, "ctrl+p")
         await pilot.press(*"settings")
         await settle(pilot)

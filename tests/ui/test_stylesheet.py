@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from tests.ui.pilot_helpers import press, settle
 from tui_crm.core import leads
-from tui_crm.ui.app import CrmApp
 
 
-async def test_a_new_theme_restyles_the_screens(sqlite_db):
+async def test_a_new_theme_restyles_the_screens(sqlite_db, run_app):
     leads.create_lead({"name": "Ada"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         dark = app.screen.styles.background
         app.theme = "textual-light"
         await settle(pilot)
