@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from textual.widgets import Input, TextArea
 
 from tests.ui.pilot_helpers import settle
 from tui_crm.core import demo
@@ -39,13 +40,17 @@ def demo_db(tmp_path):
 
 
 def keys(*pressed: str):
-    """Press the keys, letting each one's work reach the screen, then settle."""
+    """Press the keys, letting each one's work reach the screen, then settle; text
+    cursors stay lit (a blinking one is caught on or off by chance)."""
 
     async def run(pilot) -> None:
         await settle(pilot)
         for key in pressed:
             await pilot.press(key)
             await settle(pilot)
+        for field in pilot.app.screen.query("Input, TextArea").results((Input, TextArea)):
+            field.cursor_blink = False
+        await pilot.pause()
 
     return run
 
