@@ -347,3 +347,29 @@ async def test_board_cards_mark_no_next_step_and_rotting(queue, monkeypatch):
         assert Activity.get(Activity.subject == "Plan it").deal_id == queue["beta"]
         assert "?step" not in screen_text(app), "Beta has its next step now"
         assert screen_text(app).count("~3d") == 2
+
+
+async def test_a_snooze_on_a_read_only_file_is_a_sentence(tmp_path, mounts):
+    from tui_crm.core.db import open_database
+
+    path = tmp_path / "crm.db"
+    database = open_database(str(path))
+    acme = customers.create_customer({"name": "Acme"})
+    deal = make_deal("Alpha", acme, close=FROZEN_TODAY + 30 * DAY)
+    call = activities.create_activity({"subject": "Call Alpha", "deal_id": deal,
+                                       "due": FROZEN_TODAY - DAY})
+    database.close()
+    mounts.read_only(path)
+    open_database(str(path))
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "z")
+        assert app.is_running and isinstance(app.screen, TodayScreen)
+        assert await shown(pilot, "read-only"), screen_text(app)
+        assert activity(call).due_date == FROZEN_TODAY - DAY
+        assert "Call Alpha" in screen_text(app), "the line stays"
+        mounts.writable(path)
+        await press(pilot, "z")  # the screen took the key: it is not stuck "changing"
+        assert activity(call).due_date == FROZEN_TODAY + DAY
+        assert "Call Alpha" not in screen_text(app)

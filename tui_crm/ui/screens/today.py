@@ -24,6 +24,7 @@ from textual.worker import Worker
 from tui_crm.core import activities, changelog, deals, today
 from tui_crm.core.dates import format_date
 from tui_crm.core.errors import CrmError
+from tui_crm.core.faults import is_fault
 from tui_crm.core.today import QueueItem
 from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.screens.base import DataScreen
@@ -102,7 +103,13 @@ class TodayScreen(DataScreen):
     def compose(self) -> ComposeResult:
         # Part of the first screenful: "mine only" is on when the deals have several
         # owners (two steps through the owner index).
-        self.set_reactive(TodayScreen.mine, len(today.deal_owners(limit=2)) > 1)
+        try:
+            several = len(today.deal_owners(limit=2)) > 1
+        except Exception as exc:
+            if not is_fault(exc):
+                raise
+            several = False  # the list's own read says what is wrong
+        self.set_reactive(TodayScreen.mine, several)
         yield Header()
         yield RecordList(TODAY_COLUMNS, self.source, id="today-list",
                          empty_text=self.empty_text())
