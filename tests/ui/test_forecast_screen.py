@@ -244,9 +244,9 @@ async def test_the_queries_run_off_the_event_loop(loaded, monkeypatch):
     threads = []
     real = forecast_screen.forecast
 
-    def spy(quarter):
+    def spy(quarter, **options):
         threads.append(threading.current_thread())
-        return real(quarter)
+        return real(quarter, **options)
 
     monkeypatch.setattr(forecast_screen, "forecast", spy)
     app = CrmApp(start_mode="forecast")

@@ -275,3 +275,14 @@ def deals_of(customer_id: int | None = None, lead_id: int | None = None,
 def recompute_stage_totals() -> None:
     """Rebuild the running totals (per stage, per stage and day) after bulk loads."""
     totals.recompute()
+
+
+def owner_completing(prefix: str) -> str | None:
+    """The first owner (in alphabetical order) whose name starts with ``prefix``, among
+    the owners of deals: one seek on the owner index, at any number of deals."""
+    if not prefix:
+        return None
+    row = (Opportunity.select(Opportunity.owner)
+           .where(Opportunity.owner >= prefix, Opportunity.owner < prefix + "\U0010ffff")
+           .order_by(Opportunity.owner).limit(1).tuples().first())
+    return row[0] if row else None

@@ -12,10 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Header, Static
 from textual.worker import Worker, get_current_worker
 
 from tui_crm.core import dates
+from tui_crm.core.changelog import current_user
 from tui_crm.core.dates import Quarter
 from tui_crm.core.forecast import Forecast, forecast
 from tui_crm.ui.footer_keys import KeyFooter
@@ -36,8 +38,12 @@ class ForecastScreen(DataScreen):
         Binding("right_square_bracket", "next_quarter", "Next quarter", key_display="]",
                 id="forecast.next_quarter"),
         Binding("t", "this_quarter", "This quarter", id="forecast.this_quarter"),
+        Binding("m", "toggle_mine", "My deals", id="forecast.mine"),
         Binding("s", "settings", "Settings", id="forecast.settings"),
     ]
+
+    # Only the deals of the current user ("my deals"), or everyone's.
+    mine: reactive[bool] = reactive(False, bindings=True, init=False)
 
     def __init__(self) -> None:
         super().__init__()
@@ -66,11 +72,11 @@ class ForecastScreen(DataScreen):
 
     def reload(self) -> None:
         """Query the shown quarter again (after a change here or elsewhere)."""
-        self._load(self.quarter)
+        self._load(self.quarter, current_user() if self.mine else None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="forecast")
-    def _load(self, quarter: Quarter) -> None:
-        result = forecast(quarter)
+    def _load(self, quarter: Quarter, owner: str | None) -> None:
+        result = forecast(quarter, owner=owner)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Read(result))
 
@@ -84,8 +90,8 @@ class ForecastScreen(DataScreen):
     @on(Read)
     def show_forecast(self, message: Read) -> None:
         result = message.result
-        if result.quarter != self.quarter:
-            return  # an answer for a quarter the user has already left
+        if result.quarter != self.quarter or result.owner != self.owner:
+            return  # an answer for a quarter (or owner) the user has already left
         self.result = result
         self.query_one("#forecast-columns").remove_class("-stale")
         self.query_one("#forecast-title", Static).update(view.title(result.quarter, result))
@@ -117,6 +123,20 @@ class ForecastScreen(DataScreen):
 
     def action_this_quarter(self) -> None:
         self._step_to(Quarter.containing(dates.today()))
+
+    @property
+    def owner(self) -> str | None:
+        return current_user() if self.mine else None
+
+    def action_toggle_mine(self) -> None:
+        self.mine = not self.mine
+
+    def watch_mine(self, mine: bool) -> None:
+        # The header says whose deals these are; the figures follow the worker.
+        self.sub_title = f"{self.app.sub_title} · my deals ({current_user()})" if mine \
+            else None
+        self.query_one("#forecast-columns").add_class("-stale")
+        self.reload()
 
     def action_settings(self) -> None:
         open_settings(self.app)

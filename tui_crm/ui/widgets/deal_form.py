@@ -11,14 +11,16 @@ cancelled)::
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
+from textual.suggester import Suggester
 from textual.widgets import Select, Static
 
-from tui_crm.core import activities, customers, dates, deals, leads, stages
+from tui_crm.core import activities, changelog, customers, dates, deals, leads, stages
 from tui_crm.core.dates import format_date
 from tui_crm.core.errors import CrmError
 from tui_crm.core.lookup import RecordMatch
@@ -36,6 +38,28 @@ NO_DATE = "No expected close date: the deal is flagged in the forecast until it 
 def check_parent(value: object) -> None:
     if value is None:
         raise CrmError("Choose a customer or a lead (enter, or type a name).")
+
+
+def check_owner(value: object) -> str:
+    owner = check_text(value).strip()
+    if not owner:
+        raise CrmError("Every deal has an owner: a user name, e.g. yours.")
+    if "\n" in owner or len(owner) > MAX_OWNER:
+        raise CrmError(f"An owner is one line of at most {MAX_OWNER} characters.")
+    return owner
+
+
+MAX_OWNER = 80
+
+
+class OwnerSuggester(Suggester):
+    """Offers the owners already used, as the name is typed (`right` takes it)."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=True, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return await asyncio.to_thread(deals.owner_completing, value)
 
 
 def amount_hint(text: str, currency: str) -> str:
@@ -79,6 +103,8 @@ class DealForm(RecordForm):
             FieldSpec("stage", "Stage", kind="select",
                       options=tuple((stage.name, stage.id) for stage in self.stages)),
             FieldSpec("parent", "Parent", kind="parent", check=check_parent),
+            FieldSpec("owner", "Owner", placeholder="who works the deal (→ takes the name "
+                      "offered)", check=check_owner),
             FieldSpec("notes", "Notes", kind="notes", check=check_text),
             FieldSpec("lost_reason", "Lost reason", placeholder="optional", check=check_text),
         ]
@@ -86,7 +112,8 @@ class DealForm(RecordForm):
     def load(self) -> dict[str, Any]:
         if self.deal_id is None:
             return {"stage": self.stage_id or stages.first_open_stage().id,
-                    "parent": self._parent_match(self.customer_id, self.lead_id)}
+                    "parent": self._parent_match(self.customer_id, self.lead_id),
+                    "owner": changelog.current_user()}
         deal = deals.get_deal(self.deal_id)
         self.version = deal.version
         kind = deal.parent_kind
@@ -94,7 +121,7 @@ class DealForm(RecordForm):
         return {"name": deal.name, "amount": f"{deal.amount:,.2f}",
                 "close_date": format_date(deal.close_date), "stage": deal.stage_id,
                 "parent": RecordMatch(kind, parent_id, deal.parent_name, ""),
-                "notes": deal.notes, "lost_reason": deal.lost_reason}
+                "notes": deal.notes, "lost_reason": deal.lost_reason, "owner": deal.owner}
 
     @staticmethod
     def _parent_match(customer_id: int | None, lead_id: int | None) -> RecordMatch | None:
@@ -108,6 +135,7 @@ class DealForm(RecordForm):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.fields["owner"].editor.suggester = OwnerSuggester()
         self._show_stage_fields()
         self._show_hints()
         if self.deal_id is not None:
@@ -157,7 +185,7 @@ class DealForm(RecordForm):
         stage_kind = next((s.kind for s in self.stages if s.id == values["stage"]), "open")
         data = {"name": values["name"], "amount": values["amount"],
                 "close_date": values["close_date"], "stage_id": values["stage"],
-                "notes": values["notes"],
+                "notes": values["notes"], "owner": values["owner"].strip(),
                 "lost_reason": values["lost_reason"] if stage_kind == "lost" else "",
                 "customer_id": parent.id if parent.kind == "customer" else None,
                 "lead_id": parent.id if parent.kind == "lead" else None}
