@@ -107,3 +107,12 @@ def test_owner_completing_is_one_indexed_seek(shared):
         'EXPLAIN QUERY PLAN SELECT owner FROM opportunity WHERE owner >= ? AND owner < ? '
         'ORDER BY owner LIMIT 1', ("z", "z\U0010ffff")).fetchall())
     assert "USING COVERING INDEX" in plan and "owner" in plan and "TEMP B-TREE" not in plan
+
+
+async def test_the_customers_deal_list_shows_each_owner(shared):
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Proposal, closes 2026-08-01 (overdue) · tester" in text
+        assert "ClosedLost, closed 2026-10-20, lost: price · tester" in text

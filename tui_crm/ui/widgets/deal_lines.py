@@ -62,7 +62,8 @@ def totals_text(detail: CustomerDetail) -> Text:
 
 
 def deal_line(deal: DealRow, currency: str) -> Text:
-    """Two lines: ``Renewal  12,500.00`` then ``  Proposal, closes 2026-12-15 (overdue)``."""
+    """Two lines: ``Renewal  12,500.00`` then ``  Proposal, closes 2026-12-15 (overdue) ·
+    ada`` (the owner last)."""
     line = safe(deal.name, style="bold")
     line.append(f"  {format_amount(deal.amount)}")
     line.append(f"\n  {deal.stage_name}")
@@ -77,6 +78,9 @@ def deal_line(deal: DealRow, currency: str) -> Text:
     if deal.stage_kind == "lost" and deal.lost_reason:
         line.append(", lost: ")
         line.append_text(safe(deal.lost_reason, style="italic"))
+    if deal.owner:
+        line.append(" · ")
+        line.append_text(safe(deal.owner, style="dim"))
     return line
 
 
