@@ -83,5 +83,5 @@ async def test_overdue_and_undated_marks_are_reversed_not_only_coloured(crm):
             for segment in first.render_line(y):
                 if segment.text.strip().startswith(("!", "?")):
                     marks[segment.text.strip()] = segment.style
-        assert set(marks) == {"!2026-10-01", "?no date"}
+        assert set(marks) == {"!2026-10-01", "?no date", "?step"}  # ?step: no next step
         assert all(style.reverse and style.bold for style in marks.values())
