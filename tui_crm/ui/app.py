@@ -17,6 +17,7 @@ from tui_crm.core.text import how_many, printable
 from tui_crm.ui.keys import KeysInOrder
 from tui_crm.ui.live import LiveRefresh
 from tui_crm.ui.stylesheet import ThemeStylesheet
+from tui_crm.ui.widgets.undo_steps import UndoSteps
 from tui_crm.ui.workers import FailsSoftly
 
 # Starting the app loads the code of the screen it opens on; what serves the other
@@ -48,7 +49,7 @@ def _deal_form(*args, **kwargs) -> Screen:
 
 
 
-class CrmApp(LiveRefresh, KeysInOrder, FailsSoftly):
+class CrmApp(UndoSteps, LiveRefresh, KeysInOrder, FailsSoftly):
     """The CRM. The database is opened (and the models bound) before it runs."""
 
     TITLE = "tui-crm"
@@ -70,6 +71,8 @@ class CrmApp(LiveRefresh, KeysInOrder, FailsSoftly):
         Binding("3", "switch_mode('pipeline')", "Pipeline", id="screen.pipeline"),
         Binding("4", "switch_mode('forecast')", "Forecast", id="screen.forecast"),
         Binding("5", "switch_mode('today')", "Today", id="screen.today"),
+        Binding("u", "undo", "Undo", show=False, id="app.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="app.redo"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+q", "quit_now", "Quit", show=False, priority=True, id="app.quit_ctrl"),
@@ -194,6 +197,12 @@ class CrmApp(LiveRefresh, KeysInOrder, FailsSoftly):
 
     action_open_stages = open_stages  # ctrl+t in the settings form
 
+    def open_trash(self) -> None:
+        """The Trash: deleted records, restored with `enter`."""
+        from tui_crm.ui.widgets.trash_screen import TrashScreen
+
+        self.push_screen(TrashScreen())
+
     def open_import(self) -> None:
         """The CSV import dialog, for the records of the current screen."""
         from tui_crm.ui.widgets.csv_import import CsvImportScreen  # CSV code, when asked for
@@ -214,7 +223,8 @@ class CrmApp(LiveRefresh, KeysInOrder, FailsSoftly):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Screen switches and one-letter keys wait while a form or dialog is open.
-        if isinstance(self.screen, ModalScreen) and action in ("switch_mode", "quit"):
+        if isinstance(self.screen, ModalScreen) and action in ("switch_mode", "quit", "undo",
+                                                                "redo"):
             return False
         return True
 

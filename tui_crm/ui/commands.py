@@ -32,6 +32,10 @@ def crm_commands(app) -> Iterable[SystemCommand]:
                             partial(app.switch_mode, mode))
     yield SystemCommand("Edit stages", "Add, rename, reorder and remove the pipeline's "
                         "stages; lost reasons", app.open_stages)
+    yield SystemCommand("Trash", "Deleted records: restore one, with its activities",
+                        app.open_trash)
+    yield SystemCommand("Undo", "Take back your last change (u)", app.action_undo)
+    yield SystemCommand("Redo", "Put back what undo took back (ctrl+r)", app.action_redo)
     yield SystemCommand("Help: keys of this screen", "Every key of the screen (?)",
                         app.action_help)
     if not served():

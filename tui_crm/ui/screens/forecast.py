@@ -40,6 +40,8 @@ class ForecastScreen(DataScreen):
         Binding("t", "this_quarter", "This quarter", id="forecast.this_quarter"),
         Binding("m", "toggle_mine", "My deals", id="forecast.mine"),
         Binding("s", "settings", "Settings", id="forecast.settings"),
+        Binding("p", "past", "Past", id="forecast.past"),
+        Binding("c", "changes", "Changes", id="forecast.changes"),
     ]
 
     # Only the deals of the current user ("my deals"), or everyone's.
@@ -140,6 +142,16 @@ class ForecastScreen(DataScreen):
 
     def action_settings(self) -> None:
         open_settings(self.app)
+
+    def action_past(self) -> None:
+        from tui_crm.ui.widgets.forecast_past import show_past
+
+        show_past(self.app, self.quarter)
+
+    def action_changes(self) -> None:
+        from tui_crm.ui.widgets.forecast_past import show_changes
+
+        show_changes(self.app, self.quarter)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "this_quarter":

@@ -237,7 +237,7 @@ class RecordForm(DataModal[int | None]):
         for name, value in values.items():
             if name in fields:
                 fields[name].set_value(value)
-        self.call_after_refresh(self._remember_initial)
+        self._remember_initial()  # at once: keys typed next (a burst) are changes
 
     def _remember_initial(self) -> None:
         self._initial = self.values()

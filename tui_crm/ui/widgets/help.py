@@ -92,7 +92,7 @@ class HelpScreen(ModalScreen[None]):
             table = Table.grid(padding=(0, 1))
             for _ in range(2):
                 table.add_column(no_wrap=True, style="bold", width=key_width)
-                table.add_column(width=26, no_wrap=True, overflow="ellipsis")
+                table.add_column(width=25, no_wrap=True, overflow="ellipsis")
             for left, right in zip(entries[::2], [*entries[1::2], ("", Text(""))],
                                    strict=False):
                 table.add_row(left[0], left[1], right[0], right[1])

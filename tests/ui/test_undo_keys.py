@@ -1,0 +1,126 @@
+"""`u` and `ctrl+r` from the screens, the Trash, and the forecast's look back (`p`, `c`),
+driven by keys and checked on screen and in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.conftest import FROZEN_TODAY
+from tests.ui.pilot_helpers import burst, notices, press, screen_text, settle, shown
+from tui_crm.core import changelog, customers, deals
+from tui_crm.core.models import Opportunity, stamp
+from tui_crm.ui.app import CrmApp
+from tui_crm.ui.widgets.forecast_past import PastView
+from tui_crm.ui.widgets.trash_screen import TrashScreen
+
+
+@pytest.fixture
+def pilot_deal(db):
+    acme = customers.create_customer({"name": "Acme [/] Corp"})
+    return deals.create_deal({"name": "Pilot 2026", "amount": "1000", "customer_id": acme,
+                              "close_date": FROZEN_TODAY + dt.timedelta(days=10)})
+
+
+def stage_of(deal_id: int) -> str:
+    return deals.get_deal(deal_id).stage_name
+
+
+async def test_u_undoes_a_move_on_the_board_and_ctrl_r_redoes_it(pilot_deal, monkeypatch):
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        said = notices(app, monkeypatch)
+        await settle(pilot)
+        await press(pilot, ">")
+        assert stage_of(pilot_deal) == "Proposal"
+        await press(pilot, "u")
+        assert stage_of(pilot_deal) == "Qualification"
+        assert "Undid: moved “Pilot 2026” to Proposal." in said
+        await press(pilot, "ctrl+r")
+        assert stage_of(pilot_deal) == "Proposal"
+        assert "Redid: moved “Pilot 2026” to Proposal." in said
+        assert await shown(pilot, "Pilot 2026")
+
+
+async def test_u_typed_straight_after_a_move_undoes_that_move(pilot_deal):
+    deals.update_deal(pilot_deal, {"notes": "an earlier step"})
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, ">", "u")
+        deal = deals.get_deal(pilot_deal)
+        assert (deal.stage_name, deal.notes) == ("Qualification", "an earlier step")
+
+
+async def test_an_undo_over_someone_elses_change_asks_first(pilot_deal):
+    deals.update_deal(pilot_deal, {"amount": "2000"})  # tester's step
+    changelog.set_user("bob")
+    deals.update_deal(pilot_deal, {"amount": "3000"})
+    changelog.set_user("tester")
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "u")
+        assert "by bob" in screen_text(app)
+        await press(pilot, "n")
+        assert deals.get_deal(pilot_deal).amount == 3000
+        await press(pilot, "u")
+        await press(pilot, "y")
+        assert deals.get_deal(pilot_deal).amount == 1000
+
+
+async def test_u_typed_in_a_form_is_text_not_an_undo(pilot_deal):
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "enter", "ctrl+a", "ctrl+k", *"Pilot u", "ctrl+s")
+        assert deals.get_deal(pilot_deal).name == "Pilot u"
+
+
+async def test_the_trash_restores_a_deleted_deal(pilot_deal, monkeypatch):
+    deals.delete_deal(pilot_deal)
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        said = notices(app, monkeypatch)
+        await settle(pilot)
+        app.open_trash()
+        await settle(pilot)
+        assert isinstance(app.screen, TrashScreen)
+        text = screen_text(app)
+        assert "Pilot 2026" in text and "deleted" in text and "tester" in text
+        await press(pilot, "enter")
+        assert Opportunity.get_or_none(Opportunity.id == pilot_deal) is not None
+        assert "Restored the deal “Pilot 2026”." in said
+        assert "The Trash is empty." in screen_text(app)
+        await press(pilot, "escape")
+        assert await shown(pilot, "Pilot 2026")  # the board shows it again
+
+
+async def test_the_forecast_shows_a_past_moment_beside_today(pilot_deal):
+    moment = stamp()
+    deals.update_deal(pilot_deal, {"amount": "5000"})
+    app = CrmApp(start_mode="forecast")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "p")
+        await burst(pilot, *f"{moment:%Y-%m-%d %H:%M:%S.%f}", "enter")
+        assert isinstance(app.screen, PastView)
+        text = screen_text(app)
+        assert "As of" in text and "Now" in text
+        assert "100.00" in text and "500.00" in text  # Qualification 10 %: then and now
+        await press(pilot, "escape")
+        await press(pilot, "c")
+        await burst(pilot, *f"{moment:%Y-%m-%d %H:%M:%S.%f}", "enter")
+        text = screen_text(app)
+        assert "Amount up" in text and "4,000.00" in text
+
+
+async def test_a_moment_that_does_not_read_says_so(pilot_deal, monkeypatch):
+    app = CrmApp(start_mode="forecast")
+    async with app.run_test(size=(80, 24)) as pilot:
+        said = notices(app, monkeypatch)
+        await settle(pilot)
+        await press(pilot, "p")
+        await burst(pilot, *"last tuesday", "enter")
+        assert any("is not a date and time" in message for message in said)
