@@ -208,14 +208,10 @@ async def test_while_a_search_is_typed_the_detail_follows_the_top_match_after_a_
 
 
 async def test_the_detail_waits_for_a_pause_in_the_typing(sqlite_db, monkeypatch):
-    import time
-
-    from tui_crm.ui.screens import customers as customers_screen
-
+    """While a search is typed the detail is put off, key after key, and shown once the
+    typing pauses: the screen's timer is followed, not the clock."""
     for name in ("Acme", "Harborwave GmbH", "Zeta"):
         customers.create_customer({"name": name})
-    pause = 0.5
-    monkeypatch.setattr(customers_screen, "DETAIL_WHILE_TYPING_S", pause)
     app = CrmApp(start_mode="customers")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -224,15 +220,25 @@ async def test_the_detail_waits_for_a_pause_in_the_typing(sqlite_db, monkeypatch
         real = screen.show_detail
         monkeypatch.setattr(screen, "show_detail", lambda: (shown.append(
             screen.selected.name), real()))
+        timers = []  # the pauses the screen waits for: (callback, stopped?)
+
+        class Pause:
+            def __init__(self, callback):
+                self.callback, self.stopped = callback, False
+                timers.append(self)
+
+            def stop(self):
+                self.stopped = True
+
+        monkeypatch.setattr(screen, "set_timer", lambda delay, callback, **_: Pause(callback))
         await press(pilot, "slash", "H", "a")  # Harborwave is the top match from here on
-        started = time.monotonic()
         for char in "rborwave G":
             await pilot.press(char)
             await settle(pilot)
-            await pilot.pause(pause / 5)
-        assert time.monotonic() - started > pause, "typing outlasted the pause"
         assert shown == [], "each key typed (same top match) puts the detail off again"
-        await pilot.pause(pause + 0.2)
+        waiting = [timer for timer in timers if not timer.stopped]
+        assert len(waiting) == 1 and len(timers) > 5, "one pause awaited, each key restarts it"
+        waiting[0].callback()  # the typing pauses
         await settle(pilot)
         assert shown == ["Harborwave GmbH"]
         assert "Harborwave GmbH" in screen.query_one("#customer-fields").render().plain
