@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -160,6 +161,7 @@ class Terminals:
     def __init__(self):
         self.socket = f"crm-serve-{uuid.uuid4().hex[:10]}"
         self.count = 0
+        self.folder = Path(tempfile.mkdtemp(prefix="crm-serve-terminals-"))
 
     def tmux(self, *args: str) -> str:
         return subprocess.run(["tmux", "-L", self.socket, *args], check=True,
@@ -168,7 +170,9 @@ class Terminals:
     def open(self, argv: list[str], width: int = 100, height: int = 30) -> Terminal:
         self.count += 1
         name = f"t{self.count}"
-        command = " ".join(_quote(a) for a in argv)
+        # ssh's exit status goes to a file: tmux does not always know a dead pane's.
+        status = self.folder / f"{name}.status"
+        command = " ".join(_quote(a) for a in argv) + f"; echo $? > {_quote(str(status))}"
         if self.count == 1:
             self.tmux("-f", "/dev/null", "new-session", "-d", "-s", name, "-x", str(width),
                       "-y", str(height), command)
@@ -177,11 +181,12 @@ class Terminals:
         else:
             self.tmux("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height),
                       command)
-        return Terminal(self, name)
+        return Terminal(self, name, status)
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True,
                        timeout=TIMEOUT_S)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _quote(arg: str) -> str:
@@ -191,9 +196,10 @@ def _quote(arg: str) -> str:
 
 
 class Terminal:
-    def __init__(self, terminals: Terminals, name: str):
+    def __init__(self, terminals: Terminals, name: str, status: Path):
         self.terminals = terminals
         self.name = name
+        self.status = status
 
     def screen(self) -> str:
         return self.terminals.tmux("capture-pane", "-p", "-t", self.name)
@@ -214,14 +220,9 @@ class Terminal:
 
     def exit_status(self) -> int:
         """ssh's exit status, once it has ended."""
-        # tmux marks the pane dead when its terminal closes, and knows the status once
-        # it has reaped ssh, a moment later.
-        status, killed_by = wait_until(
-            lambda: (lambda info: info if info != ["", ""] else None)(
-                self.info("#{pane_dead_status}:#{pane_dead_signal}").split(":")),
-            f"ssh to end in {self.name}")
-        assert status, f"ssh was killed by signal {killed_by}"
-        return int(status)
+        text = wait_until(lambda: self.status.exists() and self.status.read_text().strip(),
+                          f"ssh to end in {self.name}")
+        return int(text)
 
     def resize(self, width: int, height: int) -> None:
         self.terminals.tmux("resize-window", "-t", self.name, "-x", str(width), "-y",

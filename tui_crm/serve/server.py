@@ -365,6 +365,9 @@ class Session(asyncssh.SSHServerSession):
         self.server.sessions.discard(self)
         if self.idle_timer:
             self.idle_timer.cancel()
+        if status < 0:  # ended by a signal: the shell's convention, 128 + its number
+            status = 128 - status
+        status = min(max(status, 0), 255)
         how = self.ending or f"app quit (status {status})"
         if self.ending is None and status != 0:
             how = f"app failed (status {status})"
@@ -382,6 +385,8 @@ class Session(asyncssh.SSHServerSession):
             self.chan.exit(status)
         except (BrokenPipeError, OSError):
             pass  # the client went away meanwhile
+        except Exception:  # noqa: BLE001 - the channel must close whatever went wrong
+            self.chan.close()
 
     def end(self, why: str, signum: int) -> None:
         """The server ends this session: tell the app with ``signum``."""

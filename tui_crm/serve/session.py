@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grace", type=float, default=5.0)
     parser.add_argument("user")
     args = parser.parse_args(argv)
+    # A session that times out (or a server that stops) before the app is up: end at
+    # once and cleanly, not killed by the signal's default action.
+    signal.signal(signal.SIGUSR1, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     claim_terminal()
     if not names_postgres([], os.environ.get("TUI_CRM_DB", "")):
         sys.modules.setdefault(DRIVER, None)  # as `tui-crm` does: a lean start on SQLite
