@@ -9,7 +9,7 @@ import sys
 
 from tui_crm import __version__
 from tui_crm.core import changelog
-from tui_crm.core.dates import Quarter
+from tui_crm.core.dates import Quarter, parse_moment
 from tui_crm.core.db import (
     display_url,
     hide_secrets,
@@ -259,17 +259,6 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         text = text.replace("\n", f"\nAs of {as_of:%Y-%m-%d %H:%M}", 1)
     print(printable(text))  # stage names are data, renamed by users
     return 0
-
-
-def parse_moment(text: str):
-    """``2026-11-24T09:00``, ``2026-11-24 09:00:30`` or ``2026-11-24`` (its start)."""
-    import datetime as dt
-
-    try:
-        return dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise CrmError(f"{text!r} is not a date and time; write it like "
-                       "2026-11-24T09:00.") from None
 
 
 def format_forecast(result) -> str:

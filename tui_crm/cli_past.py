@@ -68,8 +68,7 @@ def add_past_commands(commands, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    from tui_crm.cli import parse_moment
-    from tui_crm.core.dates import Quarter
+    from tui_crm.core.dates import Quarter, parse_moment
     from tui_crm.core.money import format_amount
     from tui_crm.core.past import BUCKETS, changes
 

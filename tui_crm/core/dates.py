@@ -86,3 +86,13 @@ class Quarter:
 
     def __str__(self) -> str:
         return f"{self.year}Q{self.number}"
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """A moment as typed: ``2026-11-24 09:00``, ``2026-11-24T09:00:30`` or ``2026-11-24``
+    (its start); CrmError with the form to use otherwise."""
+    try:
+        return dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CrmError(f"{text!r} is not a date and time; write it like "
+                       "2026-11-24 09:00.") from None

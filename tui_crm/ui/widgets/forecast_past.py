@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from tui_crm.core.dates import Quarter
+from tui_crm.core.dates import Quarter, parse_moment
 from tui_crm.core.errors import CrmError
 from tui_crm.core.forecast import Forecast, forecast
 from tui_crm.core.money import format_amount
@@ -24,15 +24,6 @@ from tui_crm.core.past import BUCKETS, Waterfall, changes, forecast_as_of
 from tui_crm.ui.screens.base import DataModal
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.dialogs import TextPrompt
-
-
-def parse_moment(text: str) -> dt.datetime:
-    """``2026-11-24 09:00``, ``2026-11-24T09:00`` or ``2026-11-24`` (its start)."""
-    try:
-        return dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise CrmError(f"“{text}” is not a date and time: write it like 2026-11-24 09:00."
-                       ) from None
 
 
 def ask_moment(app, title: str, then) -> None:
