@@ -127,21 +127,40 @@ def test_the_future_is_refused(db):
 
 # -- what changed since: the waterfall --------------------------------------------------
 
+def assert_waterfall_adds_up(moments) -> None:
+    """start + every movement = end, in amount and in count; a deal moves once."""
+    for since in moments:
+        for quarter in QUARTERS:
+            fall = past.changes(since, quarter=quarter, today=FROZEN_TODAY)
+            total = fall.start.amount + sum(m.amount for m in fall.movements)
+            assert total == fall.end.amount
+            assert fall.start.count + sum(
+                {"created": 1, "pulled_in": 1}.get(m.bucket, 0)
+                - (m.bucket in ("pushed_out", "won", "lost", "deleted"))
+                for m in fall.movements) == fall.end.count
+            assert len({m.deal_id for m in fall.movements}) == len(fall.movements)
+
+
 def test_the_waterfall_adds_up_on_random_histories(db):
     for seed in (3, 4, 5):
         checkpoints: list = []
         random_history(random.Random(seed), 60, checkpoints)
+        assert_waterfall_adds_up([moment for moment, _, _ in checkpoints][:3])
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32), steps=st.integers(5, 40), since=st.integers(0, 5))
+def test_the_waterfall_identity_holds_for_any_history(tmp_path, seed, steps, since):
+    """Hypothesis draws the histories and the moment the waterfall starts from."""
+    database = open_database(str(tmp_path / f"w{seed}-{steps}-{since}.db"))
+    try:
+        checkpoints: list = []
+        random_history(random.Random(seed), steps, checkpoints)
         moments = [moment for moment, _, _ in checkpoints]
-        for since in moments[:3]:
-            for quarter in QUARTERS:
-                fall = past.changes(since, quarter=quarter, today=FROZEN_TODAY)
-                total = fall.start.amount + sum(m.amount for m in fall.movements)
-                assert total == fall.end.amount
-                assert fall.start.count + sum(
-                    {"created": 1, "pulled_in": 1}.get(m.bucket, 0)
-                    - (m.bucket in ("pushed_out", "won", "lost", "deleted"))
-                    for m in fall.movements) == fall.end.count
-                assert len({m.deal_id for m in fall.movements}) == len(fall.movements)
+        assert_waterfall_adds_up(moments[since:since + 1] or moments[-1:])
+    finally:
+        database.close()
 
 
 def test_each_kind_of_change_lands_in_its_bucket(db):
