@@ -79,6 +79,12 @@ RATIOS = [
           f"search_customers_0.{LARGE}", f"search_customers_0.{SMALL}", 1.2),
     Ratio("3f", "search Customers for a common word (37 rows at 1M, 2 at 1k): 1M / 1k",
           f"search_customers_1.{LARGE}", f"search_customers_1.{SMALL}", None),
+    Ratio("3g", "open Today (mine only), key to its first line drawn: 1M / 1k",
+          f"open_today.{LARGE}", f"open_today.{SMALL}", 1.2),
+    Ratio("3h", "space on Today's first line, key to the next step asked: 1M / 1k",
+          f"today_done.{LARGE}", f"today_done.{SMALL}", 1.2),
+    Ratio("3i", "enter skips the next step, key to the next line first: 1M / 1k",
+          f"today_skip.{LARGE}", f"today_skip.{SMALL}", 1.2),
     Ratio("4", "forecast --json query part at 1M: core / hand-written SQL",
           f"forecast_core.{LARGE}", f"forecast_sql.{LARGE}", 1.5),
     Ratio("5", "peak RSS of the app: 1M / 1k", f"rss.{LARGE}", f"rss.{SMALL}", 1.3),
@@ -244,6 +250,11 @@ class Bench:
             ("move", "deal move, key to updated board", result.moves),
             ("open_leads", "open Leads", [result.open_leads]),
             ("open_customers", "open Customers", [result.open_customers]),
+            ("open_today", "open Today (mine only)", [result.open_today]),
+            ("today_done", "space on Today's first line (done, next step asked)",
+             [result.today_done]),
+            ("today_skip", "enter skips the next step (next line first)",
+             [result.today_skip]),
         ):
             self.figure(f"{key}.{size}", f"{label}: {name} deals").samples.extend(value)
         self._searches(size, expected, result)

@@ -1,8 +1,10 @@
 """What a user does in the app, timed in a real terminal from key press to screen.
 
 One session: launch on the board and wait for its cards; move the first deal a stage
-on and back (twice); open Leads and search it; open Customers and search it; read the
-app's peak memory; quit. What each screen must show is read from the database first
+on and back (twice); open Leads and search it; open Customers and search it; open
+Today (mine only, as the user with the first line of the queue) and mark its first
+line done (`space`, then `enter` skips the next step); read the app's peak memory;
+quit. What each screen must show is read from the database first
 (through the core), so "ready" means the right figures are drawn, not just anything.
 """
 
@@ -36,6 +38,43 @@ class Expected:
     customers: int
     first_customer: str
     customer_searches: list[tuple[str, int]]
+    user: str = ""  # the owner of the queue's first line: the sessions run as them
+
+
+@dataclass(frozen=True)
+class TodayLines:
+    """The first two lines of the user's Today queue, as the screen starts them."""
+
+    first: str
+    second: str
+
+
+def read_today(path: Path, user: str) -> TodayLines:
+    """The user's queue now (read before each session: a done line leaves it)."""
+    from tui_crm.core import today
+    from tui_crm.core.db import open_database
+
+    database = open_database(str(path))
+    try:
+        first, second = today.queue(user, limit=2)
+        return TodayLines(_row(first), _row(second))
+    finally:
+        database.close()
+
+
+def _row(item) -> str:
+    """What identifies a queue line on screen: why, then what (as the columns start)."""
+    what = item.subject if item.activity_id is not None else item.deal_name
+    return f"{item.why()}|{what}"
+
+
+def _row_shown(screen: str, row: str) -> bool:
+    """The queue's first line (the one under the column titles) is ``row``."""
+    why, what = row.split("|", 1)
+    lines = screen.splitlines()
+    first = next((lines[n + 1] for n, line in enumerate(lines[:-1])
+                  if line.startswith("Why ")), "")
+    return first.startswith(why[:TEXT_PREFIX]) and what[:TEXT_PREFIX] in first
 
 
 def read_expected(path: Path, lead_terms: list[str], customer_terms: list[str]) -> Expected:
@@ -44,8 +83,11 @@ def read_expected(path: Path, lead_terms: list[str], customer_terms: list[str]) 
 
     if not path.exists():  # opening would create an empty database there
         raise FileNotFoundError(path)
+    from tui_crm.core import today
+
     database = open_database(str(path))
     try:
+        first_line = today.queue(None, limit=1)
         columns = board.board_stages()
         card = board.column_page(columns[0], limit=1).cards[0]
         totals = board.column_totals(columns)
@@ -54,7 +96,8 @@ def read_expected(path: Path, lead_terms: list[str], customer_terms: list[str]) 
             leads.count_leads(), leads.list_leads(limit=1)[0].name,
             [(term, leads.count_leads(term)) for term in lead_terms],
             customers.count_customers(), customers.list_customers(limit=1)[0].name,
-            [(term, customers.count_customers(term)) for term in customer_terms])
+            [(term, customers.count_customers(term)) for term in customer_terms],
+            first_line[0].owner if first_line else "")
     finally:
         database.close()
 
@@ -80,6 +123,9 @@ class SessionResult:
     search_leads: list[float] = field(default_factory=list)  # one per lead term
     open_customers: float = 0.0
     search_customers: list[float] = field(default_factory=list)
+    open_today: float = 0.0
+    today_done: float = 0.0  # space: the line done and the next step asked
+    today_skip: float = 0.0  # enter skips it: the next line first in the queue
     peak_rss_mib: float = 0.0
 
 
@@ -88,7 +134,10 @@ class AppSession:
 
     def __init__(self, tmux: Tmux, command: list[str], db: Path, expected: Expected):
         self.tmux = tmux
+        self.db = db
         self.argv = [*command, "--db", str(db), "--screen", "pipeline"]
+        if expected.user:
+            self.argv += ["--user", expected.user]
         self.expected = expected
 
     def run(self, moves: int = MOVES) -> SessionResult:
@@ -107,10 +156,26 @@ class AppSession:
             result.open_customers, result.search_customers = self._list(
                 pane, "2", "customers", exp.customers, exp.first_customer,
                 exp.customer_searches)
+            if exp.user:
+                self._today(pane, result)
             result.peak_rss_mib = pane.peak_rss_kib() / 1024
         finally:
             pane.close(("C-q",))
         return result
+
+    def _today(self, pane: Pane, result: SessionResult) -> None:
+        """`5` opens the user's queue; `space` marks its first line done and asks for
+        the next step; `enter` skips it and the second line is first."""
+        lines = read_today(self.db, self.expected.user)
+        result.open_today = self._act(pane, lambda: pane.press("5"),
+                                      lambda s: " to do" in s and _row_shown(s, lines.first),
+                                      "the Today queue")
+        result.today_done = self._act(pane, lambda: pane.press("Space"),
+                                      lambda s: "Next step" in s, "the next step asked")
+        result.today_skip = self._act(
+            pane, lambda: pane.press("Enter"),
+            lambda s: "Next step" not in s and _row_shown(s, lines.second),
+            "the next line first in the queue")
 
     def _act(self, pane: Pane, press, ready, what: str) -> float:
         time.sleep(PAUSE)

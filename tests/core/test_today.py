@@ -143,3 +143,17 @@ def test_today_json_from_the_command_line(tmp_path, monkeypatch):
     assert all(g["owner"] == "bob" for g in got)
     assert set(got[0]) >= {"reason", "activity", "deal", "customer", "lead", "owner", "due",
                            "days"}
+
+
+def test_one_owners_queue_is_read_through_owner_indexes(sqlite_db):
+    """Counting one owner's lines never walks a whole stage: every query of every
+    reason searches an index by owner (SQLite's plan)."""
+    db = sqlite_db
+    make_records()
+    order = stages.open_stages()
+    for reason in today.REASONS:
+        for query in today.QUERIES[reason]("ann", FROZEN_TODAY, order):
+            inner = query.select(Activity.id if query.model is Activity else Opportunity.id)
+            sql, params = inner.sql()
+            plan = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+            assert "owner=?" in plan[0] and "TEMP B-TREE" not in " ".join(plan), (reason, plan)

@@ -373,3 +373,20 @@ async def test_a_snooze_on_a_read_only_file_is_a_sentence(tmp_path, mounts):
         await press(pilot, "z")  # the screen took the key: it is not stuck "changing"
         assert activity(call).due_date == FROZEN_TODAY + DAY
         assert "Call Alpha" not in screen_text(app)
+
+
+async def test_a_count_at_its_cap_says_there_are_more(queue, monkeypatch):
+    """Counts stop at a cap (a count never reads a whole table): the status says "+"."""
+    from tui_crm.core import today
+
+    for number in range(150):  # more than a page: the queue is counted, not listed whole
+        activities.create_activity({"subject": f"Call {number}", "deal_id": queue["alpha"],
+                                    "due": FROZEN_TODAY - 5 * DAY})
+    monkeypatch.setattr(today, "COUNT_CAP", 100)
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert await shown(pilot, "Overdue 100+")
+        text = screen_text(app)
+        assert "100+ overdue" in text  # the header's count stops at the same cap
+        assert "103+ to do: Overdue 100+, Due today 1, No next step 1, No close date 1" in text

@@ -127,6 +127,10 @@ Opportunity.add_index(
     Opportunity.index(Opportunity.stage, Opportunity.stage_entered_at, Opportunity.id,
                       name="opportunity_time_in_stage")
     .where(Opportunity.stage_entered_at.is_null(False)))
+Opportunity.add_index(
+    Opportunity.index(Opportunity.owner, Opportunity.stage, Opportunity.stage_entered_at,
+                      Opportunity.id, name="opportunity_owner_time_in_stage")
+    .where(Opportunity.stage_entered_at.is_null(False)))
 
 
 class Contact(Tracked):

@@ -105,14 +105,16 @@ def queue(owner: str | None = None, after: tuple | None = None, limit: int = 100
 
 
 def counts(owner: str | None = None, today: dt.date | None = None,
-           cap: int = COUNT_CAP) -> dict[str, int]:
-    """How many lines each reason has (each count stops at ``cap``)."""
+           cap: int | None = None) -> dict[str, int]:
+    """How many lines each reason has (each count stops at ``cap``, COUNT_CAP unless
+    said)."""
     today = today or dates.today()
+    cap = cap or COUNT_CAP
     order = stages.open_stages()
     found = {}
     for reason in REASONS:
         total = 0
-        for query in _QUERIES[reason](owner, today, order):
+        for query in QUERIES[reason](owner, today, order):
             total += _capped_count(query, cap - total)
             if total >= cap:
                 break
@@ -120,10 +122,11 @@ def counts(owner: str | None = None, today: dt.date | None = None,
     return found
 
 
-def overdue_count(owner: str | None = None, cap: int = COUNT_CAP) -> int:
-    """How many open activities are overdue (for the header of every screen)."""
+def overdue_count(owner: str | None = None, cap: int | None = None) -> int:
+    """How many open activities are overdue (for the header of every screen; the count
+    stops at ``cap``, COUNT_CAP unless said)."""
     (query,) = _activity_queries("overdue_activity", owner, dates.today())
-    return _capped_count(query, cap)
+    return _capped_count(query, cap or COUNT_CAP)
 
 
 def _capped_count(query, cap: int) -> int:
@@ -258,7 +261,7 @@ _GROUPS: dict[str, Callable[..., list[QueueItem]]] = {
     "due_today": _activities("due_today"),
     **{reason: _deals(reason) for reason in REASONS[2:]},
 }
-_QUERIES: dict[str, Callable[..., object]] = {
+QUERIES: dict[str, Callable[..., object]] = {
     "overdue_activity": lambda owner, today, order: _activity_queries("overdue_activity",
                                                                       owner, today),
     "due_today": lambda owner, today, order: _activity_queries("due_today", owner, today),

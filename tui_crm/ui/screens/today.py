@@ -141,8 +141,12 @@ class TodayScreen(DataScreen):
                 self.next_actions.popleft()()
 
     def show_status(self, count: int) -> None:
-        line = Text(f"{count:,} to do" if count else "Nothing to do")
-        groups = [f"{today.TITLES[reason]} {number:,}"
+        def more(number: int) -> str:  # a count stops at its cap: "10,000+"
+            return f"{number:,}+" if number >= today.COUNT_CAP else f"{number:,}"
+
+        capped = any(number >= today.COUNT_CAP for number in self.counts.values())
+        line = Text(f"{count:,}{'+' if capped else ''} to do" if count else "Nothing to do")
+        groups = [f"{today.TITLES[reason]} {more(number)}"
                   for reason, number in self.counts.items() if number]
         if groups:
             line.append(": " + ", ".join(groups))
