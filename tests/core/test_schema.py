@@ -14,11 +14,13 @@ from tests import conftest
 from tui_crm.core.db import HISTORY_TABLE
 from tui_crm.core.models import ALL_MODELS
 
-# Name search (migration 0006) is the migrations' own, beside the models: FTS5 tables
-# on SQLite (with their shadow tables), trigram indexes on PostgreSQL.
+# Name search (migrations 0006 and 0013) is the migrations' own, beside the models: FTS5
+# tables on SQLite (with their shadow tables), trigram and prefix indexes on PostgreSQL.
 SEARCH = import_module("tui_crm.core.migrations.0006_name_search")
+PREFIX = import_module("tui_crm.core.migrations.0013_short_search")
 SEARCH_INDEXES = {f"{table}_{column}_trgm" for table in SEARCH.TABLES
-                  for column in SEARCH.COLUMNS}
+                  for column in SEARCH.COLUMNS} | {
+    PREFIX.index_name(table, column) for table in PREFIX.TABLES for column in PREFIX.COLUMNS}
 
 
 @pytest.fixture

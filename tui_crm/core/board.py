@@ -170,9 +170,10 @@ def _with_parents(query):
 
 def _cards():
     # Whether a next step is planned: one lookup in the (deal, done_at, due_date) index
-    # per card read, never a scan of the activities.
+    # per card read, never a scan of the activities. OFFSET 0 keeps PostgreSQL from
+    # turning the EXISTS into a hash of every open activity, built for each page.
     planned = fn.EXISTS(Activity.select(Activity.id).where(
-        (Activity.deal == Opportunity.id) & Activity.done_at.is_null()))
+        (Activity.deal == Opportunity.id) & Activity.done_at.is_null()).offset(0))
     return _with_parents(Opportunity.select(
         Opportunity.id, Opportunity.name, Customer.name, Lead.name, Opportunity.amount_cents,
         Opportunity.close_date, Opportunity.stage, Opportunity.version, planned,
