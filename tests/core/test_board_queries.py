@@ -202,3 +202,119 @@ def test_every_board_query_walks_an_index(sqlite_db):
         assert not any(step.startswith("SCAN") for step in plan), (sql, plan)
         assert "INDEX opportunity_stage_id_close_date" in plan[0] or "PRIMARY KEY" in plan[0], \
             (sql, plan)
+
+
+@pytest.fixture
+def owned(pipeline):
+    """Half of Proposal's deals and one won deal handed to "zoe [b]"; the rest stay the
+    tester's (the current user)."""
+    theirs = [pipeline[n] for n in ("p1", "p2", "p6", "w1")]
+    Opportunity.update(owner="zoe [b]").where(Opportunity.id.in_(theirs)).execute()
+    return pipeline, theirs
+
+
+def test_an_owner_sees_only_their_cards_in_column_order(owned):
+    pipeline, theirs = owned
+    proposal = by_name("Proposal")
+    mine = [n for n in (f"p{i}" for i in range(1, 9)) if pipeline[n] not in theirs]
+    want = expected_open_order(pipeline, mine)
+    seen, after = [], None
+    while True:
+        page = board.column_page(proposal, after=after, limit=2, owner="tester")
+        seen += [card.id for card in page.cards]
+        if not page.more:
+            break
+        after = page.cards[-1].key
+    assert seen == want
+    assert {c.owner for c in board.column_page(proposal, owner="tester").cards} == {"tester"}
+    zoe = board.column_page(proposal, owner="zoe [b]", search="deal p")
+    assert [c.id for c in zoe.cards] == expected_open_order(pipeline, ["p1", "p6", "p2"])
+    won = board.column_page(by_name("ClosedWon"), owner="tester")
+    assert [c.id for c in won.cards] == [pipeline["w2"]]
+
+
+def test_an_owners_totals_are_summed_by_sql(owned):
+    pipeline, theirs = owned
+    columns = board.board_stages()
+    mine = board.column_totals(columns, owner="tester")
+    rows = list(Opportunity.select().where((Opportunity.owner == "tester")
+                                           & (Opportunity.stage == by_name("Proposal").id)))
+    assert mine[by_name("Proposal").id] == board.Tally(
+        len(rows), Decimal(sum(r.amount_cents for r in rows)) / 100)
+    assert mine[by_name("Proposal").id].count == 5
+    assert mine[by_name("ClosedWon").id] == board.Tally(1, Decimal("1000.00"))
+    zoe = board.column_totals(columns, owner="zoe [b]", search="lovelace")
+    assert zoe[by_name("Proposal").id] == board.Tally(1, Decimal("100.00"))  # p1 only
+
+
+def test_the_first_and_last_card_of_a_column(pipeline):
+    proposal = by_name("Proposal")
+    want = expected_open_order(pipeline, [f"p{i}" for i in range(1, 9)])
+    assert board.column_edge(proposal).id == want[0]
+    assert board.column_edge(proposal, last=True).id == want[-1]  # the last undated one
+    assert board.column_edge(proposal, last=True, search="deal p3").id == pipeline["p3"]
+    won = by_name("ClosedWon")
+    assert board.column_edge(won).id == pipeline["w2"]  # latest first
+    assert board.column_edge(won, last=True).id == pipeline["w1"]
+    assert board.column_edge(won, last=True, quarter=Quarter(2026, 3)).id == pipeline["w3"]
+    assert board.column_edge(by_name("Negotiation")) is None
+    last = board.column_page(proposal, last=True, limit=3)
+    assert [c.id for c in last.cards] == want[-3:] and last.more
+
+
+def test_a_cards_slippage_counts_the_pushes_later_only(pipeline):
+    deal = pipeline["p3"]  # 2026-10-03
+    for day in (D(2026, 12, 1), D(2026, 11, 1), D(2027, 1, 5), None, D(2027, 2, 1),
+                D(2027, 3, 1)):
+        deals.update_deal(deal, {"close_date": day})
+    card = board.find_card(deal)
+    assert card.pushes == 3 and card.is_slipping  # 10-03>12-01, 11-01>01-05, 02-01>03-01
+    assert board.find_card(pipeline["p1"]).pushes == 0
+    page = board.column_page(by_name("Proposal"), limit=20)
+    assert {c.id: c.pushes for c in page.cards}[deal] == 3
+    from tui_crm.core import past
+    assert past.slippage(deal) == 3
+
+
+def test_my_deals_and_slippage_walk_indexes(sqlite_db):
+    """The owner's pages go through the (owner, stage_id, close_date, id) index, in its
+    order; a card's slippage is a search of its own ChangeLog rows."""
+    acme = customers.create_customer({"name": "Acme"})
+    for i in range(40):
+        made = deals.create_deal({"name": f"D{i}", "amount": "10", "customer_id": acme,
+                                  "stage": ["Qualification", "ClosedWon"][i % 2],
+                                  "owner": ["tester", "zoe"][i % 3 == 0],
+                                  "close_date": None if i % 5 == 0 else D(2026, 11, 1 + i % 20)})
+        deals.update_deal(made, {"close_date": D(2027, 1, 1 + i % 20)})
+    issued = []
+    original = sqlite_db.execute_sql
+
+    def spy(sql, params=None, *args, **kwargs):
+        issued.append((sql, params))
+        return original(sql, params, *args, **kwargs)
+
+    sqlite_db.execute_sql = spy
+    try:
+        for stage in board.board_stages():
+            page = board.column_page(stage, limit=3, owner="tester")
+            for card in page.cards:
+                board.column_window(stage, card.key, 2, 2, owner="tester")
+            board.column_edge(stage, last=True, owner="tester")
+        board.column_totals(board.board_stages(), owner="tester")
+    finally:
+        sqlite_db.execute_sql = original
+    plans = {}
+    for sql, params in issued:
+        if '"opportunity"' in sql:
+            rows = sqlite_db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+            plans[sql] = [row[3] for row in rows]
+    assert len(plans) >= 8
+    for sql, plan in plans.items():
+        assert not any("TEMP B-TREE" in step for step in plan), (sql, plan)
+        assert not any(step.startswith("SCAN") for step in plan), (sql, plan)
+        assert plan[0].startswith("SEARCH") and "INDEX opportunity_owner_stage_id" in plan[0], \
+            (sql, plan)
+        if '"change_log"' in sql:
+            assert any("USING INDEX change_log_entity_entity_id_at (entity=? AND entity_id=?)"
+                       in step
+                       for step in plan), (sql, plan)

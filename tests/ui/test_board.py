@@ -102,10 +102,11 @@ async def test_cards_show_parent_amount_date_and_mark_overdue_and_missing(crm):
         # (none of these deals has a next step planned: "?step" beside the parent)
         lines = [line.replace("?step", "     ").rstrip() if "?step" in line else line
                  for line in column(app, "Qualification").render().plain.splitlines()]
-        assert [line.rstrip() for line in lines[3:6]] == [
-            "▌Overdue deal", "▌Acme", "▌2,000.00   !2026-10-01"]
-        assert lines[7:10] == [" Rollout", " Acme", " 1,000.00    2026-12-01"]
-        assert lines[11:14] == [" Undated deal", " Acme", " 500.00        ?no date"]
+        assert [line.rstrip() for line in lines[3:7]] == [
+            "▌Overdue deal", "▌Acme", "▌Owner: tester", "▌2,000.00   !2026-10-01"]
+        assert lines[8:12] == [" Rollout", " Acme", " Owner: tester", " 1,000.00    2026-12-01"]
+        assert lines[13:17] == [" Undated deal", " Acme", " Owner: tester",
+                                " 500.00        ?no date"]
         assert column(app, "Proposal").render().plain.splitlines()[4].startswith(
             " Lead: Ada Lovel")
         # the sign says it without colour; the colour says it too

@@ -29,6 +29,7 @@ from tui_crm.core.models import (
     StageTotal,
 )
 from tui_crm.core.money import from_cents
+from tui_crm.core.past import pushes_of
 from tui_crm.core.records import StageRow
 from tui_crm.core.search import search_term
 
@@ -51,6 +52,8 @@ class Card:
     version: int
     has_next_step: bool = True  # an open activity is planned for the deal
     stage_entered_at: dt.datetime | None = None
+    owner: str = ""
+    pushes: int = 0  # times its close date was pushed later (slippage)
 
     @property
     def key(self) -> Key:
@@ -62,6 +65,11 @@ class Card:
     @property
     def is_undated(self) -> bool:
         return self.is_open and self.close_date is None
+
+    @property
+    def is_slipping(self) -> bool:
+        """Its close date was pushed later twice or more."""
+        return self.pushes >= 2
 
     @property
     def lacks_next_step(self) -> bool:
@@ -153,7 +161,9 @@ def _segments(stage: StageRow, quarter: Quarter | None) -> list[_Segment]:
     return [_Segment(None, (date, ident), True, lambda k: True, quarter.start, quarter.end)]
 
 
-def _matching(query, search: str | None):
+def _matching(query, search: str | None, owner: str | None = None):
+    if owner is not None:
+        query = query.where(Opportunity.owner == owner)
     text = search_term(search)
     if not text:
         return query
@@ -171,41 +181,45 @@ def _with_parents(query):
 def _cards():
     # Whether a next step is planned: one lookup in the (deal, done_at, due_date) index
     # per card read, never a scan of the activities. OFFSET 0 keeps PostgreSQL from
-    # turning the EXISTS into a hash of every open activity, built for each page.
+    # turning the EXISTS into a hash of every open activity, built for each page. Its
+    # slippage likewise: a count over the deal's own ChangeLog rows, in the same query.
     planned = fn.EXISTS(Activity.select(Activity.id).where(
         (Activity.deal == Opportunity.id) & Activity.done_at.is_null()).offset(0))
     return _with_parents(Opportunity.select(
         Opportunity.id, Opportunity.name, Customer.name, Lead.name, Opportunity.amount_cents,
         Opportunity.close_date, Opportunity.stage, Opportunity.version, planned,
-        Opportunity.stage_entered_at))
+        Opportunity.stage_entered_at, Opportunity.owner, pushes_of(Opportunity.id)))
 
 
-def _card_query(stage: StageRow, search: str | None):
-    return _matching(_cards().where(Opportunity.stage == stage.id), search)
+def _card_query(stage: StageRow, search: str | None, owner: str | None = None):
+    return _matching(_cards().where(Opportunity.stage == stage.id), search, owner)
 
 
 def _card(row: tuple, is_open: bool) -> Card:
     (deal_id, name, customer_name, lead_name, cents, close_date, stage_id, version, planned,
-     entered) = row
+     entered, owner, pushes) = row
     parent_kind = "customer" if customer_name is not None else "lead"
     parent = customer_name if customer_name is not None else (lead_name or "")
     if isinstance(entered, str):  # SQLite hands back the text of a computed select
         entered = Opportunity.stage_entered_at.python_value(entered)
     return Card(deal_id, name, parent, parent_kind, from_cents(cents), close_date, stage_id,
-                is_open, version, bool(planned), entered)
+                is_open, version, bool(planned), entered, owner or "", int(pushes or 0))
 
 
 def column_page(stage: StageRow, *, after: Key | None = None, before: Key | None = None,
                 inclusive: bool = False, limit: int = 20, search: str | None = None,
-                quarter: Quarter | None = None) -> Page:
+                quarter: Quarter | None = None, owner: str | None = None,
+                last: bool = False) -> Page:
     """Up to ``limit`` cards of a column, in the column's order.
 
-    Without a key, the column's first cards. With ``after``, the cards following that
-    place (from it, with ``inclusive``); with ``before``, the cards preceding it (still
-    returned in column order). ``search`` keeps deals whose name, customer or lead
-    name contains the text; ``quarter`` picks the Won/Lost deals shown (by close date).
+    Without a key, the column's first cards (its last ones with ``last``). With
+    ``after``, the cards following that place (from it, with ``inclusive``); with
+    ``before``, the cards preceding it (still returned in column order). ``search``
+    keeps deals whose name, customer or lead name contains the text; ``owner`` those
+    of one owner ("my deals"); ``quarter`` picks the Won/Lost deals shown (by close
+    date).
     """
-    backward = before is not None
+    backward = before is not None or last
     key = before if backward else after
     segments = _segments(stage, quarter)
     if backward:
@@ -219,7 +233,7 @@ def column_page(stage: StageRow, *, after: Key | None = None, before: Key | None
         if wanted <= 0:
             break
         rows.extend(_segment_rows(stage, segments[index], key if index == start else None,
-                                  backward, inclusive, wanted, search))
+                                  backward, inclusive, wanted, search, owner))
     cards = [_card(row, stage.is_open) for row in rows[:limit]]
     if backward:
         cards.reverse()
@@ -227,9 +241,10 @@ def column_page(stage: StageRow, *, after: Key | None = None, before: Key | None
 
 
 def _segment_rows(stage: StageRow, segment: _Segment, key: Key | None, backward: bool,
-                  inclusive: bool, limit: int, search: str | None) -> list[tuple]:
+                  inclusive: bool, limit: int, search: str | None,
+                  owner: str | None) -> list[tuple]:
     descending = segment.descending != backward
-    query = _card_query(stage, search)
+    query = _card_query(stage, search, owner)
     if segment.where is not None:
         query = query.where(segment.where)
     query, key = segment.in_dates(query, key, ascending=not descending)
@@ -244,19 +259,29 @@ def _segment_rows(stage: StageRow, segment: _Segment, key: Key | None, backward:
 
 
 def column_window(stage: StageRow, around: Key | None, before: int, after: int,
-                  search: str | None = None, quarter: Quarter | None = None) -> Window:
+                  search: str | None = None, quarter: Quarter | None = None,
+                  owner: str | None = None) -> Window:
     """About ``before`` cards ahead of ``around`` and ``after`` cards from it on.
 
     What a column shows when it must keep a card in place: the card at ``around``
     (or the next one, when that deal left the column) comes first in the second part.
     """
+    shown = {"search": search, "quarter": quarter, "owner": owner}
     if around is None:
-        page = column_page(stage, limit=after, search=search, quarter=quarter)
+        page = column_page(stage, limit=after, **shown)
         return Window(page.cards, False, page.more)
-    ahead = column_page(stage, before=around, limit=before, search=search, quarter=quarter)
-    rest = column_page(stage, after=around, inclusive=True, limit=after, search=search,
-                       quarter=quarter)
+    ahead = column_page(stage, before=around, limit=before, **shown)
+    rest = column_page(stage, after=around, inclusive=True, limit=after, **shown)
     return Window(ahead.cards + rest.cards, ahead.more, rest.more, len(ahead.cards))
+
+
+def column_edge(stage: StageRow, last: bool = False, search: str | None = None,
+                quarter: Quarter | None = None, owner: str | None = None) -> Card | None:
+    """The first card of a column (its last with ``last``), one index seek either way;
+    None when the column shows no card."""
+    cards = column_page(stage, limit=1, search=search, quarter=quarter, owner=owner,
+                        last=last).cards
+    return cards[0] if cards else None
 
 
 def find_card(deal_id: int) -> Card | None:
@@ -269,16 +294,19 @@ def find_card(deal_id: int) -> Card | None:
 
 
 def column_totals(columns: Sequence[StageRow], search: str | None = None,
-                  quarter: Quarter | None = None) -> dict[int, Tally]:
+                  quarter: Quarter | None = None, owner: str | None = None
+                  ) -> dict[int, Tally]:
     """Each column's deal count and summed amount, for the whole column.
 
     Open stages come from the running totals (one row each, at any size); Won and Lost
     add up the quarter's days of the running totals per day (a few hundred rows, at
-    any size). With a ``search``, SQL sums the matching deals of each column.
+    any size). With a ``search`` or an ``owner``, SQL sums the matching deals of each
+    column (one owner's through the owner index).
     """
     totals: dict[int, Tally] = {}
     open_ids = [stage.id for stage in columns if stage.is_open]
-    if not (search or "").strip():
+    filtered = bool((search or "").strip()) or owner is not None
+    if not filtered:
         if open_ids:
             for row in StageTotal.select().where(StageTotal.stage.in_(open_ids)):
                 totals[row.__data__["stage"]] = Tally(row.count, from_cents(row.amount_cents))
@@ -288,7 +316,8 @@ def column_totals(columns: Sequence[StageRow], search: str | None = None,
             continue
         query = Opportunity.select(fn.COUNT(Opportunity.id), fn.SUM(Opportunity.amount_cents))
         if (search or "").strip():
-            query = _matching(_with_parents(query), search)
+            query = _with_parents(query)
+        query = _matching(query, search, owner)
         query = query.where(Opportunity.stage == stage.id)
         if not stage.is_open:
             query, _ = _segments(stage, quarter)[0].in_dates(query, None, ascending=True)
@@ -332,17 +361,17 @@ class BoardView:
 
 def board_view(places: Mapping[int, tuple[Key | None, int]], rows: int,
                focus_id: int | None = None, search: str | None = None,
-               quarter: Quarter | None = None) -> BoardView:
+               quarter: Quarter | None = None, owner: str | None = None) -> BoardView:
     """Read the board: per column, the cards that fill ``rows`` card slots.
 
     ``places`` maps a stage id to the key of the card under that column's cursor and
     its screen row, so the same card stays at the same row (a column without a place
     starts at its first card). ``focus_id`` is the deal the cursor must stay on: its
-    column is read around it, wherever it moved.
+    column is read around it, wherever it moved. ``owner`` shows one owner's deals.
     """
     focus = find_card(focus_id) if focus_id is not None else None
     stages_shown = board_stages()
-    totals = column_totals(stages_shown, search, quarter)
+    totals = column_totals(stages_shown, search, quarter, owner)
     columns = []
     for stage in stages_shown:
         key, row = places.get(stage.id, (None, 0))
@@ -350,6 +379,6 @@ def board_view(places: Mapping[int, tuple[Key | None, int]], rows: int,
             key, row = focus.key, max(row, rows // 3)  # arriving: show some cards above
         row = max(0, min(row, rows - 1)) if key is not None else 0
         window = column_window(stage, key, before=row, after=rows - row + 1, search=search,
-                               quarter=quarter)
+                               quarter=quarter, owner=owner)
         columns.append(ColumnView(stage, totals[stage.id], window, min(row, window.anchor)))
     return BoardView(columns, focus)

@@ -118,6 +118,7 @@ class Opportunity(Tracked):
             (("stage", "close_date", "id"), False),
             (("stage", "close_date", "amount_cents", "lost_reason"), False),
             (("owner", "stage", "close_date", "amount_cents", "lost_reason"), False),
+            (("owner", "stage", "close_date", "id"), False),
         )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from peewee import Table
+from peewee import Expression, Table, fn
 
 from tui_crm.core import forecast as forecasting
 from tui_crm.core import stages, trash
@@ -316,17 +316,31 @@ def _bucket(before: DealState | None, after: DealState | None, was_in: bool, is_
     return None, 0
 
 
+def pushed_later():
+    """ChangeLog rows that moved a deal's close date later: the slippage counted.
+
+    ISO dates compare as text; a date set where there was none (or cleared) is no push.
+    """
+    return ((ChangeLog.entity == "opportunity") & (ChangeLog.field == "close_date")
+            & (ChangeLog.new > ChangeLog.old))
+
+
+def pushes_of(deal_id) -> Expression:
+    """The slippage of the deal ``deal_id`` (a column of an outer query, say) as a
+    subquery: its ChangeLog rows read through the (entity, entity_id, at) index."""
+    return (ChangeLog.select(fn.COUNT(ChangeLog.id))
+            .where(pushed_later() & (ChangeLog.entity_id == deal_id)))
+
+
 def _pushes(ids: set[int]) -> dict[int, int]:
     """How many times each deal's close date was moved later."""
     found: dict[int, int] = {}
     ordered = sorted(ids)
     for start in range(0, len(ordered), 500):
-        query = (ChangeLog.select(ChangeLog.entity_id, ChangeLog.old, ChangeLog.new)
-                 .where((ChangeLog.entity == "opportunity") & (ChangeLog.field == "close_date")
-                        & ChangeLog.entity_id.in_(ordered[start:start + 500])))
-        for deal_id, old, new in query.tuples():
-            if old and new and new > old:
-                found[deal_id] = found.get(deal_id, 0) + 1
+        query = (ChangeLog.select(ChangeLog.entity_id, fn.COUNT(ChangeLog.id))
+                 .where(pushed_later() & ChangeLog.entity_id.in_(ordered[start:start + 500]))
+                 .group_by(ChangeLog.entity_id))
+        found.update(query.tuples())
     return found
 
 

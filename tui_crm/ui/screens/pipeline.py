@@ -14,12 +14,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.widgets import Header, Input, Static
 from textual.worker import Worker, get_current_worker
 
 from tui_crm.core import board as board_queries
 from tui_crm.core import deals, settings
 from tui_crm.core.board import BoardView, Card, Key, Page
+from tui_crm.core.changelog import current_user
 from tui_crm.core.dates import Quarter
 from tui_crm.core.errors import ConflictError, CrmError
 from tui_crm.core.faults import is_fault
@@ -46,7 +48,15 @@ class PipelineScreen(DataScreen):
         Binding("d,delete", "delete", "Delete deal", show=False, id="board.delete"),
         Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", id="board.clear_filter"),
+        Binding("m", "toggle_mine", "My deals", id="board.mine"),
+        Binding("left_square_bracket", "quarter(-1)", "Won/Lost: prev quarter",
+                key_display="[", show=False, id="board.previous_quarter"),
+        Binding("right_square_bracket", "quarter(1)", "Won/Lost: next quarter",
+                key_display="]", show=False, id="board.next_quarter"),
     ]
+
+    # Only the deals of the current user ("my deals"), or everyone's.
+    mine: reactive[bool] = reactive(False, bindings=True, init=False)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -75,8 +85,7 @@ class PipelineScreen(DataScreen):
             self.reload()
         else:  # the first time: a screenful read at once, drawn with the first frame
             try:
-                first = board_queries.board_view({}, self._rows(), None, self.search,
-                                                 self.quarter)
+                first = board_queries.board_view({}, self._rows(), None, **self.shown())
                 amounts = settings.get_settings()
             except Exception as exc:
                 if not is_fault(exc):
@@ -104,6 +113,11 @@ class PipelineScreen(DataScreen):
             self.action_clear_filter()
         self.go_to_deal(deal_id)
 
+    def shown(self) -> dict:
+        """Which deals the board shows: the filter, the Won/Lost quarter, the owner."""
+        return {"search": self.search, "quarter": self.quarter,
+                "owner": current_user() if self.mine else None}
+
     def _places(self) -> dict[int, tuple[Key | None, int]]:
         return {column.stage.id: (column.place.key, column.place.row)
                 for column in self.board.columns}
@@ -114,13 +128,13 @@ class PipelineScreen(DataScreen):
 
     def _read(self, places: dict, focus_id: int | None, first_match: bool = False) -> None:
         self._reads += 1
-        self._read_board(self._reads, places, focus_id, self._rows(), self.search,
-                         self.quarter, first_match)
+        self._read_board(self._reads, places, focus_id, self._rows(), self.shown(),
+                         first_match)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="board")
     def _read_board(self, number: int, places: dict, focus_id: int | None, rows: int,
-                    search: str, quarter: Quarter, first_match: bool) -> None:
-        view = board_queries.board_view(places, rows, focus_id, search, quarter)
+                    shown: dict, first_match: bool) -> None:
+        view = board_queries.board_view(places, rows, focus_id, **shown)
         amounts = settings.get_settings()
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_read, number, view, amounts, first_match)
@@ -150,31 +164,37 @@ class PipelineScreen(DataScreen):
         self._refresh_moves()
 
     def _show_status(self, amounts: settings.Settings) -> None:
-        line = Text(f"Won/Lost closed in {self.quarter} · amounts: {amounts.amount_basis} "
-                    f"{amounts.currency}", style="dim")
+        # What narrows the board first: at 80 columns the amounts' words go last.
+        line = Text(style="dim")
+        if self.mine:
+            line.append_text(safe(f"my deals ({current_user()})", style="bold"))
+            line.append(" · ")
         if self.search:
-            line.append(" · filter: ")
+            line.append("filter: ")
             line.append_text(safe(self.search, style="bold"))
+            line.append(" · ")
+        line.append(f"Won/Lost closed in {self.quarter} ([ ]) · amounts: "
+                    f"{amounts.amount_basis} {amounts.currency}")
+        line.truncate(self.app.size.width, overflow="ellipsis")
         status = self.query_one("#board-status", Static)
         if status.content != line:  # the same words: nothing to send to the terminal
             status.update(line)
 
     def on_board_page_wanted(self, event: Board.PageWanted) -> None:
         self._read_page(event.column, event.key, event.forward, event.column.visible,
-                        self.search, self.quarter)
+                        self.shown())
 
     @work(thread=True, exit_on_error=False, group="board-page")
     def _read_page(self, column: BoardColumn, key: Key, forward: bool, rows: int,
-                   search: str, quarter: Quarter) -> None:
+                   shown: dict) -> None:
         where = {"after": key} if forward else {"before": key}
-        page = board_queries.column_page(column.stage, limit=rows, search=search,
-                                         quarter=quarter, **where)
-        self.app.call_from_thread(self._add_page, column, key, forward, page, search)
+        page = board_queries.column_page(column.stage, limit=rows, **shown, **where)
+        self.app.call_from_thread(self._add_page, column, key, forward, page, shown)
 
     def _add_page(self, column: BoardColumn, key: Key, forward: bool, page: Page,
-                  search: str) -> None:
+                  shown: dict) -> None:
         edge = (column.cards[-1] if forward else column.cards[0]).key if column.cards else None
-        if column in self.board.columns and edge == key and search == self.search:
+        if column in self.board.columns and edge == key and shown == self.shown():
             column.extend(page, forward)
         else:
             column.loading = False
@@ -290,12 +310,11 @@ class PipelineScreen(DataScreen):
             self.app.bell()
             return
         self.writing = True
-        self._write_deal(card, change, refused, self._places(), self._rows(), self.search,
-                         self.quarter)
+        self._write_deal(card, change, refused, self._places(), self._rows(), self.shown())
 
     @work(thread=True, exit_on_error=False, group="board-write")
     def _write_deal(self, card: Card, change: Callable[[], object], refused: str,
-                    places: dict, rows: int, search: str, quarter: Quarter) -> None:
+                    places: dict, rows: int, shown: dict) -> None:
         """The change, then the board as it left it, read in the same thread: one trip
         to the database's thread and back per key."""
         try:
@@ -307,9 +326,9 @@ class PipelineScreen(DataScreen):
                        "press the key again to move it.")
         except CrmError as exc:
             problem = str(exc)
-        view = board_queries.board_view(places, rows, card.id, search, quarter)
+        view = board_queries.board_view(places, rows, card.id, **shown)
         amounts = settings.get_settings()
-        self.app.call_from_thread(self._written, card, (refused, problem), (places, search),
+        self.app.call_from_thread(self._written, card, (refused, problem), (places, shown),
                                   view, amounts)
 
     def worker_failed(self, worker: Worker, message: str) -> None:
@@ -327,7 +346,7 @@ class PipelineScreen(DataScreen):
         refused, problem = outcome
         if problem:
             self.notify(problem, title=refused, severity="warning", markup=False)
-        if read_for != (self._places(), self.search):  # the cursor moved meanwhile
+        if read_for != (self._places(), self.shown()):  # the cursor moved meanwhile
             self.go_to_deal(card.id)
             return
         self._floor = self._reads  # reads asked for before now may predate the change
@@ -366,3 +385,63 @@ class PipelineScreen(DataScreen):
         if had_search:
             self.reload()
         self.refresh_bindings()
+
+    # -- whose deals, which quarter, the ends of a column ---------------------------------
+
+    def action_toggle_mine(self) -> None:
+        self.mine = not self.mine
+
+    def watch_mine(self, mine: bool) -> None:
+        # The header says whose deals these are; each column starts again at its top.
+        self.sub_title = f"{self.app.sub_title} · my deals ({current_user()})" if mine \
+            else None
+        self._read_now({}, None)
+
+    def action_quarter(self, step: int) -> None:
+        """The Won and Lost columns show the deals closed in the previous/next quarter."""
+        self.quarter = self.quarter.next() if step > 0 else self.quarter.previous()
+        open_ids = {column.stage.id for column in self.board.columns if column.stage.is_open}
+        # the open columns keep their cursor; Won and Lost start at their top
+        self._read_now({stage: place for stage, place in self._places().items()
+                        if stage in open_ids}, None)
+
+    def _read_now(self, places: dict, focus_id: int | None) -> None:
+        """Read the board at once (a screenful: milliseconds at any size), so that the
+        keys typed after this one act on the cards it shows."""
+        try:
+            view = board_queries.board_view(places, self._rows(), focus_id, **self.shown())
+            amounts = settings.get_settings()
+        except Exception as exc:
+            if not is_fault(exc):
+                raise
+            self._read(places, focus_id)  # in a worker, which says why it fails
+            return
+        self._floor = self._reads  # reads asked for before this one are out of date
+        self._show(view, amounts, False)
+
+    def action_edge_card(self, last: bool) -> None:
+        """The cursor to the first (or last) card of its column, however long it is."""
+        column = self.board.column
+        if column is None or not column.cards:
+            return
+        if not (column.has_after if last else column.has_before):
+            column.move_cursor(len(column.cards) if last else -len(column.cards))
+        else:
+            # One seek for the end card and a window around it, read at once so that
+            # the keys typed after this one act on the card it lands on.
+            rows = column.visible
+            try:
+                card = board_queries.column_edge(column.stage, last, **self.shown())
+                if card is None:
+                    return
+                row = rows - 1 if last else 0
+                window = board_queries.column_window(column.stage, card.key, before=row,
+                                                     after=rows - row + 1, **self.shown())
+            except Exception as exc:
+                if not is_fault(exc):
+                    raise
+                self.reload()  # in a worker, which says why it fails
+                return
+            column.show(window, column.tally, min(row, window.anchor), card.id)
+        self.board.ask_pages()
+        self._refresh_moves()

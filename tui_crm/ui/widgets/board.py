@@ -36,11 +36,13 @@ from tui_crm.core.records import StageRow
 from tui_crm.ui.text import safe
 
 CARD_HEIGHT = 4  # name, parent, amount and date, a blank line
+OWNER_HEIGHT = 28  # columns this tall give each card a line for its owner
 HEADER_HEIGHT = 3  # stage name, count and sum, a rule
 OVERDUE_SIGN = "!"
 UNDATED_SIGN = "?"
 NO_STEP_MARK = "?step"  # an open deal with no next step planned
 ROTTING_SIGN = "~"  # ~45d: 45 days in a stage whose rot days are fewer
+SLIPPING_SIGN = "↻"  # ↻3: the close date was pushed later three times
 CURSOR_SIGN = "▌"
 MIN_COLUMN_WIDTH = 24
 CACHED_LINES = 2048  # rendered lines, for all the columns of a board
@@ -54,9 +56,15 @@ class Place:
     row: int
 
 
+def shows_owner(height: int) -> bool:
+    """Whether a column ``height`` rows tall gives each card its owner's line (at 24
+    rows a line per card would cost a card in every column)."""
+    return height >= OWNER_HEIGHT
+
+
 def visible_cards(height: int) -> int:
     """How many whole cards fit in a column ``height`` rows tall."""
-    return max(1, (height - HEADER_HEIGHT) // CARD_HEIGHT)
+    return max(1, (height - HEADER_HEIGHT) // (CARD_HEIGHT + shows_owner(height)))
 
 
 class BoardColumn(Widget):
@@ -85,7 +93,11 @@ class BoardColumn(Widget):
 
     @property
     def visible(self) -> int:
-        return visible_cards(self.size.height or self.app.size.height - 4)
+        return visible_cards(self.height_now)
+
+    @property
+    def height_now(self) -> int:
+        return self.size.height or self.app.size.height - 4
 
     @property
     def place(self) -> Place:
@@ -159,11 +171,12 @@ class BoardColumn(Widget):
             ("rule", "▲" if self.top or self.has_before else "─")]
         if not self.cards:
             keys.append(("empty",))
+        owner = shows_owner(self.height_now)
         for index in range(self.top, min(len(self.cards), self.top + self.visible)):
             at_cursor = self.current and index == self.cursor
             card = self.cards[index]
-            keys.extend(("card", card, at_cursor, part, today, self.stage.rot_days)
-                        for part in range(3))
+            keys.extend(("card", card, at_cursor, part, today, self.stage.rot_days, owner)
+                        for part in range(3 + owner))
             keys.append(("blank",))
         if self.has_after or self.top + self.visible < len(self.cards):
             keys.append(("rule", "▼"))
@@ -221,8 +234,8 @@ class BoardColumn(Widget):
         if kind == "empty":
             return Text("(no deals)", style=style("board-column--empty"))
         if kind == "card":
-            _, card, at_cursor, part, today, rot_days = key
-            return self._card_lines(card, at_cursor, width, today, rot_days)[part]
+            _, card, at_cursor, part, today, rot_days, owner = key
+            return self._card_lines(card, at_cursor, width, today, rot_days, owner)[part]
         return Text("")
 
     def totals_forms(self) -> list[str]:
@@ -244,7 +257,7 @@ class BoardColumn(Widget):
         return 2
 
     def _card_lines(self, card: Card, at_cursor: bool, width: int, today: dt.date,
-                    rot_days: int | None = None) -> list[Text]:
+                    rot_days: int | None = None, owner: bool = False) -> list[Text]:
         style = self.parent.get_component_rich_style  # the Board's COMPONENT_CLASSES
         mark = CURSOR_SIGN if at_cursor else " "
         parent = card.parent_name if card.parent_kind == "customer" else \
@@ -264,6 +277,10 @@ class BoardColumn(Widget):
                                (when, style(f"board-column--{when_style}")))
         rows = [safe(card.name, style=style("board-column--name")),
                 self._parent_line(card, parent, width - 1, today, rot_days), bottom]
+        if owner:
+            line = Text("Owner: ", style=style("board-column--owner"))
+            line.append_text(safe(card.owner or "-", style=style("board-column--owner")))
+            rows.insert(2, line)
         out = []
         for row in rows:
             line = Text(mark, style=style("board-column--cursor") if at_cursor else "")
@@ -275,8 +292,8 @@ class BoardColumn(Widget):
 
     def _parent_line(self, card: Card, parent: str, inner: int, today: dt.date,
                      rot_days: int | None) -> Text:
-        """The parent's name, then the marks of a deal without a next step and of a
-        rotting one, at the right end."""
+        """The parent's name, then the marks of a deal without a next step, of a
+        rotting one and of a slipping one, at the right end."""
         style = self.parent.get_component_rich_style
         marks = Text()
         if card.lacks_next_step:
@@ -286,6 +303,10 @@ class BoardColumn(Widget):
                 marks.append(" ")
             marks.append(f"{ROTTING_SIGN}{card.days_in_stage(today)}d",
                          style=style("board-column--rotting"))
+        if card.is_slipping:
+            if marks:
+                marks.append(" ")
+            marks.append(f"{SLIPPING_SIGN}{card.pushes}", style=style("board-column--slipping"))
         line = safe(parent, style=style("board-column--parent"))
         if not marks:
             return line
@@ -314,6 +335,12 @@ class Board(HorizontalScroll, can_focus=True):
         Binding("down,j", "cursor_card(1)", "Card below", show=False, id="board.cursor_down"),
         Binding("pageup", "cursor_page(-1)", "Page up", show=False, id="board.page_up"),
         Binding("pagedown", "cursor_page(1)", "Page down", show=False, id="board.page_down"),
+        # The first/last card of a column of any length: the screen reads it (here
+        # these keys would scroll the board sideways).
+        Binding("home", "screen.edge_card(False)", "First card of the column", show=False,
+                id="board.first_card"),
+        Binding("end", "screen.edge_card(True)", "Last card of the column", show=False,
+                id="board.last_card"),
     ]
 
     class PageWanted(Message):
@@ -341,6 +368,8 @@ class Board(HorizontalScroll, can_focus=True):
         "board-column--undated",
         "board-column--no-step",
         "board-column--rotting",
+        "board-column--slipping",
+        "board-column--owner",
         "board-column--cursor",
         "board-column--empty",
     }
