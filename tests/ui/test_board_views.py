@@ -102,8 +102,8 @@ async def test_the_owner_shows_on_cards_where_it_fits(owned):
         await settle(pilot)
         lines = column(app, "Qualification").render().plain.splitlines()
         assert [line.rstrip() for line in lines[3:8]] == [
-            "▌Theirs early", "▌Acme [/] Corp    ?step", "▌Owner: zoe [b]", "▌7,000.00    2026-11-18",
-            ""]
+            "▌Theirs early", "▌Acme [/] Corp    ?step", "▌Owner: zoe [b]",
+            "▌7,000.00    2026-11-18", ""]
         assert lines[10].rstrip() == " Owner: tester"
         assert "Owner: zoe [b]" in screen_text(app)
     app = CrmApp(start_mode="pipeline")
