@@ -23,7 +23,7 @@ def fetched(monkeypatch):
         counter["pages"] += 1
         return rows
 
-    monkeypatch.setattr(leads_screen, "LEAD_SOURCE", type(source)(source.count, page,
+    monkeypatch.setattr(leads_screen.LeadsScreen, "SOURCE", type(source)(source.count, page,
                                                                    source.position))
     return counter
 
@@ -59,7 +59,7 @@ async def test_scrolling_down_pages_by_key(sqlite_db, fetched, monkeypatch):
         afters.append(after)
         return source.page(search, offset, limit, after)
 
-    monkeypatch.setattr(leads_screen, "LEAD_SOURCE", type(source)(source.count, page,
+    monkeypatch.setattr(leads_screen.LeadsScreen, "SOURCE", type(source)(source.count, page,
                                                                    source.position))
     app = CrmApp()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -141,7 +141,7 @@ async def test_a_search_with_few_matches_needs_no_count(sqlite_db, monkeypatch):
         counts.append(search)
         return source.count(search)
 
-    monkeypatch.setattr(leads_screen, "LEAD_SOURCE", type(source)(count, source.page,
+    monkeypatch.setattr(leads_screen.LeadsScreen, "SOURCE", type(source)(count, source.page,
                                                                    source.position))
     app = CrmApp()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -92,10 +92,16 @@ class CustomerTotals:
 
 def customer_totals(customer_id: int) -> CustomerTotals:
     """Open pipeline and won-to-date of one customer, summed by SQL."""
+    return parent_totals(Opportunity.customer == customer_id)
+
+
+def parent_totals(of_parent) -> CustomerTotals:
+    """Open, won and lost count and sum of one parent's deals (``of_parent``: the
+    condition naming it), summed by SQL."""
     rows = (Opportunity
             .select(Stage.kind, fn.COUNT(Opportunity.id), fn.SUM(Opportunity.amount_cents))
             .join(Stage)
-            .where(Opportunity.customer == customer_id)
+            .where(of_parent)
             .group_by(Stage.kind)
             .tuples())
     by_kind = {kind: (count, from_cents(cents)) for kind, count, cents in rows}

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from peewee import fn
 
 from tui_crm.core import changelog, tracking
+from tui_crm.core.customers import CustomerTotals, parent_totals
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
 from tui_crm.core.models import Contact, Customer, Lead, Opportunity, now
@@ -55,6 +56,11 @@ def delete_lead(lead_id: int) -> None:
         # The customer stays; its link to the lead goes, logged like any change.
         tracking.update(Customer, "customer", customer.id, {"lead": None})
     tracking.delete(Lead, ENTITY, lead_id)
+
+
+def lead_totals(lead_id: int) -> CustomerTotals:
+    """Open pipeline and won-to-date of one lead's deals, summed by SQL."""
+    return parent_totals(Opportunity.lead == lead_id)
 
 
 def get_lead(lead_id: int) -> LeadRow:

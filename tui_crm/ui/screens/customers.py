@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from textual import events, on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.reactive import reactive
-from textual.timer import Timer
-from textual.widgets import Collapsible, Header, OptionList, Static
-from textual.widgets.option_list import OptionDoesNotExist
 
-from tui_crm.core import customers, deals, leads, stages
-from tui_crm.core.errors import CrmError
-from tui_crm.core.records import DealRow
+from tui_crm.core import customers, leads
 from tui_crm.core.settings import get_settings
-from tui_crm.ui.footer_keys import KeyFooter
-from tui_crm.ui.screens.base import DataScreen
-from tui_crm.ui.widgets.customer_deals import DealList
-from tui_crm.ui.widgets.deal_lines import (
-    CustomerDetail,
-    deal_options,
-    detail_text,
-    show_text,
-    totals_text,
-)
-from tui_crm.ui.widgets.filtered_list import FilteredList
+from tui_crm.ui.screens.record_screen import DETAIL_WHILE_TYPING_S, NARROW, RecordScreen
+from tui_crm.ui.widgets.deal_lines import RecordDetail
 from tui_crm.ui.widgets.record_forms import CustomerForm
-from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
+from tui_crm.ui.widgets.record_list import Column, PagedSource
 
-NARROW = 100  # below this width the detail goes under the list
-DETAIL_WHILE_TYPING_S = 0.3  # while a search is typed, the detail waits for a pause
+__all__ = ["CustomersScreen", "DETAIL_WHILE_TYPING_S", "NARROW"]
 
 # Names get the room first: beside the detail panel (which shows the e-mail) the list
 # keeps Name and Company.
@@ -52,7 +31,12 @@ CUSTOMER_SOURCE = PagedSource(
 )
 
 
-class CustomersScreen(DataScreen):
+class CustomersScreen(RecordScreen):
+    KIND = "customer"
+    COLUMNS = CUSTOMER_COLUMNS
+    SOURCE = CUSTOMER_SOURCE
+    EMPTY_TEXT = ("No customers yet: press n to add one, or promote a lead (c on the "
+                  "Leads screen).")
     BINDINGS = [
         Binding("n", "new_customer", "New customer", id="customers.new"),
         Binding("enter", "edit_customer", "Edit", id="customers.edit"),
@@ -62,346 +46,26 @@ class CustomersScreen(DataScreen):
         # From the list, tab goes to the customer's deals (their keys: DealList).
         Binding("tab", "next_part", "To the deals", show=False, id="customers.next"),
     ]
-    DEAL_ACTIONS = ("edit_deal", "delete_deal", "step_deal", "close_deal_won",
-                    "close_deal_lost")
-
-    # What the keys depend on: the customer under the list's cursor, and the deal
-    # under the deal list's cursor (its keys work while that list has the focus).
-    customer_id: reactive[int | None] = reactive(None, bindings=True, repaint=False)
-    deal: reactive[DealRow | None] = reactive(None, bindings=True, repaint=False)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.detail: CustomerDetail | None = None
-        self._detail_timer: Timer | None = None
-        self._detail_shown = False
-        self._detail_drawn: object = ()  # the detail on screen (none drawn yet)
-        self.first_stage_id: int | None = None  # a deal there has no stage before it
-        self.changing = False  # a deal's change on its way
-        self.next_change: Callable[[], None] | None = None  # a key pressed meanwhile
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Horizontal(id="customers-body"):
-            yield FilteredList(CUSTOMER_COLUMNS, CUSTOMER_SOURCE, noun="customers",
-                               id="customers",
-                               empty_text="No customers yet: press n to add one, or promote "
-                                          "a lead (c on the Leads screen).")
-            with VerticalScroll(id="customer-detail", can_focus=False):
-                yield Static("", id="customer-fields")
-                with Collapsible(title="Opportunities", collapsed=False, id="customer-deals"):
-                    yield Static("", id="deal-totals")
-                    yield DealList(id="deal-list", compact=True)
-        yield KeyFooter()
+    RECORD_ACTIONS = (*RecordScreen.RECORD_ACTIONS, "edit_customer")
 
     @property
-    def customer_list(self) -> FilteredList:
-        return self.query_one("#customers", FilteredList)
+    def customer_list(self):
+        return self.record_list
 
     @property
-    def selected(self):
-        return self.customer_list.records.highlighted
+    def customer_id(self) -> int | None:
+        return self.record_id
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < NARROW, "-narrow")
-
-    def reload(self) -> None:
-        """Query again what is shown; the cursor stays on its customer."""
-        self.customer_list.reload()
-        self.show_detail()
-
-    def show_record(self, customer_id: int) -> None:
-        """Put the cursor on a customer (clearing a search that hides it)."""
-        self.customer_list.show_record(customer_id)
-
-    # -- the detail panel ---------------------------------------------------------
-
-    def on_record_list_highlighted(self, event: RecordList.Highlighted) -> None:
-        self.customer_id = event.row.id if event.row is not None else None
-        if self._detail_timer is not None:
-            self._detail_timer.stop()
-            self._detail_timer = None
-        if self.customer_list.searching:
-            # Each key typed brings another top match: reading and drawing the detail
-            # of every one keeps the screen busy behind the typing. It follows once the
-            # typing pauses.
-            self._wait_for_pause()
-        elif not self._detail_shown:
-            # The screen's first frame shows the list; the first customer's detail is
-            # read after it, not in a thread competing with drawing it.
-            self._detail_shown = True
-            self.call_after_refresh(self.show_detail)
-        else:
-            self.show_detail()
-
-    def on_record_list_loaded(self, event: RecordList.Loaded) -> None:
-        if self._detail_timer is not None:  # a key typed, the same top match: still typing
-            self._wait_for_pause()
-
-    def _wait_for_pause(self) -> None:
-        if self._detail_timer is not None:
-            self._detail_timer.stop()
-        self._detail_timer = self.set_timer(DETAIL_WHILE_TYPING_S, self._detail_after_pause)
-
-    def _detail_after_pause(self) -> None:
-        self._detail_timer = None
-        self.show_detail()
-
-    def show_detail(self) -> None:
-        """Read the highlighted customer's detail (in a worker) and show it."""
-        row = self.selected
-        self._load_detail(row.id if row is not None else None)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="customer-detail")
-    def _load_detail(self, customer_id: int | None) -> None:
-        detail, first_stage_id = self.read_detail(customer_id)
-        self.app.call_from_thread(self._detail_loaded, customer_id, detail, first_stage_id)
-
-    @staticmethod
-    def read_detail(customer_id: int | None) -> tuple[CustomerDetail | None, int | None]:
-        """The customer's detail (None when there is none) and the first open stage's
-        id (in a worker thread)."""
-        detail = None
-        if customer_id is not None:
-            try:
-                customer = customers.get_customer(customer_id)
-                lead = leads.get_lead(customer.lead_id) if customer.lead_id else None
-                detail = CustomerDetail(customer, lead, customers.customer_totals(customer_id),
-                                        deals.deals_of(customer_id=customer_id),
-                                        get_settings())
-            except CrmError:
-                detail = None  # deleted meanwhile: the list's next reload drops it
-        first_stage = stages.open_stages()[:1]
-        return detail, first_stage[0].id if first_stage else None
-
-    def _detail_loaded(self, customer_id: int | None, detail: CustomerDetail | None,
-                       first_stage_id: int | None) -> None:
-        self.first_stage_id = first_stage_id
-        with self.app.batch_update():  # the panel's parts go out in one frame
-            self._show_loaded_detail(customer_id, detail)
-        self.deal = self.deal_at(self.query_one(DealList).highlighted)
-
-    def _show_loaded_detail(self, customer_id: int | None, detail: CustomerDetail | None
-                            ) -> None:
-        current = self.selected
-        if (current.id if current is not None else None) != customer_id:
-            return  # the cursor moved on meanwhile
-        self.detail = detail
-        if detail == self._detail_drawn:
-            return  # a reload that read the same: nothing to repaint
-        self._detail_drawn = detail
-        # Only what changed is repainted: texts are compared, and the deal list fills
-        # the panel (app.tcss), so another customer's deals do not move the panel.
-        show_text(self.query_one("#customer-fields", Static), detail_text(detail))
-        section = self.query_one("#customer-deals", Collapsible)
-        if section.display != (detail is not None):  # setting it repaints the section
-            section.display = detail is not None
-        if detail is None:
-            return
-        section.title = f"Opportunities ({len(detail.deals)})"
-        show_text(self.query_one("#deal-totals", Static), totals_text(detail))
-        deal_list = self.query_one(DealList)
-        highlighted = deal_list.highlighted_option
-        deal_list.set_options(deal_options(detail))  # one change of its height, not two
-        if highlighted is not None and highlighted.id:
-            try:
-                deal_list.highlighted = deal_list.get_option_index(highlighted.id)
-            except (LookupError, OptionDoesNotExist):
-                pass  # that deal is gone (deleted, or moved to another customer)
-
-    # -- actions ------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit_customer", "add_opportunity", "new_activity"):
-            return self.customer_id is not None
-        if action in self.DEAL_ACTIONS:
-            return self.deal_action_applies(action, parameters)
-        if action == "back_to_list":
-            return self.focused is not None \
-                and self.customer_list not in self.focused.ancestors_with_self
-        return True
-
-    def deal_action_applies(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Whether a deal key applies to the highlighted deal (None: shown dimmed)."""
-        deal = self.deal
-        if deal is None:
-            return None
-        if action == "step_deal":
-            forward = bool(parameters) and parameters[0] == 1
-            applies = deal.is_open if forward else deal.stage_id != self.first_stage_id
-        elif action == "close_deal_won":
-            applies = deal.stage_kind != "won"
-        elif action == "close_deal_lost":
-            applies = deal.stage_kind != "lost"
-        else:
-            applies = True
-        return applies or None
-
-    def on_descendant_focus(self) -> None:
-        self.refresh_bindings()
-
-    def action_back_to_list(self) -> None:
-        self.set_focus(self.customer_list.records)
+    def read_detail(self, record_id: int) -> RecordDetail:
+        customer = customers.get_customer(record_id)
+        lead = leads.get_lead(customer.lead_id) if customer.lead_id else None
+        return RecordDetail(customer, lead.name if lead is not None else "",
+                            customers.customer_totals(record_id), self.deals_of(record_id),
+                            self.activities_of(record_id), get_settings())
 
     def action_new_customer(self) -> None:
-        self.app.push_screen(CustomerForm(), self._saved)
+        self.app.push_screen(CustomerForm(), self.record_saved)
 
     def action_edit_customer(self) -> None:
         if self.selected is not None:
-            self.app.push_screen(CustomerForm(self.selected.id), self._saved)
-
-    def _saved(self, customer_id: int | None) -> None:
-        if customer_id is not None:
-            self.customer_list.reload(customer_id)
-            self.show_detail()
-
-    def action_add_opportunity(self) -> None:
-        from tui_crm.ui.widgets.deal_form import DealForm
-
-        if self.selected is not None:
-            self.app.push_screen(DealForm(customer_id=self.selected.id), self._deal_saved)
-
-    def deal_at(self, index: int | None) -> DealRow | None:
-        """The deal at ``index`` of the deal list (None on a heading or nothing)."""
-        deal_list = self.query_one(DealList)
-        if index is None or self.detail is None or not 0 <= index < deal_list.option_count:
-            return None
-        option_id = deal_list.get_option_at_index(index).id or ""
-        if not option_id.startswith("deal-"):
-            return None
-        deal_id = int(option_id.removeprefix("deal-"))
-        return next((deal for deal in self.detail.deals if deal.id == deal_id), None)
-
-    @on(OptionList.OptionHighlighted, "#deal-list")
-    def deal_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self.deal = self.deal_at(event.option_index)
-
-    @on(OptionList.OptionSelected, "#deal-list")
-    def deal_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()  # a click on a deal: edit it
-        self.deal = self.deal_at(event.option_index)
-        self.action_edit_deal()
-
-    def action_next_part(self) -> None:
-        """From the customer list: the deal list, its first deal highlighted."""
-        deal_list = self.query_one(DealList)
-        first = deal_list.first_deal()
-        if first is None or self.focused is None \
-                or self.customer_list not in self.focused.ancestors_with_self:
-            self.focus_next()
-            return
-        deal_list.highlighted = first
-        self.deal = self.deal_at(first)
-        deal_list.focus()
-
-    def action_new_activity(self) -> None:
-        """An activity for the highlighted deal (in the customer's deals), else for the
-        customer."""
-        from tui_crm.ui.widgets.activity_form import add_activity
-
-        if self.deal is not None and isinstance(self.focused, DealList):
-            add_activity(self.app, deal_id=self.deal.id, about=self.deal.name)
-        elif self.selected is not None:
-            add_activity(self.app, customer_id=self.selected.id, about=self.selected.name)
-
-    def action_edit_deal(self) -> None:
-        from tui_crm.ui.widgets.deal_form import DealForm
-
-        if self.deal is not None:
-            self.app.push_screen(DealForm(self.deal.id), self._deal_saved)
-
-    def waits_for_change(self, action: Callable[[], None]) -> bool:
-        """While a change is on its way, the key pressed next waits for it (it acts on
-        the deal as that change left it)."""
-        if self.changing:
-            self.next_change = action
-        return self.changing
-
-    def action_step_deal(self, step: int) -> None:
-        deal = self.deal
-        if self.waits_for_change(lambda: self.action_step_deal(step)):
-            return
-        if deal is not None:
-            self._change_deal(lambda: deals.step_deal(deal.id, step, deal.version))
-
-    def action_close_deal_won(self) -> None:
-        deal = self.deal
-        if self.waits_for_change(self.action_close_deal_won):
-            return
-        if deal is not None:
-            self._change_deal(lambda: deals.close_won(deal.id, deal.version))
-
-    def action_close_deal_lost(self) -> None:
-        from tui_crm.ui.widgets.dialogs import lost_reason_prompt
-
-        deal = self.deal
-        if self.waits_for_change(self.action_close_deal_lost) or deal is None:
-            return
-
-        def reason_given(reason: str | None) -> None:
-            if reason is not None:
-                self._change_deal(lambda: deals.close_lost(deal.id, reason, deal.version))
-
-        self.app.push_screen(lost_reason_prompt(deal.name), reason_given)
-
-    def action_delete_deal(self) -> None:
-        from tui_crm.ui.widgets.dialogs import (
-            DELETE,
-            MARK_LOST,
-            delete_deal_dialog,
-            lost_reason_prompt,
-        )
-
-        deal = self.deal
-        if self.waits_for_change(self.action_delete_deal) or deal is None:
-            return
-
-        def reason_given(reason: str | None) -> None:
-            if reason is not None:
-                self._change_deal(lambda: deals.close_lost(deal.id, reason, deal.version))
-
-        def answered(answer: str | None) -> None:
-            if answer == MARK_LOST:
-                self.app.push_screen(lost_reason_prompt(deal.name), reason_given)
-            elif answer == DELETE:
-                self._change_deal(lambda: deals.delete_deal(deal.id))
-
-        self.app.push_screen(delete_deal_dialog(deal.name, deal.is_open), answered)
-
-    def _change_deal(self, change: Callable[[], object]) -> None:
-        """Run one change of the highlighted deal (one at a time: see
-        ``waits_for_change``)."""
-        self.changing = True
-        row = self.selected
-        self._write_deal_change(change, row.id if row is not None else None)
-
-    @work(thread=True, exit_on_error=False, group="customer-deal-change")
-    def _write_deal_change(self, change: Callable[[], object], customer_id: int | None
-                           ) -> None:
-        """The change, then the detail as it left it, read in the same thread."""
-        try:
-            change()
-            problem = ""
-        except CrmError as exc:
-            problem = str(exc)
-        except Exception:
-            self.app.call_from_thread(setattr, self, "changing", False)
-            raise
-        detail, first_stage_id = self.read_detail(customer_id)
-        self.app.call_from_thread(self._deal_changed, problem, customer_id, detail,
-                                  first_stage_id)
-
-    def _deal_changed(self, problem: str, customer_id: int | None,
-                      detail: CustomerDetail | None, first_stage_id: int | None) -> None:
-        self.changing = False
-        if problem:
-            self.notify(problem, title="Not changed", severity="warning", markup=False)
-            self.next_change = None  # what was pressed next counted on this change
-        self._detail_loaded(customer_id, detail, first_stage_id)
-        action, self.next_change = self.next_change, None
-        if action is not None:
-            action()
-
-    def _deal_saved(self, deal_id: int | None) -> None:
-        if deal_id is not None:
-            self.show_detail()
+            self.app.push_screen(CustomerForm(self.selected.id), self.record_saved)

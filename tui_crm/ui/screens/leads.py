@@ -1,21 +1,21 @@
-"""Screen 1: leads, the prospect funnel. A list of any size with `/` search."""
+"""Screen 1: leads, the prospect funnel. The list (any size, `/` search), and the
+selected lead's detail: the lead, its activities and its deals."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import Header
 
-from tui_crm.core import leads
+from tui_crm.core import customers, leads
 from tui_crm.core.records import LeadRow
-from tui_crm.ui.footer_keys import KeyFooter
-from tui_crm.ui.screens.base import DataScreen
-from tui_crm.ui.widgets.filtered_list import FilteredList
+from tui_crm.core.settings import get_settings
+from tui_crm.ui.screens.record_screen import RecordScreen
+from tui_crm.ui.widgets.deal_lines import RecordDetail
 from tui_crm.ui.widgets.record_forms import LeadForm, PromoteForm
-from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
+from tui_crm.ui.widgets.record_list import Column, PagedSource
 
-# Names get the room first: at 80 columns Updated, Source and E-mail hide (in that order).
+# Names get the room first: beside the detail panel Updated, Source and E-mail hide
+# (in that order).
 LEAD_COLUMNS = [
     Column("Name", lambda lead: lead.name, min_width=30),
     Column("Company", lambda lead: lead.company, min_width=20, priority=1),
@@ -33,67 +33,54 @@ LEAD_SOURCE = PagedSource(
 )
 
 
-class LeadsScreen(DataScreen):
+class LeadsScreen(RecordScreen):
+    KIND = "lead"
+    COLUMNS = LEAD_COLUMNS
+    SOURCE = LEAD_SOURCE
+    EMPTY_TEXT = "No leads yet: press n to add one."
     BINDINGS = [
         Binding("n", "new_lead", "New lead", id="leads.new"),
         Binding("enter", "edit_lead", "Edit", id="leads.edit"),
         Binding("c", "promote_lead", "Promote", id="leads.promote"),
+        Binding("o", "add_opportunity", "Add opportunity", id="leads.add_opportunity"),
         Binding("a", "new_activity", "Activity", id="leads.activity"),
+        Binding("escape", "back_to_list", "Back to the list", id="leads.back"),
+        # From the list, tab goes to the lead's deals (their keys: DealList).
+        Binding("tab", "next_part", "To the deals", show=False, id="leads.next"),
     ]
+    RECORD_ACTIONS = (*RecordScreen.RECORD_ACTIONS, "edit_lead")
     # The lead under the cursor: what edit and promote apply to.
     lead: reactive[LeadRow | None] = reactive(None, bindings=True, repaint=False)
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield FilteredList(LEAD_COLUMNS, LEAD_SOURCE, noun="leads", id="leads",
-                           empty_text="No leads yet: press n to add one.")
-        yield KeyFooter()
-
     @property
-    def lead_list(self) -> FilteredList:
-        return self.query_one("#leads", FilteredList)
-
-    def reload(self) -> None:
-        """Query again what is shown; the cursor stays on its lead."""
-        self.lead_list.reload()
-
-    def show_record(self, lead_id: int) -> None:
-        """Put the cursor on a lead (clearing a search that hides it)."""
-        self.lead_list.show_record(lead_id)
-
-    @property
-    def selected(self):
-        return self.lead_list.records.highlighted
+    def lead_list(self):
+        return self.record_list
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit_lead", "new_activity"):
-            return self.lead is not None
         if action == "promote_lead":
             return self.lead is not None and self.lead.status != "Converted"
-        return True
+        return super().check_action(action, parameters)
 
-    def on_record_list_highlighted(self, event: RecordList.Highlighted) -> None:
-        self.lead = event.row
+    def record_highlighted(self, row: object | None) -> None:
+        self.lead = row  # type: ignore[assignment]
 
-    def on_record_list_loaded(self, event: RecordList.Loaded) -> None:
+    def on_record_list_loaded(self, event) -> None:
+        super().on_record_list_loaded(event)
         self.lead = self.selected  # a reload reads the lead again (promoted meanwhile)
 
+    def read_detail(self, record_id: int) -> RecordDetail:
+        lead = leads.get_lead(record_id)
+        customer = customers.get_customer(lead.customer_id) if lead.customer_id else None
+        return RecordDetail(lead, customer.name if customer is not None else "",
+                            leads.lead_totals(record_id), self.deals_of(record_id),
+                            self.activities_of(record_id), get_settings())
+
     def action_new_lead(self) -> None:
-        self.app.push_screen(LeadForm(), self._saved)
+        self.app.push_screen(LeadForm(), self.record_saved)
 
     def action_edit_lead(self) -> None:
         if self.selected is not None:
-            self.app.push_screen(LeadForm(self.selected.id), self._saved)
-
-    def _saved(self, lead_id: int | None) -> None:
-        if lead_id is not None:
-            self.lead_list.reload(lead_id)
-
-    def action_new_activity(self) -> None:
-        from tui_crm.ui.widgets.activity_form import add_activity
-
-        if self.selected is not None:
-            add_activity(self.app, lead_id=self.selected.id, about=self.selected.name)
+            self.app.push_screen(LeadForm(self.selected.id), self.record_saved)
 
     def action_promote_lead(self) -> None:
         if self.selected is None:
@@ -101,7 +88,7 @@ class LeadsScreen(DataScreen):
 
         def promoted(customer_id: int | None) -> None:
             if customer_id is not None:
-                self.lead_list.reload()
+                self.reload()  # the lead is Converted now, its deals moved
                 self.app.show_record("customer", customer_id)
 
         self.app.push_screen(PromoteForm(self.selected.id), promoted)

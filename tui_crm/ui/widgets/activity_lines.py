@@ -14,12 +14,15 @@ from tui_crm.ui.text import safe
 OPEN_SIGN, DONE_SIGN, LATE_SIGN = "○", "✓", "!"
 
 
-def activity_lines(rows: list[ActivityRow], today: dt.date) -> Text:
+EMPTY = "none yet: press a on the board, in Customers or Today to plan one"
+
+
+def activity_lines(rows: list[ActivityRow], today: dt.date, *, empty: str = EMPTY) -> Text:
     """``Activities`` then a line per activity: its sign (``!`` overdue, ``○`` planned,
     ``✓`` done), when, kind, subject and whose; "none yet" when there are none."""
     text = Text("Activities", style="bold underline")
     if not rows:
-        text.append("\n  none yet: press a on the board, in Customers or Today to plan one")
+        text.append(f"\n  {empty}")
         return text
     for row in rows:
         text.append("\n")

@@ -1,4 +1,5 @@
-"""What the customer detail panel shows: the customer, its totals and its deals as lines.
+"""What the detail panel of a customer or a lead shows: the record, its activities, its
+totals and its deals as lines.
 
 Everything that comes from users goes through ``safe``; overdue and missing close
 dates say so in words (not only in colour), so they read in any terminal.
@@ -15,41 +16,57 @@ from textual.widgets.option_list import Option
 from tui_crm.core import dates
 from tui_crm.core.customers import CustomerTotals
 from tui_crm.core.money import format_amount
-from tui_crm.core.records import CustomerRow, DealRow, LeadRow
+from tui_crm.core.records import ActivityRow, CustomerRow, DealRow, LeadRow
 from tui_crm.core.settings import Settings
 from tui_crm.ui.text import safe
 
 
 @dataclass(frozen=True)
-class CustomerDetail:
-    customer: CustomerRow
-    lead: LeadRow | None  # the lead it was promoted from
+class RecordDetail:
+    """What the detail panel of a customer or a lead shows."""
+
+    record: CustomerRow | LeadRow
+    linked: str  # a customer's lead (it came from), a lead's customer (promoted to)
     totals: CustomerTotals
     deals: list[DealRow]  # open first, then the closed history
+    activities: list[ActivityRow]  # open first, then the log, newest first
     settings: Settings
 
 
-def detail_text(detail: CustomerDetail | None) -> Text:
+def detail_text(detail: RecordDetail | None, kind: str = "customer") -> Text:
     if detail is None:
-        return Text("No customer selected.", style="italic")
-    customer = detail.customer
-    text = safe(customer.name, style="bold")
-    # Every label, "—" for an empty one: the panel keeps its shape from one customer
+        return Text(f"No {kind} selected.", style="italic")
+    record = detail.record
+    text = safe(record.name, style="bold")
+    # Every label, "—" for an empty one: the panel keeps its shape from one record
     # to the next, so a cursor step repaints the values, not everything below them.
-    lead = detail.lead.name if detail.lead is not None else ""
-    for label, value in (("Company", customer.company), ("E-mail", customer.email),
-                         ("Phone", customer.phone), ("From lead", lead)):
+    labels: list[tuple[str, str]] = [("Company", record.company), ("E-mail", record.email),
+                                     ("Phone", record.phone)]
+    if isinstance(record, LeadRow):
+        labels += [("Source", record.source), ("Status", record.status),
+                   ("Customer", detail.linked)]
+    else:
+        labels.append(("From lead", detail.linked))
+    for label, value in labels:
         text.append(f"\n{label:<10}")
         text.append_text(safe(value) if value else Text("—", style="dim"))
-    if customer.notes:
+    if record.notes:
         text.append("\n\n")
-        text.append_text(safe(customer.notes, single_line=False))
-    text.append(f"\n\nUpdated {customer.updated_at:%Y-%m-%d %H:%M} by ", style="dim")
-    text.append_text(safe(customer.updated_by or "?", style="dim"))
+        text.append_text(safe(record.notes, single_line=False))
+    text.append(f"\n\nUpdated {record.updated_at:%Y-%m-%d %H:%M} by ", style="dim")
+    text.append_text(safe(record.updated_by or "?", style="dim"))
     return text
 
 
-def totals_text(detail: CustomerDetail) -> Text:
+def activities_text(detail: RecordDetail) -> Text:
+    """The record's activities: open first, then the log (``a`` adds one)."""
+    from tui_crm.ui.widgets.activity_lines import activity_lines
+
+    return activity_lines(detail.activities, dates.today(), empty="none yet: a plans one, or logs "
+                          "what was done")
+
+
+def totals_text(detail: RecordDetail) -> Text:
     """Open pipeline and won to date, in the database's currency and amount basis."""
     totals, settings = detail.totals, detail.settings
     text = Text("Open pipeline  ")
@@ -84,7 +101,7 @@ def deal_line(deal: DealRow, currency: str) -> Text:
     return line
 
 
-def deal_options(detail: CustomerDetail) -> list[Option]:
+def deal_options(detail: RecordDetail) -> list[Option]:
     """Open deals, then the ClosedWon/ClosedLost history, each under a heading."""
     currency = detail.settings.currency
     open_deals = [deal for deal in detail.deals if deal.is_open]
