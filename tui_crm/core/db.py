@@ -181,13 +181,18 @@ def create_shared_file(path: Path) -> None:
         raise DatabaseError(f"Cannot create {path}: {exc.strerror}.") from exc
 
 
-def _connect_postgres(url: str) -> PostgresqlDatabase:
-    # Imported here: db_url loads every backend peewee has, which SQLite runs never need.
-    from playhouse.db_url import connect as connect_url
-    from playhouse.db_url import register_database
+# psycopg 3 prepares a statement on the server once it has run this many times on a
+# connection: what a screen or a move repeats is parsed and planned once, not each time.
+PREPARE_THRESHOLD = 1
 
-    register_database(ReconnectingPostgres, "postgres", "postgresql")
-    database = connect_url(url)
+
+def _connect_postgres(url: str) -> PostgresqlDatabase:
+    # The URL goes to libpq as it is (it takes postgres:// and postgresql:// URIs with
+    # their parameters): no parsing here, and no loading of peewee's db_url, which
+    # imports every backend it knows.
+    uri = "postgresql://" + url.removeprefix("postgres://") if url.startswith("postgres://") \
+        else url
+    database = ReconnectingPostgres(uri, prepare_threshold=PREPARE_THRESHOLD)
     try:
         database.connect()
     except peewee.DatabaseError as exc:
@@ -229,7 +234,18 @@ def drop_connection(database: Database) -> None:
 
 
 def upgrade_schema(database: Database) -> list[str]:
-    """Apply pending migrations; refuse databases this version cannot understand."""
+    """Apply pending migrations; refuse databases this version cannot understand.
+
+    An up-to-date database is checked with one query (the migrations it applied); the
+    tables are listed only when that fails (a new, empty or foreign database).
+    """
+    known = {path.stem for path in MIGRATIONS.glob("[0-9]*.py")}
+    applied = _applied_if_any(database)
+    if applied is not None and applied >= known:
+        if applied - known:
+            raise DatabaseError("The database was made by a newer version of tui-crm; "
+                                "upgrade tui-crm to open it.")
+        return []  # up to date: opening takes no write lock
     try:
         tables = set(database.get_tables())
     except peewee.DatabaseError as exc:
@@ -242,7 +258,6 @@ def upgrade_schema(database: Database) -> list[str]:
                             "database.")
     # Read as the runner reads them, without loading it (and the schema migrator
     # behind it) at every start: most opens have nothing to apply.
-    known = {path.stem for path in MIGRATIONS.glob("[0-9]*.py")}
     applied = _applied(database, tables)
     if applied - known:
         raise DatabaseError("The database was made by a newer version of tui-crm; "
@@ -253,6 +268,17 @@ def upgrade_schema(database: Database) -> list[str]:
     if isinstance(database, PostgresqlDatabase):
         return _upgrade_postgres(database, runner)
     return _upgrade_sqlite(database, runner)
+
+
+def _applied_if_any(database: Database) -> set[str] | None:
+    """The migrations applied, read straight from their table; None when that cannot
+    be read (no such table, not a database): the caller then looks closer."""
+    try:
+        # Outside any transaction: a failure leaves nothing to roll back.
+        cursor = database.execute_sql(f'SELECT name FROM "{HISTORY_TABLE}"')
+        return {name for (name,) in cursor.fetchall()}
+    except peewee.DatabaseError:
+        return None
 
 
 def _applied(database: Database, tables: set[str]) -> set[str]:

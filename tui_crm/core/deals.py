@@ -13,10 +13,10 @@ from peewee import JOIN
 
 from tui_crm.core import changelog, dates, stages, totals, tracking
 from tui_crm.core.db import write
-from tui_crm.core.errors import CrmError, ValidationError
+from tui_crm.core.errors import CrmError, NotFound, ValidationError
 from tui_crm.core.models import Customer, Lead, Opportunity, Stage, db, now
 from tui_crm.core.money import from_cents, to_cents
-from tui_crm.core.records import DealRow
+from tui_crm.core.records import DealRow, StageRow
 from tui_crm.core.validate import check_amount, check_date, check_name, check_text
 
 ENTITY = "opportunity"
@@ -167,22 +167,33 @@ def move_deal(deal_id: int, stage_id: int, expected_version: int | None = None) 
     expected date stays in the ChangeLog); leaving one reopens it.
     """
     deal = tracking.fetch(Opportunity, ENTITY, deal_id)
-    old_stage = stages.get_stage(deal.__data__["stage"])
-    new_stage = stages.get_stage(stage_id)
+    return _move(deal, stages.all_stages(), stage_id, expected_version)
+
+
+def _move(deal: Opportunity, order: list[StageRow], stage_id: int,
+          expected_version: int | None) -> dict:
+    """Move ``deal`` (just fetched, locked) to ``stage_id``; ``order`` is every stage,
+    read once in this transaction. Four statements: the deal, its ChangeLog, the
+    stage totals, the day totals."""
+    by_id = {stage.id: stage for stage in order}
+    old_stage = by_id[deal.__data__["stage"]]
+    new_stage = by_id.get(stage_id)
+    if new_stage is None:
+        raise NotFound(f"There is no stage with id {stage_id}.")
     if old_stage.id == new_stage.id:
         if expected_version is not None and deal.version != expected_version:
-            tracking.update(Opportunity, ENTITY, deal_id, {}, expected_version)
+            tracking.update(Opportunity, ENTITY, deal.id, {}, expected_version, current=deal)
         return {}
     fields: dict[str, object] = {"stage": new_stage.id}
     if new_stage.kind != "open" and old_stage.kind == "open":
         fields["close_date"] = dates.today()
     if new_stage.kind != "lost":
         fields["lost_reason"] = ""
-    changes = tracking.update(Opportunity, ENTITY, deal_id, fields, expected_version,
-                              action="move")
     # Time in stage starts again (kept apart from the logged fields: the move's
     # ChangeLog row already says when).
-    Opportunity.update(stage_entered_at=now()).where(Opportunity.id == deal_id).execute()
+    changes = tracking.update(Opportunity, ENTITY, deal.id, fields, expected_version,
+                              action="move", current=deal,
+                              unlogged={"stage_entered_at": now()})
     totals.retally(totals.key_of(deal.__data__), totals.key_of({**deal.__data__, **fields}))
     return changes
 
@@ -194,20 +205,22 @@ def step_deal(deal_id: int, step: int, expected_version: int | None = None) -> i
     Returns the new stage's id (the same one at either end of the pipeline).
     """
     order = stages.all_stages()
-    tracking.fetch(Opportunity, ENTITY, deal_id)  # locks it: step from where it is now
-    deal = get_deal(deal_id)
+    deal = tracking.fetch(Opportunity, ENTITY, deal_id)  # locks it: step from where it is
+    current = next(stage for stage in order if stage.id == deal.__data__["stage"])
     ids = [stage.id for stage in order if stage.kind == "open"]
-    if deal.stage_kind == "open":
-        index = ids.index(deal.stage_id) + step
+    if current.kind == "open":
+        index = ids.index(current.id) + step
         if index >= len(ids):
-            target = stages.stage_of_kind("won").id
+            target = next((stage.id for stage in order if stage.kind == "won"), None)
+            if target is None:
+                raise CrmError("There is no won stage.")
         else:
             target = ids[max(index, 0)]
     elif step < 0:
-        target = ids[-1] if ids else deal.stage_id
+        target = ids[-1] if ids else current.id
     else:
-        target = deal.stage_id
-    move_deal(deal_id, target, expected_version)
+        target = current.id
+    _move(deal, order, target, expected_version)
     return target
 
 

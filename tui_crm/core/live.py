@@ -74,8 +74,11 @@ class ChangeWatcher:
                                    check_same_thread=False)
         import psycopg
 
-        return psycopg.connect(dbname=self._database.database, autocommit=True,
-                               **self._database.connect_params)
+        params = dict(self._database.connect_params)
+        target = self._database.database  # a URL (core.db), or a database name
+        params.setdefault("conninfo" if target.startswith("postgresql://") else "dbname",
+                          target)
+        return psycopg.connect(autocommit=True, **params)
 
     def _read(self) -> int:
         if isinstance(self._conn, sqlite3.Connection):

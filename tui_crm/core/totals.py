@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from peewee import EXCLUDED, DataError, fn
+from peewee import EXCLUDED, Case, DataError, fn
 
 from tui_crm.core.errors import CrmError
 from tui_crm.core.models import NO_DATE, Opportunity, Stage, StageDayTotal, StageTotal
@@ -50,26 +50,46 @@ class TotalTooLarge(CrmError):
 
 
 def retally(old: Key | None, new: Key | None) -> None:
-    """Move one deal's count and amount from ``old`` to ``new`` (None: not there)."""
+    """Move one deal's count and amount from ``old`` to ``new`` (None: not there).
+
+    Two statements whatever changed: one update of the stage totals, one upsert of
+    the day totals.
+    """
     if old == new:
         return
     check_room((new[2] if new else 0) - (old[2] if old else 0))
-    changes = [(key, sign) for key, sign in ((old, -1), (new, 1)) if key is not None]
+    by_stage: dict[int, list[int]] = {}
+    by_day: dict[tuple[int, dt.date, str], list[int]] = {}
+    for key, sign in ((old, -1), (new, 1)):
+        if key is None:
+            continue
+        stage_id, day, cents, reason = key
+        for tally in (by_stage.setdefault(stage_id, [0, 0]),
+                      by_day.setdefault((stage_id, day or NO_DATE, reason), [0, 0])):
+            tally[0] += sign
+            tally[1] += sign * cents
     # Always in key order (stage first), so two changes in opposite directions
     # cannot deadlock on PostgreSQL's row locks.
-    for key, sign in sorted(changes, key=lambda change: _order(change[0])):
-        _add(key, sign)
+    _add_to_stages(by_stage)
+    _add_to_days([(stage_id, day, reason, count, cents)
+                  for (stage_id, day, reason), (count, cents) in sorted(by_day.items())])
 
 
-def _order(key: Key) -> tuple[int, dt.date, str]:
-    stage_id, day, _, reason = key
-    return stage_id, day or NO_DATE, reason
-
-
-def _add(key: Key, sign: int) -> None:
-    stage_id, day, cents, reason = key
-    _add_to_stage(stage_id, sign, sign * cents)
-    _add_to_days([(stage_id, day or NO_DATE, reason, sign, sign * cents)])
+def _add_to_stages(deltas: Mapping[int, list[int] | tuple[int, int]]) -> None:
+    """Add ``{stage id: (count, cents)}`` to the stage totals, in one statement."""
+    if len(deltas) == 1:
+        ((stage_id, (count, cents)),) = deltas.items()
+        _add_to_stage(stage_id, count, cents)
+        return
+    ids = sorted(deltas)
+    count = Case(StageTotal.stage, [(i, deltas[i][0]) for i in ids], 0)
+    cents = Case(StageTotal.stage, [(i, deltas[i][1]) for i in ids], 0)
+    try:
+        StageTotal.update(count=StageTotal.count + count,
+                          amount_cents=StageTotal.amount_cents + cents).where(
+            StageTotal.stage.in_(ids)).execute()
+    except DataError as exc:
+        raise TotalTooLarge() from exc
 
 
 def _add_to_stage(stage_id: int, count: int, cents: int) -> None:

@@ -38,13 +38,18 @@ def fetch(model: type[Tracked], entity: str, record_id: int) -> Tracked:
 
 
 def update(model: type[Tracked], entity: str, record_id: int, fields: dict[str, Any],
-           expected_version: int | None = None, *, action: str = "update") -> dict:
+           expected_version: int | None = None, *, action: str = "update",
+           current: Tracked | None = None, unlogged: dict[str, Any] | None = None) -> dict:
     """Write the fields that changed; return them as ``{field: (old, new)}``.
 
     With ``expected_version`` the write happens only if nobody saved the record
-    since it was read, otherwise ConflictError says who did and when.
+    since it was read, otherwise ConflictError says who did and when. ``current`` is
+    the record as ``fetch`` just read it in this transaction (it is not read again);
+    ``unlogged`` fields are written in the same statement when anything changed,
+    without a ChangeLog row (bookkeeping, such as when a deal entered its stage).
     """
-    current = fetch(model, entity, record_id)
+    if current is None:
+        current = fetch(model, entity, record_id)
     if expected_version is not None and current.version != expected_version:
         raise ConflictError(entity, record_id, current.updated_by, current.updated_at)
     changes = {}
@@ -55,7 +60,7 @@ def update(model: type[Tracked], entity: str, record_id: int, fields: dict[str, 
     if not changes:
         return {}
     query = model.update(
-        **{name: new for name, (_, new) in changes.items()},
+        **{name: new for name, (_, new) in changes.items()}, **(unlogged or {}),
         updated_at=now(), updated_by=changelog.current_user(), version=model.version + 1,
     ).where((model.id == record_id) & (model.version == current.version))
     if query.execute() != 1:

@@ -1,0 +1,97 @@
+"""A board move is a handful of statements, whatever the database holds: the stages
+read once, the deal read once (locked), one update of it, its ChangeLog, one update of
+the stage totals and one of the day totals. On PostgreSQL what a move repeats runs as
+prepared statements (psycopg's prepare_threshold on the connection peewee uses)."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from peewee import PostgresqlDatabase
+
+from tui_crm.core import customers, deals, stages
+from tui_crm.core.models import Opportunity, StageDayTotal, StageTotal
+
+
+@contextlib.contextmanager
+def statements(database):
+    """The SQL of every statement run through ``database`` meanwhile."""
+    seen: list[str] = []
+
+    def hook(event) -> None:
+        seen.append(event.sql)
+
+    database.query_hooks.append(hook)
+    try:
+        yield seen
+    finally:
+        database.query_hooks.remove(hook)
+
+
+@pytest.fixture
+def deal(db):
+    acme = customers.create_customer({"name": "Acme"})
+    return deals.create_deal({"name": "Big", "amount": "1200", "close_date": "2026-12-20",
+                              "customer_id": acme})
+
+
+def kinds(seen: list[str]) -> list[str]:
+    """Each statement as its verb and table: ``UPDATE opportunity``."""
+    out = []
+    for sql in seen:
+        words = sql.replace('"', "").split()
+        verb = words[0]
+        table = words[words.index("FROM") + 1] if verb == "SELECT" and "FROM" in words \
+            else words[1] if verb == "UPDATE" else words[2] if verb == "INSERT" else ""
+        if "nextval" not in sql:  # the change announced after the commit (core.live)
+            out.append(f"{verb} {table}".strip())
+    return out
+
+
+MOVE = ["SELECT stage", "SELECT opportunity", "UPDATE opportunity", "INSERT change_log",
+        "UPDATE stage_total", "INSERT stage_day_total"]
+
+
+@pytest.mark.pg
+@pytest.mark.parametrize("step", [1, -1])
+def test_a_step_along_the_stages_is_six_statements(db, deal, step):
+    if step < 0:
+        deals.step_deal(deal, 1)
+    with statements(db) as seen:
+        deals.step_deal(deal, step)
+    assert sorted(k for k in kinds(seen) if k != "SELECT") == sorted(MOVE), seen
+
+
+@pytest.mark.pg
+def test_closing_and_moving_by_stage_cost_the_same(db, deal):
+    won = stages.stage_of_kind("won").id
+    with statements(db) as seen:
+        deals.move_deal(deal, won)
+    assert sorted(k for k in kinds(seen) if k != "SELECT") == sorted(MOVE), seen
+    with statements(db) as seen:
+        deals.reopen_deal(deal, stages.first_open_stage().id)
+    assert len(seen) <= 12, seen  # the deal read with its stage, then the same move
+
+
+@pytest.mark.pg
+def test_the_totals_follow_a_batched_move(db, deal):
+    first, second = (s.id for s in stages.open_stages()[:2])
+    deals.step_deal(deal, 1)
+    rows = {row.__data__["stage"]: (row.count, row.amount_cents) for row in StageTotal.select()}
+    assert rows[first] == (0, 0) and rows[second] == (1, 120000)
+    days = {(r.__data__["stage"], r.count) for r in StageDayTotal.select() if r.count}
+    assert days == {(second, 1)}
+    assert Opportunity.get_by_id(deal).stage_entered_at is not None
+
+
+@pytest.mark.pg
+def test_postgres_prepares_what_a_move_repeats(db, deal):
+    if not isinstance(db, PostgresqlDatabase):
+        pytest.skip("PostgreSQL only")
+    for step in (1, -1, 1):
+        deals.step_deal(deal, step)
+    prepared = [sql for (sql,) in db.execute_sql("SELECT statement FROM pg_prepared_statements")]
+    for table in ("opportunity", "stage_total", "stage_day_total", "change_log"):
+        assert any(f'"{table}"' in sql and ("UPDATE" in sql or "INSERT" in sql)
+                   for sql in prepared), (table, prepared)
