@@ -100,3 +100,29 @@ def test_list_count_and_search_leads(db):
     assert leads.count_leads("engines") == 2
     assert [lead.name for lead in leads.list_leads("NAV")] == ["Grace"]
     assert leads.count_leads("   ") == 3
+
+
+def test_converted_is_set_by_promotion_only(db):
+    from tui_crm.core.errors import ValidationError
+
+    lead_id = leads.create_lead({"name": "Ada"})
+    with pytest.raises(ValidationError) as refused:
+        leads.set_lead_status(lead_id, "Converted")
+    assert "promoted" in refused.value.errors["status"]
+    assert leads.get_lead(lead_id).status == "New"
+    leads.promote_lead(lead_id, {"name": "Ada Corp"})
+    with pytest.raises(ValidationError):
+        leads.update_lead(lead_id, {"status": "Qualified"})
+    leads.update_lead(lead_id, {"status": "Converted", "company": "Engines"})  # kept as is
+    lead = leads.get_lead(lead_id)
+    assert (lead.status, lead.company) == ("Converted", "Engines")
+
+
+def test_the_parent_search_leaves_converted_leads_out(db):
+    from tui_crm.core.lookup import find_records
+
+    promoted = leads.create_lead({"name": "Ada One"})
+    leads.promote_lead(promoted, {"name": "Ada Corp"})
+    kept = leads.create_lead({"name": "Ada Two"})
+    assert [m.id for m in find_records("ada", ("lead",), parents=True)] == [kept]
+    assert [m.id for m in find_records("ada", ("lead",))] == [promoted, kept]

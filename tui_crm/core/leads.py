@@ -17,6 +17,8 @@ from tui_crm.core.search import count_matching, matches
 from tui_crm.core.validate import CUSTOMER_FIELDS, LEAD_FIELDS, clean
 
 ENTITY = "lead"
+CONVERTED = "Converted"
+CONVERTED_BY_PROMOTION = "A lead becomes Converted when it is promoted (c on the Leads screen)."
 
 
 def lead_row(lead: Lead, customer_id: int | None = None) -> LeadRow:
@@ -34,9 +36,17 @@ def create_lead(data: Mapping[str, object]) -> int:
 @write
 def update_lead(lead_id: int, data: Mapping[str, object],
                 expected_version: int | None = None) -> dict:
-    """Change the given fields of a lead; returns what changed."""
-    return tracking.update(Lead, ENTITY, lead_id, clean(data, LEAD_FIELDS, partial=True),
-                           expected_version)
+    """Change the given fields of a lead; returns what changed.
+
+    Converted is not a status set by hand: promotion (``promote_lead``) sets it, and a
+    promoted lead stays Converted."""
+    fields = clean(data, LEAD_FIELDS, partial=True)
+    if "status" in fields:
+        current = tracking.fetch(Lead, ENTITY, lead_id).status
+        if (current == CONVERTED) != (fields["status"] == CONVERTED):
+            raise ValidationError({"status": CONVERTED_BY_PROMOTION if current != CONVERTED
+                                   else "This lead was promoted: it stays Converted."})
+    return tracking.update(Lead, ENTITY, lead_id, fields, expected_version)
 
 
 def set_lead_status(lead_id: int, status: str, expected_version: int | None = None) -> dict:

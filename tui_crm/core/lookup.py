@@ -20,8 +20,11 @@ class RecordMatch:
     detail: str  # company of a customer or lead; parent name of a deal
 
 
-def find_records(text: str, kinds: tuple[str, ...] = KINDS, limit: int = 10) -> list[RecordMatch]:
+def find_records(text: str, kinds: tuple[str, ...] = KINDS, limit: int = 10, *,
+                 parents: bool = False) -> list[RecordMatch]:
     """Up to ``limit`` records of each kind whose name contains ``text`` (case ignored).
+    With ``parents``, only records a deal can hang from: no Converted lead (its deals
+    went to its customer).
 
     Customers and leads come in name order (the name index stops the scan early);
     deals newest first, since their names repeat. Empty text lists the first ones.
@@ -33,6 +36,8 @@ def find_records(text: str, kinds: tuple[str, ...] = KINDS, limit: int = 10) -> 
             query = model.select(model.id, model.name, model.company)
             if text:
                 query = query.where(model.name.contains(text))
+            if parents and model is Lead:
+                query = query.where(Lead.status != "Converted")
             found += [RecordMatch(kind, row.id, row.name, row.company)
                       for row in query.order_by(model.name, model.id).limit(limit)]
     if "opportunity" in kinds:

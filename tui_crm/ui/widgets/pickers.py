@@ -2,7 +2,9 @@
 
 ``RecordPicker`` is a modal: type to search (the database is asked for a few
 matches, never a whole table), `up`/`down` to move, `enter` to choose, `escape` to
-cancel. ``ParentField`` is the form field that opens it and shows the choice.
+cancel, `ctrl+n` to create the customer or lead that was not found (a short form
+prefilled with what was typed; once saved, it is the choice). ``ParentField`` is the
+form field that opens it and shows the choice.
 """
 
 from __future__ import annotations
@@ -44,14 +46,19 @@ class RecordPicker(DataModal[RecordMatch | None]):
         Binding("up", "move(-1)", "Previous match", show=False, id="picker.up"),
         Binding("pagedown", "move(10)", "Page down", show=False, id="picker.pagedown"),
         Binding("pageup", "move(-10)", "Page up", show=False, id="picker.pageup"),
+        Binding("ctrl+n", "create", "New", id="picker.create"),
     ]
 
     def __init__(self, kinds: tuple[str, ...] = ("customer", "lead"), *, text: str = "",
-                 title: str = "Choose a customer or a lead"):
+                 title: str = "Choose a customer or a lead", parents: bool = True,
+                 exclude: tuple[str, int] | None = None, can_create: bool = True):
         super().__init__(classes="dialog picker")
         self.kinds = kinds
         self.text = text
         self.title_text = title
+        self.parents = parents  # only records a deal can hang from (no Converted lead)
+        self.exclude = exclude  # (kind, id) of a record not to offer (the one merged)
+        self.can_create = can_create
         self.matches: list[RecordMatch] = []
 
     def compose(self) -> ComposeResult:
@@ -62,7 +69,8 @@ class RecordPicker(DataModal[RecordMatch | None]):
             yield Input(self.text, placeholder="Type part of a name", compact=True,
                         select_on_focus=False, classes="picker-input")
             yield OptionList(classes="picker-options")
-            yield Static("type to search   up/down move   enter choose   escape cancel",
+            yield Static("type to search   up/down move   enter choose   "
+                         + ("ctrl+n new   " if self.can_create else "") + "escape cancel",
                          classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
@@ -83,7 +91,9 @@ class RecordPicker(DataModal[RecordMatch | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="record-picker")
     def _search(self, text: str) -> None:
-        self.post_message(self.Found(text, find_records(text, self.kinds, limit=MATCHES)))
+        found = find_records(text, self.kinds, limit=MATCHES + 1, parents=self.parents)
+        matches = [match for match in found if (match.kind, match.id) != self.exclude]
+        self.post_message(self.Found(text, matches[:MATCHES * len(self.kinds)]))
 
     @on(Found)
     def show_matches(self, message: Found) -> None:
@@ -99,8 +109,40 @@ class RecordPicker(DataModal[RecordMatch | None]):
             options.add_options(Option(match_label(match)) for match in matches)
             options.highlighted = 0
         else:
-            options.add_option(Option(Text("No match: try fewer letters.", style="italic"),
-                                      disabled=True))
+            options.add_option(Option(self.nothing_found(text), disabled=True))
+
+    def nothing_found(self, text: str) -> Text:
+        """What an empty list of matches says: there are none at all, or none match."""
+        nouns = " or ".join(f"{KIND_LABELS[kind].lower()}s" for kind in self.kinds)
+        if not text.strip():
+            said = Text(f"No {nouns} yet", style="italic")
+            if self.can_create:
+                said.append(": ctrl+n creates one")
+            return said.append(".")
+        said = Text("No match: try fewer letters", style="italic")
+        if self.can_create:
+            said.append(", or ctrl+n creates “")
+            said.append_text(safe(text.strip()))
+            said.append("”")
+        return said.append(".")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "create":
+            return self.can_create
+        return True
+
+    def action_create(self) -> None:
+        """A short form for a new customer or lead, named as typed; once saved, it is
+        the choice."""
+        from tui_crm.ui.widgets.record_forms import QuickRecordForm
+
+        form = QuickRecordForm(self.kinds, self.query_one(Input).value.strip())
+
+        def saved(record_id: int | None) -> None:
+            if record_id is not None and form.saved is not None:
+                self.dismiss(form.saved)
+
+        self.app.push_screen(form, saved)
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)

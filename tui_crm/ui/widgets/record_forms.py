@@ -1,8 +1,10 @@
-"""The lead form, the customer form and the promotion form (a lead becomes a customer).
+"""The lead form, the customer form, the promotion form (a lead becomes a customer)
+and the short form the parent picker opens to create the record it did not find.
 
 Each is a ``ModalScreen[int | None]`` dismissed with the saved record's id:
-``LeadForm(lead_id=None)``, ``CustomerForm(customer_id=None)`` and
-``PromoteForm(lead_id)`` (its result is the new customer's id).
+``LeadForm(lead_id=None)``, ``CustomerForm(customer_id=None)``,
+``PromoteForm(lead_id)`` (its result is the new customer's id) and
+``QuickRecordForm(kinds, name)`` (``saved`` then holds the new record's match).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from rich.text import Text
 
 from tui_crm.core import customers, leads, stages
+from tui_crm.core.lookup import RecordMatch
 from tui_crm.core.settings import get_settings
 from tui_crm.core.validate import (
     CUSTOMER_FIELDS,
@@ -59,7 +62,8 @@ class LeadForm(RecordForm):
                 FieldSpec("source", "Source", placeholder="e.g. referral, web, event",
                           check=check_text),
                 FieldSpec("status", "Status", kind="select",
-                          options=tuple((status, status) for status in LEAD_STATUSES)),
+                          options=tuple((status, status) for status in LEAD_STATUSES
+                                        if status != leads.CONVERTED)),
                 NOTES]
 
     def title_text(self) -> Text:
@@ -72,6 +76,15 @@ class LeadForm(RecordForm):
         self.version = lead.version
         self.name_at_open = lead.name
         return {field: getattr(lead, field) for field in LEAD_FIELDS}
+
+    def fill(self, values: dict[str, Any]) -> None:
+        if values.get("status") == leads.CONVERTED:
+            # Promotion set it, and a promoted lead stays Converted: shown, not offered.
+            status = self.fields["status"]
+            status.editor.set_options([(leads.CONVERTED, leads.CONVERTED)])
+            status.editor.disabled = True
+            status.set_hint("Set when the lead was promoted: it stays Converted.")
+        super().fill(values)
 
     def save_values(self, values: dict[str, Any], expected_version: int | None) -> int:
         if self.lead_id is None:
@@ -107,6 +120,44 @@ class CustomerForm(RecordForm):
             return customers.create_customer(values)
         customers.update_customer(self.customer_id, values, expected_version)
         return self.customer_id
+
+
+class QuickRecordForm(RecordForm):
+    """A new customer or lead from the parent picker: its name (prefilled with what was
+    typed there), which kind it is, and its company; ``saved`` is its match once
+    saved."""
+
+    def __init__(self, kinds: tuple[str, ...] = ("customer", "lead"), name: str = ""):
+        super().__init__()
+        self.kinds = tuple(kind for kind in kinds if kind in ("customer", "lead"))
+        self.typed_name = name
+        self.saved: RecordMatch | None = None
+
+    def title_text(self) -> Text:
+        return Text("New " + " or ".join(self.kinds))
+
+    def field_specs(self) -> list[FieldSpec]:
+        return [CONTACT_FIELDS[0],
+                FieldSpec("kind", "Kind", kind="select",
+                          options=tuple((kind.capitalize(), kind) for kind in self.kinds)),
+                CONTACT_FIELDS[1]]
+
+    def load(self) -> dict[str, Any]:
+        return {"name": self.typed_name, "kind": self.kinds[0]}
+
+    def fill(self, values: dict[str, Any]) -> None:
+        super().fill(values)
+        if len(self.kinds) == 1:
+            self.fields["kind"].display = False  # nothing to choose
+
+    def save_values(self, values: dict[str, Any], expected_version: int | None) -> int:
+        record = {"name": values["name"], "company": values["company"]}
+        kind = values["kind"]
+        record_id = customers.create_customer(record) if kind == "customer" \
+            else leads.create_lead(record)
+        self.saved = RecordMatch(kind, record_id, values["name"].strip(),
+                                 values["company"].strip())
+        return record_id
 
 
 DEAL_FIELDS = ("deal_name", "deal_amount", "deal_close_date")
