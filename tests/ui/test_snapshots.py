@@ -62,6 +62,7 @@ SCREENS = {
     "forecast": ("forecast", ()),
     "deal-form": ("pipeline", ("enter",)),
     "help": ("pipeline", ("question_mark",)),
+    "forecast-deals": ("forecast", ("down", "enter")),
 }
 
 

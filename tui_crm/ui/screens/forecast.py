@@ -27,6 +27,19 @@ from tui_crm.ui.widgets.forecast_charts import BarChart
 from tui_crm.ui.widgets.forecast_settings import open_settings
 
 
+class ForecastBody(VerticalScroll):
+    """The figures and charts; `up`/`down` pick a row of the figures (a stage, "No
+    close date", "Overdue") and `enter` lists its deals. The page keys scroll."""
+
+    HELP_GROUP = "Rows"
+    BINDINGS = [
+        Binding("up,k", "screen.pick_row(-1)", "Row above", show=False, id="forecast.row_up"),
+        Binding("down,j", "screen.pick_row(1)", "Row below", show=False,
+                id="forecast.row_down"),
+        Binding("enter", "screen.list_row", "List deals", id="forecast.list_row"),
+    ]
+
+
 class ForecastScreen(DataScreen):
     """The quarter's open pipeline by stage, the warnings, the win/loss record, charts."""
 
@@ -46,6 +59,8 @@ class ForecastScreen(DataScreen):
 
     # Only the deals of the current user ("my deals"), or everyone's.
     mine: reactive[bool] = reactive(False, bindings=True, init=False)
+    # The row `enter` lists: the stages in order, then "No close date", then "Overdue".
+    row: reactive[int] = reactive(0, init=False)
 
     def __init__(self) -> None:
         super().__init__()
@@ -54,7 +69,7 @@ class ForecastScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="forecast-body"):
+        with ForecastBody(id="forecast-body"):
             yield Static(view.title(self.quarter, None), id="forecast-title")
             with Container(id="forecast-columns"):
                 with Vertical(id="forecast-figures"):
@@ -97,13 +112,53 @@ class ForecastScreen(DataScreen):
         self.result = result
         self.query_one("#forecast-columns").remove_class("-stale")
         self.query_one("#forecast-title", Static).update(view.title(result.quarter, result))
-        self.query_one("#forecast-stages", Static).update(view.stage_table(result))
-        self.query_one("#forecast-warnings", Static).update(view.warnings(result))
+        self.row = min(self.row, self.rows() - 1)
+        self.show_rows()
         self.query_one("#forecast-winloss", Static).update(view.win_loss(result))
         self.query_one("#forecast-pipeline-title", Static).update(view.pipeline_title(result))
         self.query_one("#forecast-pipeline-chart", BarChart).show(view.pipeline_bars(result))
         self.query_one("#forecast-trend-title", Static).update(view.trend_title(result))
         self.query_one("#forecast-trend-chart", BarChart).show(view.trend_bars(result))
+
+    def rows(self) -> int:
+        return len(self.result.stages) + 2 if self.result is not None else 0
+
+    def show_rows(self) -> None:
+        """The stage table and the warnings, the picked row reversed."""
+        if self.result is None:
+            return
+        stages = len(self.result.stages)
+        picked = self.row if self.row < stages else None
+        self.query_one("#forecast-stages", Static).update(view.stage_table(self.result, picked))
+        warned = self.row - stages if self.row >= stages else None
+        self.query_one("#forecast-warnings", Static).update(view.warnings(self.result, warned))
+
+    def watch_row(self) -> None:
+        self.show_rows()
+
+    def action_pick_row(self, step: int) -> None:
+        if self.rows():
+            self.row = max(0, min(self.row + step, self.rows() - 1))
+
+    def action_list_row(self) -> None:
+        """The deals the picked row counts, in a list of their own."""
+        from tui_crm.core import deal_lists
+        from tui_crm.ui.widgets.forecast_deals import ForecastDeals
+
+        result = self.result
+        if result is None:
+            return
+        # The quarter and owner asked for, even while their figures are on their way
+        # (`]` then `enter` in one burst): the stages are the same in every quarter.
+        stages = len(result.stages)
+        if self.row < stages:
+            selection = deal_lists.stage_deals(result.stages[self.row].stage, self.quarter,
+                                               self.owner)
+        elif self.row == stages:
+            selection = deal_lists.undated_deals(self.owner)
+        else:
+            selection = deal_lists.overdue_deals(dates.today(), self.owner)
+        self.app.push_screen(ForecastDeals(selection))
 
     def worker_failed(self, worker: Worker, message: str) -> None:
         self.notify(message, title="The forecast could not be read", severity="error",

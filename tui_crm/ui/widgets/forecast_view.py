@@ -23,6 +23,7 @@ from tui_crm.ui.widgets.forecast_charts import FULL, LIGHT, Bar
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WARN = "bold yellow"
+PICKED = "reverse"  # the row `enter` lists the deals of: reversed, not only coloured
 OK = "green"
 HEADING = "bold"
 
@@ -71,8 +72,9 @@ def title(quarter: Quarter, result: Forecast | None) -> Text:
     return text
 
 
-def stage_table(result: Forecast) -> Table:
-    """Open deals expected to close in the quarter, by stage, with the total."""
+def stage_table(result: Forecast, picked: int | None = None) -> Table:
+    """Open deals expected to close in the quarter, by stage, with the total; the
+    ``picked`` stage's row reversed."""
     settings = result.settings
     table = Table(title=f"Open deals expected to close in {result.quarter}",
                   title_justify="left", title_style=HEADING, box=box.SIMPLE, show_edge=False,
@@ -86,9 +88,10 @@ def stage_table(result: Forecast) -> Table:
     table.add_column("Win %", justify="right")
     table.add_column("Weighted", justify="right",
                      footer=Text(format_amount(total.weighted), style=HEADING))
-    for line in result.stages:
+    for index, line in enumerate(result.stages):
         table.add_row(safe(line.stage), f"{line.count:,}", format_amount(line.amount),
-                      f"{line.probability}%", format_amount(line.weighted))
+                      f"{line.probability}%", format_amount(line.weighted),
+                      style=PICKED if index == picked else None)
     if not total.count:
         table.caption = f"No open deal is expected to close in {result.quarter}."
         table.caption_justify = "left"
@@ -96,16 +99,17 @@ def stage_table(result: Forecast) -> Table:
 
 
 def _warning(grid: Table, label: str, tally: Tally, settings: Settings, bad: str,
-             good: str) -> None:
+             good: str, picked: bool = False) -> None:
     """Two lines: the figures, then what they mean (so a narrow column never wraps)."""
     marker = Text("!", style=WARN) if tally.count else Text("ok", style=OK)
     grid.add_row(marker, Text(label, style=HEADING if tally.count else ""), deals(tally.count),
-                 money(tally.amount, settings))
+                 money(tally.amount, settings), style=PICKED if picked else None)
     grid.add_row("", Text(bad if tally.count else good, style="italic"), "", "")
 
 
-def warnings(result: Forecast) -> Group:
-    """Open deals (of any quarter) without a close date, and those past it."""
+def warnings(result: Forecast, picked: int | None = None) -> Group:
+    """Open deals (of any quarter) without a close date, and those past it; ``picked``
+    0 or 1 reverses the one `enter` lists."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=2)
     grid.add_column(no_wrap=True)
@@ -113,9 +117,9 @@ def warnings(result: Forecast) -> Group:
     grid.add_column(justify="right", no_wrap=True)
     settings = result.settings
     _warning(grid, "No close date", result.no_close_date, settings,
-             "they hurt the forecast", "every open deal has one")
+             "they hurt the forecast", "every open deal has one", picked == 0)
     _warning(grid, "Overdue", result.overdue, settings,
-             "their close date has passed", "none past its close date")
+             "their close date has passed", "none past its close date", picked == 1)
     heading = Text("Warnings", style=HEADING)
     heading.append(" (open deals of every quarter)", style="")
     return Group(Text(""), heading, grid)
