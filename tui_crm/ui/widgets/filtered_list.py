@@ -91,7 +91,8 @@ class FilteredList(Vertical):
     @on(Input.Changed, ".list-search")
     def search_typed(self, event: Input.Changed) -> None:
         event.stop()
-        if self.searching:
+        # A blank typed at either end searches for the same term: nothing to read.
+        if self.searching and event.value.strip() != self.records.search:
             self.records.set_search(event.value.strip())
 
     @on(Input.Submitted, ".list-search")
