@@ -134,6 +134,8 @@ def describe(intent: str) -> Step:
     elif first.action == "move" and "stage" in fields:
         stage = Stage.get_or_none(Stage.id == int(fields["stage"].new or 0))
         text = f"moved {name} to {stage.name if stage else 'another stage'}"
+    elif first.action == "merge" and "merged_from" in fields:
+        text = f"merged “{fields['merged_from'].new}” into {name}"
     elif first.action in ("create", "delete", "restore", "done"):
         verb = {"create": "added", "delete": "deleted", "restore": "restored",
                 "done": "marked done"}[first.action]

@@ -42,6 +42,8 @@ class CustomersScreen(RecordScreen):
         Binding("enter", "edit_customer", "Edit", id="customers.edit"),
         Binding("o", "add_opportunity", "Add opportunity", id="customers.add_opportunity"),
         Binding("a", "new_activity", "Activity", id="customers.activity"),
+        Binding("d,delete", "delete_record", "Delete", id="customers.delete"),
+        Binding("M", "merge_record", "Merge", key_display="M", id="customers.merge"),
         Binding("escape", "back_to_list", "Back to the list", id="customers.back"),
         # From the list, tab goes to the customer's deals (their keys: DealList).
         Binding("tab", "next_part", "To the deals", show=False, id="customers.next"),

@@ -44,6 +44,8 @@ class LeadsScreen(RecordScreen):
         Binding("c", "promote_lead", "Promote", id="leads.promote"),
         Binding("o", "add_opportunity", "Add opportunity", id="leads.add_opportunity"),
         Binding("a", "new_activity", "Activity", id="leads.activity"),
+        Binding("d,delete", "delete_record", "Delete", id="leads.delete"),
+        Binding("M", "merge_record", "Merge", key_display="M", id="leads.merge"),
         Binding("escape", "back_to_list", "Back to the list", id="leads.back"),
         # From the list, tab goes to the lead's deals (their keys: DealList).
         Binding("tab", "next_part", "To the deals", show=False, id="leads.next"),

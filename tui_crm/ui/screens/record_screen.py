@@ -3,13 +3,14 @@ selected record's detail: its fields, its activities, and its deals with their k
 
 ``CustomersScreen`` and ``LeadsScreen`` say what differs: their kind, columns, source
 and how their detail is read; the rest (the detail following the cursor, `tab` into
-the deals, the deal keys, delete and merge) is here once.
+the deals, the deal keys, `d` delete and `M` merge) is here once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -18,11 +19,13 @@ from textual.timer import Timer
 from textual.widgets import Collapsible, Header, OptionList, Static
 from textual.widgets.option_list import OptionDoesNotExist
 
-from tui_crm.core import activities, deals, stages
+from tui_crm.core import activities, deals, merge, stages
 from tui_crm.core.errors import CrmError
+from tui_crm.core.lookup import RecordMatch
 from tui_crm.core.records import DealRow
 from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.screens.base import DataScreen
+from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.customer_deals import DealList
 from tui_crm.ui.widgets.deal_lines import (
     RecordDetail,
@@ -38,6 +41,21 @@ from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
 NARROW = 100  # below this width the detail goes under the list
 DETAIL_WHILE_TYPING_S = 0.3  # while a search is typed, the detail waits for a pause
 ACTIVITIES_SHOWN = 5  # open ones, and as many of the log: a bounded read
+MOVE, WITH_DEALS, DELETE, KEEP = "move", "with_deals", "delete", "keep"
+
+
+def plural(count: int, noun: str, nouns: str = "") -> str:
+    """``1 deal``, ``3 deals``; ``nouns`` when the plural is not noun + s."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def named(before: str, name: str, after: str = "") -> Text:
+    """``before“name”after``, the name shown literally."""
+    text = Text(before)
+    text.append("“")
+    text.append_text(safe(name, style="bold"))
+    text.append(f"”{after}")
+    return text
 
 
 class RecordScreen(DataScreen):
@@ -284,6 +302,123 @@ class RecordScreen(DataScreen):
         deal_list.highlighted = first
         self.deal = self.deal_at(first)
         deal_list.focus()
+
+    # -- delete and merge ---------------------------------------------------------------
+
+    def action_delete_record(self) -> None:
+        """Delete the highlighted record, after saying what becomes of its deals."""
+        row = self.selected
+        if row is not None:
+            self._ask_delete(row.id, row.name, self.deal_count(row.id))
+
+    def action_merge_record(self) -> None:
+        """Merge the highlighted record into another one of its kind, picked by name."""
+        from tui_crm.ui.widgets.pickers import RecordPicker
+
+        row = self.selected
+        if row is None:
+            return
+
+        def picked(match: RecordMatch | None) -> None:
+            if match is not None:
+                self._ask_merge(row.id, row.name, self.deal_count(row.id), match)
+
+        self.app.push_screen(RecordPicker((self.KIND,), title=f"Merge “{row.name}” into…",
+                                          parents=False, exclude=(self.KIND, row.id),
+                                          can_create=False), picked)
+
+    def deal_count(self, record_id: int) -> int:
+        """How many deals the record has: its detail's totals (counted by SQL) when on
+        view, so the question is asked at once, in the order keys were typed."""
+        detail = self.detail
+        if detail is None or detail.record.id != record_id:
+            return merge.record_counts(self.KIND, record_id).deals  # one indexed count
+        totals = detail.totals
+        return totals.open_count + totals.won_count + totals.lost_count
+
+    @property
+    def along(self) -> str:
+        return "activities and contacts" if self.KIND == "customer" else "activities"
+
+    def _ask_delete(self, record_id: int, name: str, deal_count: int) -> None:
+        from tui_crm.ui.widgets.dialogs import Choice, ChoiceDialog
+
+        title = named(f"Delete the {self.KIND} ", name, "?")
+        message = Text(f"It goes to the Trash with its {self.along}; u undoes it.")
+        choices = [Choice(DELETE, "Delete", "d"), Choice(KEEP, "Keep it", "k")]
+        if deal_count:
+            message = Text(f"It has {plural(deal_count, 'deal')}: they go first. Move them "
+                           "to another customer or lead (picked next), or delete them too "
+                           f"(to the Trash, with it and its {self.along}). u undoes either.")
+            choices = [Choice(MOVE, "Move its deals", "m"),
+                       Choice(WITH_DEALS, "Delete with its deals", "d"),
+                       Choice(KEEP, "Keep it", "k")]
+
+        def answered(answer: str | None) -> None:
+            if answer == MOVE:
+                self._pick_deals_home(record_id, name)
+            elif answer in (DELETE, WITH_DEALS):
+                self.change_record(
+                    lambda: merge.delete_record(self.KIND, record_id,
+                                                with_deals=answer == WITH_DEALS),
+                    named("Deleted ", name, " (u undoes it)."), None)
+
+        self.app.push_screen(ChoiceDialog(title, message, choices, default=KEEP), answered)
+
+    def _pick_deals_home(self, record_id: int, name: str) -> None:
+        from tui_crm.ui.widgets.pickers import RecordPicker
+
+        def picked(match: RecordMatch | None) -> None:
+            if match is not None:
+                self.change_record(
+                    lambda: merge.delete_record(self.KIND, record_id,
+                                                move_to=(match.kind, match.id)),
+                    named("Deleted ", name, f"; its deals are {match.kind} "
+                          f"“{match.name}”'s now (u undoes it)."), None)
+
+        self.app.push_screen(RecordPicker(title=f"Move the deals of “{name}” to…",
+                                          exclude=(self.KIND, record_id)), picked)
+
+    def _ask_merge(self, record_id: int, name: str, deal_count: int,
+                   into: RecordMatch) -> None:
+        from tui_crm.ui.widgets.dialogs import ConfirmDialog
+
+        title = named("Merge ", name, "")
+        title.append_text(named(" into ", into.name, "?"))
+        message = named(f"Its {plural(deal_count, 'deal')}, {self.along}, notes and "
+                        "history move to ", into.name,
+                        f"; this {self.KIND} goes to the Trash. u undoes it.")
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.change_record(lambda: merge.merge_records(self.KIND, record_id, into.id),
+                                   named("Merged into ", into.name, " (u undoes it)."),
+                                   into.id)
+
+        self.app.push_screen(ConfirmDialog(title, message, confirm="Merge",
+                                           cancel="Keep both"), confirmed)
+
+    def change_record(self, change: Callable[[], object], done: Text,
+                      keep_id: int | None) -> None:
+        """Write a delete or merge in a worker; then say so and show the list with the
+        cursor on ``keep_id`` (or where it was)."""
+        self._write_record_change(change, done, keep_id)
+
+    @work(thread=True, exit_on_error=False, group="record-change")
+    def _write_record_change(self, change: Callable[[], object], done: Text,
+                             keep_id: int | None) -> None:
+        try:
+            change()
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Not changed",
+                                      severity="warning", markup=False)
+            return
+        self.app.call_from_thread(self._record_changed, done, keep_id)
+
+    def _record_changed(self, done: Text, keep_id: int | None) -> None:
+        self.notify(done.plain, markup=False)
+        self.record_list.reload(keep_id)
+        self.show_detail()
 
     # -- the deal list's keys -----------------------------------------------------------
 
