@@ -1,6 +1,6 @@
 """`make bench`: a million deals against a thousand, each as a ratio taken in one run.
 
-    .venv/bin/python bench/run.py [--runs N] [--only demo,app,forecast,wire,launch]
+    .venv/bin/python bench/run.py [--runs N] [--only demo,app,drill,forecast,wire,launch]
 
 Builds (or reuses, see databases.py) demo databases of 1,000, 100,000 and 1,000,000
 deals, measures the figures of BENCHMARKS.md, prints them and the ratios with their
@@ -13,6 +13,8 @@ its target. The 100,000-deal figures show the trend; no target uses them.
   per database and round: launch on the board, moves, Leads and Customers opened and
   searched, peak RSS; plus short sessions (launch, open Leads and Customers); and the
   minimal Textual app.
+- drill: the forecast's drill-down in tmux at 80x24 (drill.py): `enter` on the biggest
+  stage row of the quarter and on Overdue, key to the list drawn, at 1k and 1M deals.
 - serve: deal moves over `tui-crm serve` (ssh -tt in tmux) against the app run in tmux
   directly, with 1 and 10 sessions open, and each session's memory (serve_sessions.py).
 - launch (only when asked, `--only launch`): launches alone, at 1k and 1M deals and of
@@ -38,6 +40,7 @@ import time
 from pathlib import Path
 
 import databases
+import drill
 import serve_sessions
 import sessions
 import wire
@@ -47,7 +50,7 @@ from terminal import Tmux
 
 SMALL, MIDDLE, LARGE = 1_000, 100_000, 1_000_000
 SIZES = (SMALL, MIDDLE, LARGE)
-PARTS = ("demo", "app", "forecast", "wire", "serve", "launch")
+PARTS = ("demo", "app", "drill", "forecast", "wire", "serve", "launch")
 DEFAULT_PARTS = PARTS[:-1]  # launch: a quick look at ratios 1a and 1b alone
 # Searches: a name (what one looks up: a record or a few at any size, so the screens
 # draw the same), then a common word (a couple of matches at 1k, a screenful at 1M).
@@ -85,6 +88,10 @@ RATIOS = [
           f"today_done.{LARGE}", f"today_done.{SMALL}", 1.2),
     Ratio("3i", "enter skips the next step, key to the next line first: 1M / 1k",
           f"today_skip.{LARGE}", f"today_skip.{SMALL}", 1.2),
+    Ratio("3j", "forecast, enter on a stage row, key to its deals listed: 1M / 1k",
+          f"drill_stage.{LARGE}", f"drill_stage.{SMALL}", 1.2),
+    Ratio("3k", "forecast, enter on Overdue, key to the overdue deals listed: 1M / 1k",
+          f"drill_overdue.{LARGE}", f"drill_overdue.{SMALL}", 1.2),
     Ratio("4", "forecast --json query part at 1M: core / hand-written SQL",
           f"forecast_core.{LARGE}", f"forecast_sql.{LARGE}", 1.5),
     Ratio("5", "peak RSS of the app: 1M / 1k", f"rss.{LARGE}", f"rss.{SMALL}", 1.3),
@@ -260,6 +267,26 @@ class Bench:
         self._searches(size, expected, result)
         self.figure(f"rss.{size}", f"peak RSS of the app: {name} deals", "MiB").samples.append(
             result.peak_rss_mib)
+
+    # -- 3j, 3k: the forecast's drill-down ----------------------------------------------
+
+    def drill(self) -> None:
+        copies = {size: self.cache.working_copy(size) for size in (SMALL, LARGE)}
+        rows = {size: drill.read_rows(path) for size, path in copies.items()}
+        print(f"the forecast's drill-down in tmux at 80x24, {self.runs} sessions per "
+              "database", flush=True)
+        tmux = Tmux()
+        try:
+            for run in range(self.runs):
+                for size in [SMALL, LARGE][::-1 if run % 2 else 1]:
+                    timed = drill.drill_session(tmux, [TUI_CRM], copies[size], rows[size])
+                    for row in rows[size]:
+                        self.figure(f"{row.key}.{size}",
+                                    f"forecast, {row.label} ({row.count:,} listed): "
+                                    f"{deals_label(size)} deals").samples.append(
+                                        timed[row.key])
+        finally:
+            tmux.close()
 
     # -- 7: served over SSH -----------------------------------------------------------
 

@@ -79,15 +79,18 @@ class Tmux:
                 raise TerminalError(f"tmux {' '.join(args)}: {' '.join(out)}")
             out.append(line)
 
-    def start(self, argv: list[str], cwd: Path | None = None) -> Pane:
-        """Start ``argv`` in a new detached window of WIDTH x HEIGHT; returns at once."""
+    def start(self, argv: list[str], cwd: Path | None = None,
+              size: tuple[int, int] = (WIDTH, HEIGHT)) -> Pane:
+        """Start ``argv`` in a new detached window of ``size`` (default WIDTH x HEIGHT);
+        returns at once."""
         name = f"run{next(self._names)}"
         cmd = " ".join(shlex.quote(a) for a in argv)
         if cwd is not None:
             cmd = f"cd {shlex.quote(str(cwd))} && exec {cmd}"
         else:
             cmd = f"exec {cmd}"
-        self.command("new-session", "-d", "-s", name, "-x", str(WIDTH), "-y", str(HEIGHT), cmd)
+        self.command("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]),
+                     cmd)
         return Pane(self, name)
 
     def close(self) -> None:
