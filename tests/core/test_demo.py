@@ -1,5 +1,6 @@
 import datetime as dt
 
+import peewee
 import pytest
 from peewee import fn
 
@@ -78,16 +79,27 @@ def test_a_database_with_records_is_refused_unless_forced(db):
     assert_stage_totals_exact()
 
 
+TABLES = ("lead", "customer", "contact", "opportunity", "activity")
+
+
 def test_a_big_load_rebuilds_the_indexes(db, monkeypatch):
     monkeypatch.setattr(demo, "BIG_LOAD", 10)
-    before = {(i.name, tuple(i.columns)) for i in db.get_indexes("opportunity")}
+
+    def schema():
+        return {table: ({(i.name, tuple(i.columns)) for i in db.get_indexes(table)},
+                        {(k.column, k.dest_table) for k in db.get_foreign_keys(table)})
+                for table in TABLES}
+
+    before = schema()
     seen = []
     demo.load_demo(deals=200, progress=lambda done, total: seen.append((done, total)))
     assert seen[-1][0] == seen[-1][1] == 200 + sum(demo.sizes(200)[:2])
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
-    assert {(i.name, tuple(i.columns)) for i in db.get_indexes("opportunity")} == before
-    assert len(before) >= 3
+    assert schema() == before  # indexes and foreign keys (dropped on PostgreSQL) back
+    assert len(before["opportunity"][0]) >= 3 and len(before["opportunity"][1]) == 3
     assert_stage_totals_exact()
+    with pytest.raises(peewee.IntegrityError):  # the foreign keys hold again
+        Opportunity.update(customer=10**9).where(Opportunity.id == 1).execute()
 
 
 def test_bad_sizes_are_refused(db):
