@@ -73,3 +73,15 @@ def test_customer_totals_are_summed_per_kind(db):
     assert (totals.lost_count, totals.lost_amount) == (2, Decimal("51.00"))
     empty = customers.customer_totals(customers.create_customer({"name": "New"}))
     assert empty.open_count == 0 and empty.won_amount == Decimal("0.00")
+
+
+def test_name_taken_looks_for_another_record_of_that_name(db):
+    from tui_crm.core import leads
+
+    acme = customers.create_customer({"name": "Acme"})
+    assert customers.name_taken(" Acme ")
+    assert not customers.name_taken("Acme", except_id=acme)
+    assert not customers.name_taken("Acme Inc")
+    assert not leads.name_taken("Acme"), "a lead of that name is another kind"
+    grace = leads.create_lead({"name": "Grace"})
+    assert leads.name_taken("Grace") and not leads.name_taken("Grace", grace)

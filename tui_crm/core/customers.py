@@ -52,6 +52,21 @@ def delete_customer(customer_id: int) -> None:
     tracking.delete(Customer, ENTITY, customer_id)
 
 
+def name_taken(name: str, except_id: int | None = None) -> bool:
+    """Whether a customer other than ``except_id`` is already called ``name`` (spaces
+    around ignored): one seek on the name index."""
+    return name_in_use(Customer, name, except_id)
+
+
+def name_in_use(model, name: str, except_id: int | None) -> bool:
+    """Whether a record of ``model`` (Customer or Lead) other than ``except_id`` is
+    called ``name``."""
+    query = model.select(model.id).where(model.name == (name or "").strip())
+    if except_id is not None:
+        query = query.where(model.id != except_id)
+    return query.exists()
+
+
 def get_customer(customer_id: int) -> CustomerRow:
     return customer_row(tracking.fetch(Customer, ENTITY, customer_id))
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from peewee import fn
 
 from tui_crm.core import changelog, tracking
-from tui_crm.core.customers import CustomerTotals, parent_totals
+from tui_crm.core.customers import CustomerTotals, name_in_use, parent_totals
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
 from tui_crm.core.models import Contact, Customer, Lead, Opportunity, now
@@ -71,6 +71,12 @@ def delete_lead(lead_id: int) -> None:
 def lead_totals(lead_id: int) -> CustomerTotals:
     """Open pipeline and won-to-date of one lead's deals, summed by SQL."""
     return parent_totals(Opportunity.lead == lead_id)
+
+
+def name_taken(name: str, except_id: int | None = None) -> bool:
+    """Whether a lead other than ``except_id`` is already called ``name`` (spaces around
+    ignored): one seek on the name index."""
+    return name_in_use(Lead, name, except_id)
 
 
 def get_lead(lead_id: int) -> LeadRow:

@@ -9,11 +9,16 @@ Each is a ``ModalScreen[int | None]`` dismissed with the saved record's id:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
+from textual import on, work
+from textual.message import Message
+from textual.widgets import Input
 
 from tui_crm.core import customers, leads, stages
+from tui_crm.core.errors import ValidationError
 from tui_crm.core.lookup import RecordMatch
 from tui_crm.core.settings import get_settings
 from tui_crm.core.validate import (
@@ -48,14 +53,70 @@ def titled(action: str, name: str | None) -> Text:
     return title
 
 
-class LeadForm(RecordForm):
+class NameCheck(RecordForm):
+    """A form whose record's name should not be taken by another of its kind: a
+    warning shows at the name as it is typed (checked in a worker), and a save of a
+    taken name not yet warned about is held once with that warning; saving again
+    then makes the second record."""
+
+    record_kind = "record"
+    name_taken: Callable[[str, int | None], bool] = staticmethod(lambda name, except_id: False)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.warned_name: str | None = None  # the taken name the user has been shown
+        self.record_id: int | None = None  # the record edited (its own name is not taken)
+        self.name_at_open: str | None = None
+
+    def taken_text(self, name: str) -> str:
+        return (f"Another {self.record_kind} is already named “{name}”: saving makes a "
+                "second one.")
+
+    class NameChecked(Message):
+        def __init__(self, name: str, taken: bool) -> None:
+            super().__init__()
+            self.name = name
+            self.taken = taken
+
+    @on(Input.Changed, "#field-name")
+    def name_typed(self, event: Input.Changed) -> None:
+        self.check_name_typed(event.value.strip())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="name-check")
+    def check_name_typed(self, name: str) -> None:
+        taken = bool(name) and name != self.name_at_open \
+            and self.name_taken(name, self.record_id)
+        self.post_message(self.NameChecked(name, taken))
+
+    @on(NameChecked)
+    def name_checked(self, message: NameChecked) -> None:
+        field = self.fields["name"]
+        if message.name != str(field.value).strip():
+            return  # typing went on meanwhile
+        if message.taken:
+            self.warned_name = message.name
+        field.set_hint(self.taken_text(message.name) if message.taken else None)
+
+    def hold_taken_name(self, name: str) -> None:
+        """In the save worker: refuse once a taken name the user was not warned of."""
+        name = name.strip()
+        if name == self.warned_name or name == self.name_at_open \
+                or not self.name_taken(name, self.record_id):
+            return
+        self.warned_name = name
+        raise ValidationError({"name": self.taken_text(name) + " ctrl+s again saves it."})
+
+
+class LeadForm(NameCheck):
     """Add or edit a lead (its status too): name, company, e-mail, phone, source,
     status, notes."""
 
+    record_kind = "lead"
+    name_taken = staticmethod(leads.name_taken)
+
     def __init__(self, lead_id: int | None = None):
         super().__init__()
-        self.lead_id = lead_id
-        self.name_at_open: str | None = None
+        self.lead_id = self.record_id = lead_id
 
     def field_specs(self) -> list[FieldSpec]:
         return [*CONTACT_FIELDS,
@@ -87,19 +148,22 @@ class LeadForm(RecordForm):
         super().fill(values)
 
     def save_values(self, values: dict[str, Any], expected_version: int | None) -> int:
+        self.hold_taken_name(values["name"])
         if self.lead_id is None:
             return leads.create_lead(values)
         leads.update_lead(self.lead_id, values, expected_version)
         return self.lead_id
 
 
-class CustomerForm(RecordForm):
+class CustomerForm(NameCheck):
     """Add or edit a customer: name, company, e-mail, phone, notes."""
+
+    record_kind = "customer"
+    name_taken = staticmethod(customers.name_taken)
 
     def __init__(self, customer_id: int | None = None):
         super().__init__()
-        self.customer_id = customer_id
-        self.name_at_open: str | None = None
+        self.customer_id = self.record_id = customer_id
 
     def field_specs(self) -> list[FieldSpec]:
         return [*CONTACT_FIELDS, NOTES]
@@ -116,6 +180,7 @@ class CustomerForm(RecordForm):
         return {field: getattr(customer, field) for field in CUSTOMER_FIELDS}
 
     def save_values(self, values: dict[str, Any], expected_version: int | None) -> int:
+        self.hold_taken_name(values["name"])
         if self.customer_id is None:
             return customers.create_customer(values)
         customers.update_customer(self.customer_id, values, expected_version)
