@@ -138,3 +138,36 @@ def test_deleting_a_deal_takes_its_activities(acme):
 def test_every_new_deal_has_an_owner(acme):
     _, deal = acme
     assert deals.get_deal(deal).owner == "tester"
+
+
+def test_a_records_activities_are_read_through_its_own_indexes(sqlite_db):
+    """The detail panels' reads: each part seeks the record's index (open or done), never
+    the open activities of everyone."""
+    from tui_crm.core import customers, deals, leads
+
+    acme = customers.create_customer({"name": "Acme"})
+    deal = deals.create_deal({"name": "Pilot", "amount": "1", "customer_id": acme})
+    lead = leads.create_lead({"name": "Grace"})
+    activities.create_activity({"subject": "Call", "deal_id": deal})
+    activities.create_activity({"subject": "Met", "customer_id": acme}, done=True)
+    issued = []
+    original = sqlite_db.execute_sql
+
+    def spy(sql, params=None, *args, **kwargs):
+        issued.append((sql, params))
+        return original(sql, params, *args, **kwargs)
+
+    sqlite_db.execute_sql = spy
+    try:
+        for_acme = activities.activities_of(customer_id=acme, limit=5)
+        activities.activities_of(lead_id=lead, limit=5)
+    finally:
+        sqlite_db.execute_sql = original
+    assert [row.subject for row in for_acme] == ["Call", "Met"]
+    reads = [(sql, params) for sql, params in issued if 'FROM "activity"' in sql]
+    assert len(reads) == 10
+    for sql, params in reads:
+        plan = [row[3] for row in sqlite_db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+        own = [step for step in plan if step.startswith(("SEARCH t1", "SCAN t1"))]
+        assert len(own) == 1 and own[0].startswith("SEARCH t1 USING INDEX activity_") \
+            and "_id_done_at_due_date" in own[0], plan

@@ -189,34 +189,50 @@ def get_activity(activity_id: int) -> ActivityRow:
     return activity_row(activity)
 
 
+def _about(deal_id: int | None, customer_id: int | None, lead_id: int | None,
+           contact_id: int | None) -> list:
+    """What a record's activities are about, one condition per index to read."""
+    if deal_id is not None:
+        return [Activity.deal == deal_id]
+    if contact_id is not None:
+        return [Activity.contact == contact_id]
+    if customer_id is not None:
+        return [Activity.customer == customer_id,
+                Activity.deal.in_(Opportunity.select(Opportunity.id)
+                                  .where(Opportunity.customer == customer_id)),
+                Activity.contact.in_(Contact.select(Contact.id)
+                                     .where(Contact.customer == customer_id))]
+    if lead_id is not None:
+        return [Activity.lead == lead_id,
+                Activity.deal.in_(Opportunity.select(Opportunity.id)
+                                  .where(Opportunity.lead == lead_id))]
+    raise CrmError("Whose activities? Name a deal, customer, lead or contact.")
+
+
 def activities_of(*, deal_id: int | None = None, customer_id: int | None = None,
                   lead_id: int | None = None, contact_id: int | None = None,
                   limit: int = 50) -> list[ActivityRow]:
     """A record's activities: the open ones first (soonest due first, undated last),
     then the log of what was done, newest first. A customer's include those about its
-    deals and its contacts; a lead's, those about its deals."""
-    if deal_id is not None:
-        about = Activity.deal == deal_id
-    elif contact_id is not None:
-        about = Activity.contact == contact_id
-    elif customer_id is not None:
-        about = (Activity.customer == customer_id) \
-            | Activity.deal.in_(Opportunity.select(Opportunity.id)
-                                .where(Opportunity.customer == customer_id)) \
-            | Activity.contact.in_(Contact.select(Contact.id)
-                                   .where(Contact.customer == customer_id))
-    elif lead_id is not None:
-        about = (Activity.lead == lead_id) \
-            | Activity.deal.in_(Opportunity.select(Opportunity.id)
-                                .where(Opportunity.lead == lead_id))
-    else:
-        raise CrmError("Whose activities? Name a deal, customer, lead or contact.")
-    planned = (_query().where(about & Activity.done_at.is_null())
-               .order_by(Activity.due_date.is_null(), Activity.due_date, Activity.due_time,
-                         Activity.id).limit(limit))
-    done = (_query().where(about & Activity.done_at.is_null(False))
-            .order_by(Activity.done_at.desc(), Activity.id.desc()).limit(limit))
-    return [activity_row(a) for a in planned] + [activity_row(a) for a in done]
+    deals and its contacts; a lead's, those about its deals.
+
+    Each part is read through its own index (the record's, then done or not), never
+    through the open activities of everyone: at most ``limit`` rows of each part."""
+    planned: dict[int, Activity] = {}
+    done: dict[int, Activity] = {}
+    for about in _about(deal_id, customer_id, lead_id, contact_id):
+        for activity in (_query().where(about & Activity.done_at.is_null())
+                         .order_by(Activity.due_date.is_null(), Activity.due_date,
+                                   Activity.due_time, Activity.id).limit(limit)):
+            planned[activity.id] = activity
+        for activity in (_query().where(about & Activity.done_at.is_null(False))
+                         .order_by(Activity.done_at.desc(), Activity.id.desc()).limit(limit)):
+            done[activity.id] = activity
+    soonest = sorted(planned.values(), key=lambda a: (a.due_date is None,
+                                                      a.due_date or dt.date.max,
+                                                      a.due_time or "", a.id))[:limit]
+    latest = sorted(done.values(), key=lambda a: (a.done_at, a.id), reverse=True)[:limit]
+    return [activity_row(a) for a in soonest + latest]
 
 
 def next_step(deal_id: int) -> ActivityRow | None:
