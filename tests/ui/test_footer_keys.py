@@ -23,7 +23,7 @@ async def test_the_footer_lists_the_screens_keys_then_the_palette(sqlite_db):
 
         await press(pilot, "1")
         last = screen_text(app).splitlines()[-1]
-        assert last.startswith(" / Search  n New lead  1 Leads  2 Customers  3 Pipeline")
+        assert last.startswith(" / Search  n New lead  s Sort  f Status filter  1 Leads")
         assert last.rstrip().endswith("▏ ^p palette")
 
 

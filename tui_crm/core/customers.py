@@ -13,12 +13,14 @@ from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError
 from tui_crm.core.models import Customer, Opportunity, Stage
 from tui_crm.core.money import from_cents
-from tui_crm.core.paging import NameKey, name_order, name_position
+from tui_crm.core.paging import BY_NAME, SortKey, SortOrder, sorted_page, sorted_position
 from tui_crm.core.records import CustomerRow
 from tui_crm.core.search import count_matching, matches
 from tui_crm.core.validate import CUSTOMER_FIELDS, clean
 
 ENTITY = "customer"
+# The fields a list of customers sorts by (each has its index, migration 0012).
+SORT_FIELDS = ("name", "company", "email", "updated_at")
 
 
 def customer_row(customer: Customer) -> CustomerRow:
@@ -77,22 +79,33 @@ def _search(query, search: str | None):
     return query
 
 
+def _order(order: SortOrder | None) -> SortOrder:
+    order = order or BY_NAME
+    if order.field not in SORT_FIELDS:
+        raise CrmError(f"Customers sort by {', '.join(SORT_FIELDS)}, not {order.field!r}.")
+    return order
+
+
 def count_customers(search: str | None = None) -> int:
     return count_matching(Customer, search)
 
 
 def list_customers(search: str | None = None, offset: int = 0, limit: int = 100,
-                   after: NameKey | None = None) -> list[CustomerRow]:
-    """A page of customers by name (see ``leads.list_leads`` for ``after``)."""
-    query = name_order(_search(Customer.select(), search), Customer, offset=offset,
-                       limit=limit, after=after)
+                   after: SortKey | None = None, *,
+                   order: SortOrder | None = None) -> list[CustomerRow]:
+    """A page of customers in ``order``, by name by default (see ``leads.list_leads``
+    for ``after``)."""
+    query = sorted_page(_search(Customer.select(), search), Customer, _order(order),
+                        offset=offset, limit=limit, after=after)
     return [customer_row(c) for c in query]
 
 
-def customer_position(customer_id: int, search: str | None = None) -> int | None:
-    """Where a customer sits in ``list_customers(search)``; None when not listed."""
-    return name_position(_search(Customer.select(fn.COUNT(Customer.id)), search), Customer,
-                         customer_id)
+def customer_position(customer_id: int, search: str | None = None, *,
+                      order: SortOrder | None = None) -> int | None:
+    """Where a customer sits in ``list_customers(search, order=order)``; None when not
+    listed."""
+    return sorted_position(_search(Customer.select(fn.COUNT(Customer.id)), search),
+                           Customer, customer_id, _order(order))
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from tui_crm.core import changelog, tracking
 from tui_crm.core.customers import CustomerTotals, name_in_use, parent_totals
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
-from tui_crm.core.models import Contact, Customer, Lead, Opportunity, now
-from tui_crm.core.paging import NameKey, name_order, name_position
+from tui_crm.core.models import LEAD_STATUSES, Contact, Customer, Lead, Opportunity, now
+from tui_crm.core.paging import BY_NAME, SortKey, SortOrder, sorted_page, sorted_position
 from tui_crm.core.records import LeadRow
 from tui_crm.core.search import count_matching, matches
 from tui_crm.core.validate import CUSTOMER_FIELDS, LEAD_FIELDS, clean
@@ -19,6 +19,9 @@ from tui_crm.core.validate import CUSTOMER_FIELDS, LEAD_FIELDS, clean
 ENTITY = "lead"
 CONVERTED = "Converted"
 CONVERTED_BY_PROMOTION = "A lead becomes Converted when it is promoted (c on the Leads screen)."
+# The fields a list of leads sorts by (each has its indexes, migration 0012).
+SORT_FIELDS = ("name", "company", "status", "source", "email", "updated_at")
+STATUSES = LEAD_STATUSES  # what the list filters by
 
 
 def lead_row(lead: Lead, customer_id: int | None = None) -> LeadRow:
@@ -85,31 +88,54 @@ def get_lead(lead_id: int) -> LeadRow:
     return lead_row(lead, customer.id if customer else None)
 
 
-def _search(query, search: str | None):
+def _search(query, search: str | None, status: str | None = None):
     if search and search.strip():
         query = query.where(matches(Lead, search))
+    if status is not None:
+        query = query.where(Lead.status == _status(status))
     return query
 
 
-def count_leads(search: str | None = None) -> int:
-    return count_matching(Lead, search)
+def _status(status: str) -> str:
+    if status not in LEAD_STATUSES:
+        raise CrmError(f"A lead's status is one of {', '.join(LEAD_STATUSES)}, "
+                       f"not {status!r}.")
+    return status
+
+
+def _order(order: SortOrder | None) -> SortOrder:
+    order = order or BY_NAME
+    if order.field not in SORT_FIELDS:
+        raise CrmError(f"Leads sort by {', '.join(SORT_FIELDS)}, not {order.field!r}.")
+    return order
+
+
+def count_leads(search: str | None = None, status: str | None = None) -> int:
+    """How many leads match ``search`` (and have ``status``, when given)."""
+    if status is None:
+        return count_matching(Lead, search)
+    return _search(Lead.select(fn.COUNT(Lead.id)), search, status).scalar() or 0
 
 
 def list_leads(search: str | None = None, offset: int = 0, limit: int = 100,
-               after: NameKey | None = None) -> list[LeadRow]:
-    """A page of leads by name, optionally filtered by name, company or e-mail.
+               after: SortKey | None = None, *, order: SortOrder | None = None,
+               status: str | None = None) -> list[LeadRow]:
+    """A page of leads in ``order`` (by name by default), optionally filtered by name,
+    company or e-mail and by status.
 
-    ``after`` (a row's ``(name, id)``) starts the page just after that row, which
-    stays fast at any depth; ``offset`` is then ignored.
+    ``after`` (a row's value of the sorted field and its id) starts the page just after
+    that row, which stays fast at any depth; ``offset`` is then ignored.
     """
-    query = name_order(_search(Lead.select(), search), Lead, offset=offset, limit=limit,
-                       after=after)
+    query = sorted_page(_search(Lead.select(), search, status), Lead, _order(order),
+                        offset=offset, limit=limit, after=after)
     return [lead_row(lead) for lead in query]
 
 
-def lead_position(lead_id: int, search: str | None = None) -> int | None:
-    """Where a lead sits in ``list_leads(search)``; None when it is not listed."""
-    return name_position(_search(Lead.select(fn.COUNT(Lead.id)), search), Lead, lead_id)
+def lead_position(lead_id: int, search: str | None = None, *,
+                  order: SortOrder | None = None, status: str | None = None) -> int | None:
+    """Where a lead sits in ``list_leads(search, ...)``; None when it is not listed."""
+    return sorted_position(_search(Lead.select(fn.COUNT(Lead.id)), search, status), Lead,
+                           lead_id, _order(order))
 
 
 @write

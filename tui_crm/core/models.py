@@ -82,7 +82,13 @@ class Lead(Tracked):
     notes = TextField(default="")
 
     class Meta:
-        indexes = ((("name", "id"), False),)
+        # The list's orders (a column and the id), and one status's (migration 0012).
+        indexes = (
+            tuple(((column, "id"), False) for column in
+                  ("name", "company", "status", "source", "email", "updated_at"))
+            + tuple((("status", column, "id"), False) for column in
+                    ("name", "company", "source", "email", "updated_at"))
+        )
 
 
 class Customer(Tracked):
@@ -95,7 +101,8 @@ class Customer(Tracked):
                            backref="customers")
 
     class Meta:
-        indexes = ((("name", "id"), False),)
+        indexes = tuple(((column, "id"), False)
+                        for column in ("name", "company", "email", "updated_at"))
 
 
 class Opportunity(Tracked):

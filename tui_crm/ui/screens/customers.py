@@ -5,9 +5,11 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from tui_crm.core import customers, leads
+from tui_crm.core.paging import SortOrder
 from tui_crm.core.settings import get_settings
 from tui_crm.ui.screens.record_screen import DETAIL_WHILE_TYPING_S, NARROW, RecordScreen
 from tui_crm.ui.widgets.deal_lines import RecordDetail
+from tui_crm.ui.widgets.filtered_list import after_key
 from tui_crm.ui.widgets.record_forms import CustomerForm
 from tui_crm.ui.widgets.record_list import Column, PagedSource
 
@@ -16,25 +18,31 @@ __all__ = ["CustomersScreen", "DETAIL_WHILE_TYPING_S", "NARROW"]
 # Names get the room first: beside the detail panel (which shows the e-mail) the list
 # keeps Name and Company.
 CUSTOMER_COLUMNS = [
-    Column("Name", lambda customer: customer.name, min_width=30),
-    Column("Company", lambda customer: customer.company, min_width=20, priority=1),
-    Column("E-mail", lambda customer: customer.email, min_width=24, priority=2),
+    Column("Name", lambda customer: customer.name, min_width=30, sort="name"),
+    Column("Company", lambda customer: customer.company, min_width=20, priority=1,
+           sort="company"),
+    Column("E-mail", lambda customer: customer.email, min_width=24, priority=2,
+           sort="email"),
     Column("Updated", lambda customer: f"{customer.updated_at:%Y-%m-%d}", width=10,
-           priority=3),
+           priority=3, sort="updated_at"),
 ]
 
-CUSTOMER_SOURCE = PagedSource(
-    count=customers.count_customers,
-    page=lambda search, offset, limit, after: customers.list_customers(
-        search, offset, limit, after=(after.name, after.id) if after else None),
-    position=customers.customer_position,
-)
+
+def customer_source(order: SortOrder, _filter: str | None = None) -> PagedSource:
+    """The customers in ``order`` (customers have no filter: no status, no owner)."""
+    return PagedSource(
+        count=customers.count_customers,
+        page=lambda search, offset, limit, after: customers.list_customers(
+            search, offset, limit, after=after_key(after, order), order=order),
+        position=lambda customer_id, search: customers.customer_position(
+            customer_id, search, order=order),
+    )
 
 
 class CustomersScreen(RecordScreen):
     KIND = "customer"
     COLUMNS = CUSTOMER_COLUMNS
-    SOURCE = CUSTOMER_SOURCE
+    SOURCE_FOR = staticmethod(customer_source)
     EMPTY_TEXT = ("No customers yet: press n to add one, or promote a lead (c on the "
                   "Leads screen).")
     BINDINGS = [
@@ -47,6 +55,7 @@ class CustomersScreen(RecordScreen):
         Binding("escape", "back_to_list", "Back to the list", id="customers.back"),
         # From the list, tab goes to the customer's deals (their keys: DealList).
         Binding("tab", "next_part", "To the deals", show=False, id="customers.next"),
+        Binding("s", "sort", "Sort", id="customers.sort"),
     ]
     RECORD_ACTIONS = (*RecordScreen.RECORD_ACTIONS, "edit_customer")
 

@@ -1,5 +1,6 @@
-"""Screen 1: leads, the prospect funnel. The list (any size, `/` search), and the
-selected lead's detail: the lead, its activities and its deals."""
+"""Screen 1: leads, the prospect funnel. The list (any size, `/` search, `s` sorts by any
+column shown, `f` shows one status), and the selected lead's detail: the lead, its
+activities and its deals."""
 
 from __future__ import annotations
 
@@ -7,36 +8,46 @@ from textual.binding import Binding
 from textual.reactive import reactive
 
 from tui_crm.core import customers, leads
+from tui_crm.core.paging import SortOrder
 from tui_crm.core.records import LeadRow
 from tui_crm.core.settings import get_settings
 from tui_crm.ui.screens.record_screen import RecordScreen
 from tui_crm.ui.widgets.deal_lines import RecordDetail
+from tui_crm.ui.widgets.filtered_list import ListFilter, after_key
 from tui_crm.ui.widgets.record_forms import LeadForm, PromoteForm
 from tui_crm.ui.widgets.record_list import Column, PagedSource
 
 # Names get the room first: beside the detail panel Updated, Source and E-mail hide
 # (in that order).
 LEAD_COLUMNS = [
-    Column("Name", lambda lead: lead.name, min_width=30),
-    Column("Company", lambda lead: lead.company, min_width=20, priority=1),
-    Column("Status", lambda lead: lead.status, width=12, priority=1),
-    Column("Source", lambda lead: lead.source, width=10, priority=3),
-    Column("E-mail", lambda lead: lead.email, min_width=24, priority=2),
-    Column("Updated", lambda lead: f"{lead.updated_at:%Y-%m-%d}", width=10, priority=4),
+    Column("Name", lambda lead: lead.name, min_width=30, sort="name"),
+    Column("Company", lambda lead: lead.company, min_width=20, priority=1, sort="company"),
+    Column("Status", lambda lead: lead.status, width=12, priority=1, sort="status"),
+    Column("Source", lambda lead: lead.source, width=10, priority=3, sort="source"),
+    Column("E-mail", lambda lead: lead.email, min_width=24, priority=2, sort="email"),
+    Column("Updated", lambda lead: f"{lead.updated_at:%Y-%m-%d}", width=10, priority=4,
+           sort="updated_at"),
 ]
+STATUS_FILTER = ListFilter("status", leads.STATUSES)
 
-LEAD_SOURCE = PagedSource(
-    count=leads.count_leads,
-    page=lambda search, offset, limit, after: leads.list_leads(
-        search, offset, limit, after=(after.name, after.id) if after else None),
-    position=leads.lead_position,
-)
+
+def lead_source(order: SortOrder, status: str | None) -> PagedSource:
+    """The leads in ``order``, of one status (None: all)."""
+    return PagedSource(
+        count=lambda search: leads.count_leads(search, status),
+        page=lambda search, offset, limit, after: leads.list_leads(
+            search, offset, limit, after=after_key(after, order), order=order,
+            status=status),
+        position=lambda lead_id, search: leads.lead_position(lead_id, search, order=order,
+                                                             status=status),
+    )
 
 
 class LeadsScreen(RecordScreen):
     KIND = "lead"
     COLUMNS = LEAD_COLUMNS
-    SOURCE = LEAD_SOURCE
+    SOURCE_FOR = staticmethod(lead_source)
+    LIST_FILTER = STATUS_FILTER
     EMPTY_TEXT = "No leads yet: press n to add one."
     BINDINGS = [
         Binding("n", "new_lead", "New lead", id="leads.new"),
@@ -49,6 +60,8 @@ class LeadsScreen(RecordScreen):
         Binding("escape", "back_to_list", "Back to the list", id="leads.back"),
         # From the list, tab goes to the lead's deals (their keys: DealList).
         Binding("tab", "next_part", "To the deals", show=False, id="leads.next"),
+        Binding("s", "sort", "Sort", id="leads.sort"),
+        Binding("f", "filter", "Status filter", id="leads.filter"),
     ]
     RECORD_ACTIONS = (*RecordScreen.RECORD_ACTIONS, "edit_lead")
     # The lead under the cursor: what edit and promote apply to.

@@ -22,6 +22,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 from tui_crm.core import activities, deals, merge, stages
 from tui_crm.core.errors import CrmError
 from tui_crm.core.lookup import RecordMatch
+from tui_crm.core.paging import SortOrder
 from tui_crm.core.records import DealRow
 from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.screens.base import DataScreen
@@ -35,7 +36,7 @@ from tui_crm.ui.widgets.deal_lines import (
     show_text,
     totals_text,
 )
-from tui_crm.ui.widgets.filtered_list import FilteredList
+from tui_crm.ui.widgets.filtered_list import FilteredList, ListFilter
 from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
 
 NARROW = 100  # below this width the detail goes under the list
@@ -63,7 +64,10 @@ class RecordScreen(DataScreen):
 
     KIND = "record"  # lead | customer
     COLUMNS: list[Column] = []
-    SOURCE: PagedSource
+    # The rows in an order, of one filter value (a staticmethod: SortOrder, value ->
+    # PagedSource); LIST_FILTER is what `f` cycles, if the records have one.
+    SOURCE_FOR: Callable[[SortOrder, str | None], PagedSource]
+    LIST_FILTER: ListFilter | None = None
     EMPTY_TEXT = ""
     DEAL_ACTIONS = ("edit_deal", "delete_deal", "step_deal", "close_deal_won",
                     "close_deal_lost")
@@ -88,7 +92,8 @@ class RecordScreen(DataScreen):
         kind = self.KIND
         yield Header()
         with Horizontal(id=f"{kind}s-body", classes="record-body"):
-            yield FilteredList(self.COLUMNS, self.SOURCE, noun=f"{kind}s", id=f"{kind}s",
+            yield FilteredList(self.COLUMNS, source_for=self.SOURCE_FOR,
+                               list_filter=self.LIST_FILTER, noun=f"{kind}s", id=f"{kind}s",
                                empty_text=self.EMPTY_TEXT)
             with VerticalScroll(id=f"{kind}-detail", classes="record-detail",
                                 can_focus=False):
@@ -117,8 +122,16 @@ class RecordScreen(DataScreen):
         self.show_detail()
 
     def show_record(self, record_id: int) -> None:
-        """Put the cursor on a record (clearing a search that hides it)."""
+        """Put the cursor on a record (clearing a search or filter that hides it)."""
         self.record_list.show_record(record_id)
+
+    def action_sort(self) -> None:
+        """The next order: the next column shown, up then down (`s`)."""
+        self.record_list.action_sort()
+
+    def action_filter(self) -> None:
+        """The next value of the list's filter: All, then each one (`f`)."""
+        self.record_list.action_filter()
 
     # -- the detail panel ---------------------------------------------------------
 

@@ -57,6 +57,7 @@ class Column:
     min_width: int = 8  # of a shared column: the least it is shown at
     justify: str = "left"
     priority: int = 0
+    sort: str = ""  # the record's field the list can be sorted by on this column, if any
 
 
 def fit_columns(columns: list[Column], width: int) -> tuple[tuple[int, int], ...]:
@@ -153,6 +154,8 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         self.empty_text = empty_text
         self.page_size = page_size
         self.search = ""
+        self.sorted_by: tuple[int, bool] | None = None  # (column, descending): its title
+        # says so
         self.count = 0
         self.cursor = 0
         self.loaded = False
@@ -161,6 +164,10 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         self._load_lock = threading.Lock()
         self._fetching = False
         self._announced: object = ()
+        # Keys that move the cursor while the list is being read in another order or
+        # search wait for those rows, then apply in the order they were typed.
+        self._rearranging = False
+        self._waiting_moves: list[Callable[[], None]] = []
         self._lines: LRUCache[Hashable, Strip] = LRUCache(CACHED_LINES)
         self._drawn: dict[int, Hashable] = {}  # screen line -> what it shows
         self._layouts: dict[int, tuple[tuple[int, int], ...]] = {}  # width -> columns
@@ -185,10 +192,21 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
             keep_id = self.highlighted.id
         self._start_load(keep_id, self.cursor)
 
+    def set_source(self, source: PagedSource, *, keep_id: int | None = None,
+                   sorted_by: tuple[int, bool] | None = None) -> None:
+        """Read the rows from ``source`` instead (another order or filter): the cursor
+        stays on ``keep_id`` when it is listed, else goes to the first row.
+        ``sorted_by`` marks the sorted column's title."""
+        self.source = source
+        self.sorted_by = sorted_by
+        self._rearranging = True
+        self._start_load(keep_id, 0)
+
     def set_search(self, text: str, *, keep_id: int | None = None) -> None:
         """Show only the rows matching ``text``; the cursor goes to the first one
         (or stays on ``keep_id`` when it is listed)."""
         self.search = text
+        self._rearranging = True
         self._start_load(keep_id, 0)
 
     # -- loading ------------------------------------------------------------------
@@ -199,7 +217,7 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         # shows its rows. Reloads and searches read in a worker.
         self._generation += 1
         try:
-            first = self._read(self.search, None, 0, 0, self.body_height())
+            first = self._read(self.source, self.search, None, 0, 0, self.body_height())
         except Exception as exc:
             if not is_fault(exc):
                 raise
@@ -211,12 +229,12 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         self._generation += 1
         self._fetching = False
         screen_row = max(self.cursor - round(self.scroll_y), 0)
-        self._load(self._generation, self.search, keep_id, fallback, screen_row,
-                   self.body_height())
+        self._load(self._generation, self.source, self.search, keep_id, fallback,
+                   screen_row, self.body_height())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="record-list-load")
-    def _load(self, generation: int, search: str, keep_id: int | None, fallback: int,
-              screen_row: int, height: int) -> None:
+    def _load(self, generation: int, source: PagedSource, search: str, keep_id: int | None,
+              fallback: int, screen_row: int, height: int) -> None:
         # One load at a time, and none for a search already typed over: a burst of
         # keys (a fast typist, a paste) runs the first query and the last, not each.
         # The lock covers the queries only: the next load need not wait for this one
@@ -224,22 +242,22 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         with self._load_lock:
             if generation != self._generation:
                 return
-            loaded = self._read(search, keep_id, fallback, screen_row, height)
+            loaded = self._read(source, search, keep_id, fallback, screen_row, height)
         self.app.call_from_thread(self._loaded, generation, *loaded)
 
-    def _read(self, search: str, keep_id: int | None, fallback: int, screen_row: int,
-              height: int) -> tuple[int, int, int, dict[int, list]]:
+    def _read(self, source: PagedSource, search: str, keep_id: int | None, fallback: int,
+              screen_row: int, height: int) -> tuple[int, int, int, dict[int, list]]:
         """Count, find the kept record, and fetch every page the screen will show."""
         pages: dict[int, list] = {}
         if keep_id is None and fallback == 0:
             # From the top (a search typed, say): a first page that is not full says
             # how many rows there are, with no count to run.
-            pages[0] = self.source.page(search, 0, self.page_size, None)
+            pages[0] = source.page(search, 0, self.page_size, None)
             count = len(pages[0]) if len(pages[0]) < self.page_size \
-                else self.source.count(search)
+                else source.count(search)
         else:
-            count = self.source.count(search)
-        index = self.source.position(keep_id, search) if keep_id is not None else None
+            count = source.count(search)
+        index = source.position(keep_id, search) if keep_id is not None else None
         if index is None:
             index = min(fallback, count - 1)
         index = max(index, 0)
@@ -250,8 +268,8 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
                 if number in pages:
                     continue
                 after = pages[number - 1][-1] if pages.get(number - 1) else None
-                pages[number] = self.source.page(search, number * self.page_size,
-                                                 self.page_size, after)
+                pages[number] = source.page(search, number * self.page_size,
+                                            self.page_size, after)
         return count, index, top, {n: rows for n, rows in pages.items() if rows}
 
     def _loaded(self, generation: int, count: int, index: int, top: int,
@@ -268,7 +286,24 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         self._show_cursor()
         self._repaint_changed()
         self.post_message(self.Loaded(self, count))
+        self._replay_moves()
         self._announce()
+
+    def _replay_moves(self) -> None:
+        self._rearranging = False
+        moves, self._waiting_moves = self._waiting_moves, []
+        for move in moves:
+            move()
+
+    def _waits(self, move: Callable[[], None]) -> bool:
+        """Keep ``move`` for when the rows being read arrive; True when it waits."""
+        if self._rearranging:
+            self._waiting_moves.append(move)
+        return self._rearranging
+
+    def worker_failed(self, worker, message: str) -> None:
+        self._replay_moves()  # over the rows shown: the new ones did not come
+        super().worker_failed(worker, message)
 
     def _request_missing(self) -> None:
         """Fetch the pages of the visible rows that are not loaded yet."""
@@ -284,15 +319,15 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         self._fetching = True
         before = {page: self._pages[page - 1][-1] for page in wanted
                   if self._pages.get(page - 1)}
-        self._fetch(self._generation, self.search, wanted, before)
+        self._fetch(self._generation, self.source, self.search, wanted, before)
 
     @work(thread=True, exit_on_error=False, group="record-list-pages")
-    def _fetch(self, generation: int, search: str, wanted: list[int], before: dict) -> None:
+    def _fetch(self, generation: int, source: PagedSource, search: str, wanted: list[int],
+               before: dict) -> None:
         pages: dict[int, list] = {}
         for page in wanted:
             after = before.get(page) or (pages[page - 1][-1] if pages.get(page - 1) else None)
-            pages[page] = self.source.page(search, page * self.page_size, self.page_size,
-                                           after)
+            pages[page] = source.page(search, page * self.page_size, self.page_size, after)
         self.app.call_from_thread(self._pages_arrived, generation, pages)
 
     def _pages_arrived(self, generation: int, pages: dict[int, list]) -> None:
@@ -325,7 +360,7 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         return max(self.scrollable_content_region.height - 1, 1)
 
     def move_to(self, index: int) -> None:
-        if not self.count:
+        if self._waits(lambda: self.move_to(index)) or not self.count:
             return
         self.cursor = min(max(index, 0), self.count - 1)
         self._show_cursor()
@@ -342,16 +377,19 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
                            immediate=True)
 
     def action_cursor(self, step: int) -> None:
-        self.move_to(self.cursor + step)
+        if not self._waits(lambda: self.action_cursor(step)):
+            self.move_to(self.cursor + step)
 
     def action_page(self, step: int) -> None:
-        self.move_to(self.cursor + step * self.body_height())
+        if not self._waits(lambda: self.action_page(step)):
+            self.move_to(self.cursor + step * self.body_height())
 
     def action_first(self) -> None:
         self.move_to(0)
 
     def action_last(self) -> None:
-        self.move_to(self.count - 1)
+        if not self._waits(self.action_last):
+            self.move_to(self.count - 1)
 
     def on_click(self, event: events.Click) -> None:
         if event.y >= 1:
@@ -371,11 +409,11 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
     def _line_key(self, y: int) -> Hashable:
         """What screen line ``y`` shows: equal keys draw equal lines."""
         if y == 0:
-            return ("header",)
+            return ("header", self.sorted_by)
         index = round(self.scroll_y) + y - 1
         if index >= self.count:
             if self.count == 0 and y == 1 and self.loaded:
-                return ("empty", self.search)
+                return ("empty", self.search, self.empty_text)
             return ("blank",)
         row = self.row_at(index)
         if row is None:
@@ -413,7 +451,8 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
     def _render_key(self, key: tuple, width: int, style: Style) -> Strip:
         kind = key[0]
         if kind == "header":
-            return self._line([Text(column.title) for column in self.columns], width, style)
+            titles = [Text(self.column_title(number)) for number in range(len(self.columns))]
+            return self._line(titles, width, style)
         if kind == "empty":
             return Strip([Segment(self._empty_message(), style)]).crop_extend(0, width, style)
         if kind == "blank":
@@ -436,6 +475,12 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         segments = list(line.render(self.app.console))
         strip = Strip(Segment.apply_style(segments, post_style=style))
         return strip.adjust_cell_length(width, style)
+
+    def column_title(self, number: int) -> str:
+        title = self.columns[number].title
+        if self.sorted_by is not None and self.sorted_by[0] == number:
+            return f"{title} {'↓' if self.sorted_by[1] else '↑'}"
+        return title
 
     def _empty_message(self) -> str:
         if self.search:
