@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from tests.ui.pilot_helpers import bulk_leads, burst, press, screen_text, settle
+from tui_crm.core.paging import SortOrder
 from tui_crm.ui.app import CrmApp
 from tui_crm.ui.screens import leads as leads_screen
 
@@ -20,7 +21,7 @@ class Watched:
     """The leads list's source, counting its calls and the counts running at once."""
 
     def __init__(self):
-        self.source = leads_screen.LEAD_SOURCE
+        self.source = leads_screen.lead_source(SortOrder(), None)
         self.lock = threading.Lock()
         self.running = 0
         self.most_at_once = 0
@@ -43,8 +44,11 @@ class Watched:
         return self.source.page(search, offset, limit, after)
 
     def install(self, monkeypatch) -> None:
-        monkeypatch.setattr(leads_screen.LeadsScreen, "SOURCE",
-                            type(self.source)(self.count, self.page, self.source.position))
+        def source_for(order, status):
+            self.source = leads_screen.lead_source(order, status)
+            return type(self.source)(self.count, self.page, self.source.position)
+
+        monkeypatch.setattr(leads_screen.LeadsScreen, "SOURCE_FOR", staticmethod(source_for))
 
 
 @pytest.fixture
