@@ -1,6 +1,6 @@
 """`make bench`: a million deals against a thousand, each as a ratio taken in one run.
 
-    .venv/bin/python bench/run.py [--runs N] [--only demo,app,drill,forecast,wire,launch]
+    .venv/bin/python bench/run.py [--runs N] [--only demo,app,drill,forecast,wire,pg,launch]
 
 Builds (or reuses, see databases.py) demo databases of 1,000, 100,000 and 1,000,000
 deals, measures the figures of BENCHMARKS.md, prints them and the ratios with their
@@ -17,6 +17,9 @@ its target. The 100,000-deal figures show the trend; no target uses them.
   stage row of the quarter and on Overdue, key to the list drawn, at 1k and 1M deals.
 - serve: deal moves over `tui-crm serve` (ssh -tt in tmux) against the app run in tmux
   directly, with 1 and 10 sessions open, and each session's memory (serve_sessions.py).
+- pg: PostgreSQL (a cluster of the bench's own, pg.py) against SQLite, the same demo
+  data: the app's sessions at 1M deals both ways and at 1k on PostgreSQL, the whole
+  `forecast --json` command, and the demo load, interleaved.
 - launch (only when asked, `--only launch`): launches alone, at 1k and 1M deals and of
   the minimal Textual app, interleaved: ratios 1a and 1b in a couple of minutes.
 - forecast: the query part of `tui-crm forecast --json` in the core against the same
@@ -41,6 +44,7 @@ from pathlib import Path
 
 import databases
 import drill
+import pg
 import serve_sessions
 import sessions
 import wire
@@ -50,7 +54,7 @@ from terminal import Tmux
 
 SMALL, MIDDLE, LARGE = 1_000, 100_000, 1_000_000
 SIZES = (SMALL, MIDDLE, LARGE)
-PARTS = ("demo", "app", "drill", "forecast", "wire", "serve", "launch")
+PARTS = ("demo", "app", "drill", "forecast", "wire", "serve", "pg", "launch")
 DEFAULT_PARTS = PARTS[:-1]  # launch: a quick look at ratios 1a and 1b alone
 # Searches: a name (what one looks up: a record or a few at any size, so the screens
 # draw the same), then a common word (a couple of matches at 1k, a screenful at 1M).
@@ -115,6 +119,7 @@ RATIOS = [
     Ratio("8c", "RSS of a served session's app, 10 open (largest of each round), MiB",
           "serve_rss_10_max.ssh", None, 80),
 ]
+RATIOS += pg.ratios(Ratio)
 
 
 def deals_label(size: int) -> str:
@@ -326,6 +331,11 @@ class Bench:
         if result.server_rss_mib:
             self.figure("serve_server_rss", "RSS of the SSH server, 10 sessions open",
                         "MiB").samples.append(result.server_rss_mib)
+
+    # -- P: PostgreSQL against SQLite (pg.py) --------------------------------------------
+
+    def pg(self) -> None:
+        pg.measure(self, sessions, Tmux, LEAD_TERMS, CUSTOMER_TERMS)
 
     # -- 4: forecast --------------------------------------------------------------
 

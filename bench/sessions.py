@@ -77,12 +77,12 @@ def _row_shown(screen: str, row: str) -> bool:
     return first.startswith(why[:TEXT_PREFIX]) and what[:TEXT_PREFIX] in first
 
 
-def read_expected(path: Path, lead_terms: list[str], customer_terms: list[str]) -> Expected:
+def read_expected(path: Path | str, lead_terms: list[str], customer_terms: list[str]) -> Expected:
     from tui_crm.core import board, customers, leads
     from tui_crm.core.db import open_database
 
-    if not path.exists():  # opening would create an empty database there
-        raise FileNotFoundError(path)
+    if not str(path).startswith("postgresql://") and not Path(path).exists():
+        raise FileNotFoundError(path)  # opening would create an empty database there
     from tui_crm.core import today
 
     database = open_database(str(path))

@@ -284,12 +284,13 @@ def column_edge(stage: StageRow, last: bool = False, search: str | None = None,
     return cards[0] if cards else None
 
 
-def find_card(deal_id: int) -> Card | None:
-    """The card of one deal, wherever it is (None when it was deleted)."""
+def find_card(deal_id: int, order: Sequence[StageRow] | None = None) -> Card | None:
+    """The card of one deal, wherever it is (None when it was deleted). ``order``: the
+    stages, when the caller has just read them (else they are read here)."""
     row = _cards().where(Opportunity.id == deal_id).tuples().first()
     if row is None:
         return None
-    stage = stages.get_stage(row[6])
+    stage = next((s for s in order or () if s.id == row[6]), None) or stages.get_stage(row[6])
     return _card(row, stage.is_open)
 
 
@@ -369,8 +370,8 @@ def board_view(places: Mapping[int, tuple[Key | None, int]], rows: int,
     starts at its first card). ``focus_id`` is the deal the cursor must stay on: its
     column is read around it, wherever it moved. ``owner`` shows one owner's deals.
     """
-    focus = find_card(focus_id) if focus_id is not None else None
-    stages_shown = board_stages()
+    stages_shown = board_stages()  # read once for the whole board
+    focus = find_card(focus_id, stages_shown) if focus_id is not None else None
     totals = column_totals(stages_shown, search, quarter, owner)
     columns = []
     for stage in stages_shown:
