@@ -70,6 +70,20 @@ class Cache:
             self.keep(deals, building)
         return self.path(deals)
 
+    def with_changes(self, deals: int, changes: int) -> Path:
+        """The N-deal database with ``changes`` more made through the core (as_of.py),
+        built once per code version."""
+        path = self.dir / f"deals-{deals}-changes-{changes}.db"
+        if not path.exists():
+            building = self.dir / f"building-changes-{deals}.db"
+            print(f"  making {changes:,} changes in {deals:,} deals ...", flush=True)
+            subprocess.run([str(BIN / "python"), str(ROOT / "bench" / "as_of.py"),
+                            str(self.ensure(deals)), str(building), "--changes", str(changes)],
+                           check=True)
+            remove(path)
+            shutil.move(building, path)
+        return path
+
     def prune(self) -> None:
         """Remove databases built by other versions of the code."""
         for old in (OUT / "db").glob("*"):

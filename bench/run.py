@@ -23,7 +23,9 @@ its target. The 100,000-deal figures show the trend; no target uses them.
 - launch (only when asked, `--only launch`): launches alone, at 1k and 1M deals and of
   the minimal Textual app, interleaved: ratios 1a and 1b in a couple of minutes.
 - forecast: the query part of `tui-crm forecast --json` in the core against the same
-  queries by hand (forecast_query.py), each in a fresh process; and the whole command.
+  queries by hand (forecast_query.py), each in a fresh process; and the whole command;
+  then `forecast --json --as-of` a week back against `forecast --json`, on a copy of the
+  1M database with 10,000 changes made since (as_of.py).
 - wire: bytes written to a real pseudo-terminal at 120x40 per key (wire.py): a cursor
   step in Leads, Customers and on the board against a row step of Textual's DataTable;
   a deal move and a Customers step against 12 kB; nothing written while idle.
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import datetime as dt
 import json
 import os
 import platform
@@ -66,6 +69,7 @@ BASELINE_LAUNCH = "launch: minimal Textual app (header, footer, DataTable)"
 LAUNCH = "launch to board with cards"
 SHORT_SESSIONS = 2  # per round and database, beside each full session: more launches
 # and list openings, the figures that vary most
+AS_OF_CHANGES = 10_000  # a week of a sales team's work, walked back by --as-of
 FORECAST_RUNS_PER_RUN = 3  # a forecast takes milliseconds: more runs steady its median
 
 RATIOS = [
@@ -98,6 +102,9 @@ RATIOS = [
           f"drill_overdue.{LARGE}", f"drill_overdue.{SMALL}", 1.2),
     Ratio("4", "forecast --json query part at 1M: core / hand-written SQL",
           f"forecast_core.{LARGE}", f"forecast_sql.{LARGE}", 1.5),
+    Ratio("4b", "forecast --json --as-of a week back (10,000 changes since) / forecast "
+          "--json, whole commands at 1M", f"forecast_as_of.{LARGE}",
+          f"forecast_now.{LARGE}", 2.0),
     Ratio("5", "peak RSS of the app: 1M / 1k", f"rss.{LARGE}", f"rss.{SMALL}", 1.3),
     Ratio("6", "demo --deals 1000000 / sqlite3 executemany of its rows", f"demo.{LARGE}",
           f"executemany.{LARGE}", 2.0),
@@ -366,6 +373,27 @@ class Bench:
             subprocess.run([TUI_CRM, "forecast", "--json", "--db", str(db)], check=True,
                            stdout=subprocess.DEVNULL)
             cli.samples.append(time.perf_counter() - start)
+        self._as_of(runs)
+
+    def _as_of(self, runs: int) -> None:
+        """4b: the forecast as of a week back, every change since walked back, against
+        the forecast of now, on the same database (a week of work made in it)."""
+        week_ago = (dt.date.today() - dt.timedelta(days=7)).isoformat()
+        db = self.cache.with_changes(LARGE, AS_OF_CHANGES)
+        ways = {
+            "as_of": (self.figure(f"forecast_as_of.{LARGE}", "tui-crm forecast --json "
+                                  f"--as-of {week_ago} at 1M, {AS_OF_CHANGES:,} changes "
+                                  "since (wall)"), ["--as-of", week_ago]),
+            "now": (self.figure(f"forecast_now.{LARGE}", "tui-crm forecast --json at 1M, "
+                                "the same database (wall)"), []),
+        }
+        print(f"forecast --as-of at {LARGE:,} deals, {runs} runs each way", flush=True)
+        for run in range(runs):
+            for figure, extra in list(ways.values())[::-1 if run % 2 else 1]:
+                start = time.perf_counter()
+                subprocess.run([TUI_CRM, "forecast", "--json", "--db", str(db), *extra],
+                               check=True, stdout=subprocess.DEVNULL)
+                figure.samples.append(time.perf_counter() - start)
 
     # -- 7: bytes per key on a pseudo-terminal --------------------------------------
 
