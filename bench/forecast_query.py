@@ -109,7 +109,7 @@ def sql(path: str, source: tuple[str, str, str, str] = DAYS) -> tuple[float, dic
     by_month = {f"{m:%Y-%m}": cents for m, cents in zip(months, sums, strict=True)}
     settings = dict(conn.execute("SELECT key, value FROM setting"))
     result = {
-        "quarter": name, "amount_basis": settings["amount_basis"],
+        "quarter": name, "owner": None, "amount_basis": settings["amount_basis"],
         "currency": settings["currency"], "stages": lines,
         "total": {"count": total[0], "amount": _money(total[1]), "weighted": f"{total[2]:.2f}"},
         "no_close_date": {"count": undated[0] or 0, "amount": _money(undated[1])},
