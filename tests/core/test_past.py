@@ -193,3 +193,12 @@ def test_each_kind_of_change_lands_in_its_bucket(db):
     assert (fall.start.count, str(fall.start.amount)) == (6, "600.00")
     assert (fall.end.count, str(fall.end.amount)) == (4, "360.00")
     assert next(m for m in fall.movements if m.deal_id == back).pushes == 1
+
+
+def test_changes_since_a_moment_are_read_by_entity_and_time(sqlite_db):
+    """The forecast as of a moment reads only the changes made since (SQLite's plan):
+    a database's whole history is never walked."""
+    sql, params = past.changes_query(stamp(), "opportunity").sql()
+    plan = " ".join(row[-1] for row in sqlite_db.execute_sql("EXPLAIN QUERY PLAN " + sql,
+                                                             params))
+    assert "entity=? AND at>?" in plan and "TEMP B-TREE" not in plan, plan

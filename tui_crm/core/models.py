@@ -235,7 +235,8 @@ class ChangeLog(BaseModel):
 
     class Meta:
         indexes = ((("entity", "entity_id", "at"), False), (("at",), False),
-                   (("user", "id"), False), (("intent",), False))
+                   (("user", "id"), False), (("intent",), False),
+                   (("entity", "at", "id"), False))
 
 
 class Trash(BaseModel):
