@@ -1,22 +1,36 @@
-"""Importing a CSV file from the app: pick the file, see its first rows and every bad
-line, then import all of it or nothing (the core's ``csvio`` does the work)."""
+"""Importing a CSV file from the app: pick the file, say how to read another program's
+columns, dates, stage names, deals with no parent and records already here (the choices
+of ``tui-crm import``), see what importing would do (a dry run: its summary, its first
+rows, every bad line), then import all of it or nothing (the core's ``csvio`` does the
+work)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, OptionList, Select, Static
+from textual.widgets import Checkbox, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
-from tui_crm.core.csvio import KINDS, ImportFailed, ImportPreview, import_csv, preview_import
+from tui_crm.core.csvio import (
+    DUPLICATE_CHOICES,
+    KINDS,
+    ImportFailed,
+    ImportOptions,
+    ImportPreview,
+    ImportSummary,
+    check_date_format,
+    import_file,
+    preview_import,
+)
 from tui_crm.core.errors import CrmError
 from tui_crm.core.text import how_many, printable
 from tui_crm.ui.footer_keys import KeyFooter
@@ -24,7 +38,74 @@ from tui_crm.ui.screens.base import DataModal
 from tui_crm.ui.text import safe
 
 PREVIEW_ROWS = 8
+SHORT = 32  # terminal lines below which the file list is shorter
 ERRORS_SHOWN = 20
+# The choices typed as text: the field's id and its label.
+CHOICES = (("import-map", "Columns"), ("import-date-format", "Dates"),
+           ("import-stage", "Stages"), ("import-default-parent", "No parent"))
+PLACEHOLDERS = {
+    "import-map": "its column=ours, …  e.g. account=name, close_value=amount",
+    "import-date-format": "e.g. %d-%m-%y (empty: 2026-12-31)",
+    "import-stage": "its stage=ours, …  e.g. Won=ClosedWon, Lost=ClosedLost",
+    "import-default-parent": "deals with no parent go to customer:NAME or lead:NAME",
+}
+
+# The command line's words in the core's messages, and this dialog's for them.
+DIALOG_WORDS = (("--map SOURCE=FIELD", "Columns (its column=ours)"),
+                ("--ignore-unknown", "Skip unknown columns"),
+                ("--on-duplicate", "Existing:"), ("--default-parent", "No parent"),
+                ("--date-format", "Dates"), ("--stage", "Stages"), ("--map", "Columns"),
+                ("SOURCE=TARGET", "its=ours, …"))
+
+
+def dialog_words(message: str) -> str:
+    """A core message as this dialog says it: its fields' names for the flags."""
+    for flag, words in DIALOG_WORDS:
+        message = message.replace(flag, words)
+    return message
+
+
+# What to do with a lead or customer whose name is already here (--on-duplicate).
+DUPLICATE_WORDS = {"error": "error: name them", "skip": "skip them", "update": "update them"}
+
+
+class OptionProblem(CrmError):
+    """A choice that cannot be read: where it was typed, and why."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def pairs(text: str) -> list[str]:
+    """``a=b, c=d`` as the command line's repeated ``SOURCE=TARGET`` words."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def read_options(values: dict[str, str], ignore_unknown: bool,
+                 on_duplicate: str) -> ImportOptions:
+    """The import's options from what the dialog's fields hold (``values`` by field id).
+
+    Raises OptionProblem naming the field of the first choice that cannot be read.
+    """
+    words = {"maps": pairs(values["import-map"]),
+             "stage_maps": pairs(values["import-stage"]),
+             "default_parent": values["import-default-parent"].strip() or None,
+             "date_format": values["import-date-format"].strip() or None}
+    for field, _ in CHOICES:
+        try:
+            if field == "import-map":
+                ImportOptions.parse(maps=words["maps"])
+            elif field == "import-stage":
+                ImportOptions.parse(stage_maps=words["stage_maps"])
+            elif field == "import-default-parent":
+                ImportOptions.parse(default_parent=words["default_parent"])
+            elif words["date_format"]:
+                check_date_format(words["date_format"])
+        except CrmError as exc:
+            raise OptionProblem(field, dialog_words(str(exc))) from None
+    return ImportOptions.parse(ignore_unknown=ignore_unknown, on_duplicate=on_duplicate,
+                               **words)
 
 
 class CsvFilePicker(OptionList):
@@ -74,15 +155,40 @@ class CsvFilePicker(OptionList):
             self.post_message(self.Picked(path))
 
 
-def preview_text(preview: ImportPreview) -> Table | Text:
-    """The first rows as they would be saved, or every bad line (first ones)."""
+def summary_text(summary: ImportSummary | None) -> Text:
+    """What importing would do (or did), in a line or a few."""
+    text = Text()
+    if summary is None:
+        return text
+    would = "would be " if summary.dry_run else ""
+    verb = "Would import" if summary.dry_run else "Imported"
+    text.append(f"{verb} {how_many(summary.added, summary.kind)}", style="bold")
+    text.append(" (a dry run: nothing is written until ctrl+s).\n" if summary.dry_run
+                else ".\n")
+    if summary.updated:
+        text.append(f"{summary.updated:,} already here {would}updated from the file.\n")
+    if summary.skipped:
+        text.append(f"{summary.skipped:,} already here {would}skipped (kept as they are).\n")
+    if summary.created_parent:
+        text.append_text(safe(f"The {summary.created_parent} {would or 'was '}created for "
+                              "the deals that name no parent.\n", single_line=False))
+    if summary.ignored_columns:
+        text.append_text(safe(f"Columns skipped: {', '.join(summary.ignored_columns)}.\n",
+                              single_line=False))
+    return text
+
+
+def preview_text(preview: ImportPreview) -> Group | Text:
+    """What importing would do, then the first rows as they would be saved; or every bad
+    line (first ones)."""
     if not preview.ok:
         lines = {error.line for error in preview.errors}
         count = len(lines) + preview.more_errors
         text = Text(f"{count:,} bad line{'s' * (count != 1)}: nothing can be imported until "
                     "the file is fixed.\n", style="bold")
         for error in preview.errors[:ERRORS_SHOWN]:
-            text.append_text(safe(str(error)))
+            # The command line's words for the choice are this dialog's field.
+            text.append_text(safe(dialog_words(str(error))))
             text.append("\n")
         hidden = len(preview.errors) - ERRORS_SHOWN + preview.more_errors
         if hidden > 0:
@@ -91,12 +197,13 @@ def preview_text(preview: ImportPreview) -> Table | Text:
     table = Table(title=f"{how_many(preview.total, preview.kind)} ready: ctrl+s imports "
                         f"{'it' if preview.total == 1 else 'them all'}",
                   title_justify="left", expand=True, box=None, show_edge=False)
+    summary = summary_text(preview.summary)
     columns = [c for c in preview.columns if any(row.get(c) for row in preview.rows)][:6]
     for column in columns:
         table.add_column(column, overflow="ellipsis", no_wrap=True)
     for row in preview.rows[:PREVIEW_ROWS]:
         table.add_row(*(safe(row.get(column, "")) for column in columns))
-    return table
+    return Group(summary, table)
 
 
 class CsvImportScreen(DataModal[int | None]):
@@ -113,7 +220,8 @@ class CsvImportScreen(DataModal[int | None]):
         self.kind = kind if kind in KINDS else KINDS[0]
         self.folder = Path(folder)
         self.preview: ImportPreview | None = None
-        self.previewed: tuple[str, str] | None = None  # (kind, path) of the preview
+        # (kind, path, options) of the preview: ctrl+s imports only what was previewed
+        self.previewed: tuple[str, str, ImportOptions] | None = None
         self.importing = False
 
     def compose(self) -> ComposeResult:
@@ -129,10 +237,37 @@ class CsvImportScreen(DataModal[int | None]):
                 yield Input(placeholder="path/to/file.csv (enter previews) or pick below",
                             compact=True, id="import-path")
             yield CsvFilePicker(self.folder, id="import-tree")
+            # Related choices share a row: the columns and skipping the others; dates
+            # and what to do with records already here.
+            with Horizontal(classes="import-row"):
+                yield from self.choice("import-map")
+                yield Checkbox("Skip unknown columns", compact=True, id="import-ignore")
+            with Horizontal(classes="import-row"):
+                yield from self.choice("import-date-format")
+                yield Static("Existing", classes="field-label", markup=False)
+                yield Select([(DUPLICATE_WORDS[choice], choice) for choice in DUPLICATE_CHOICES],
+                             value="error", allow_blank=False, compact=True,
+                             id="import-duplicate")
+            with Horizontal(classes="import-row"):
+                yield from self.choice("import-stage")
+            with Horizontal(classes="import-row"):
+                yield from self.choice("import-default-parent")
+            yield Static("", id="import-option-error", markup=False)
             with VerticalScroll(id="import-preview"):
                 yield Static("Pick a file to see its first rows and any bad line.",
                              id="import-result")
         yield KeyFooter()
+
+    @staticmethod
+    def choice(field: str) -> ComposeResult:
+        label = dict(CHOICES)[field]
+        yield Static(label, classes="field-label", markup=False)
+        yield Input(placeholder=PLACEHOLDERS[field], compact=True, id=field,
+                    classes="import-choice")
+
+    def on_resize(self, event: events.Resize) -> None:
+        # A short terminal (24 lines) keeps its lines for the preview.
+        self.set_class(event.size.height < SHORT, "-short")
 
     @property
     def path_text(self) -> str:
@@ -147,49 +282,93 @@ class CsvImportScreen(DataModal[int | None]):
         event.stop()
         self._start_preview()
 
-    def on_select_changed(self, event: Select.Changed) -> None:
+    @on(Select.Changed, "#import-kind")
+    def kind_changed(self, event: Select.Changed) -> None:
         event.stop()
         self.kind = str(event.value)
         if self.path_text:
             self._start_preview()
 
+    @on(Select.Changed, "#import-duplicate")
+    @on(Checkbox.Changed, "#import-ignore")
+    def choice_changed(self, event: Select.Changed | Checkbox.Changed) -> None:
+        event.stop()
+        if self.path_text:
+            self._start_preview()
+
+    @on(Input.Changed, ".import-choice")
+    def choice_typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.refresh_bindings()  # ctrl+s waits for a preview of what is typed now
+
+    def options(self) -> ImportOptions:
+        """The choices as typed; raises OptionProblem (at its field) for a bad one."""
+        values = {field: self.query_one(f"#{field}", Input).value for field, _ in CHOICES}
+        return read_options(values, self.query_one("#import-ignore", Checkbox).value,
+                            str(self.query_one("#import-duplicate", Select).value))
+
+    def current_options(self) -> ImportOptions | None:
+        try:
+            return self.options()
+        except CrmError:
+            return None
+
     def _start_preview(self) -> None:
+        for field, _ in CHOICES:
+            self.query_one(f"#{field}", Input).remove_class("-invalid")
+        problem = self.query_one("#import-option-error", Static)
+        try:
+            options = self.options()
+        except OptionProblem as exc:
+            self.preview = None
+            self.refresh_bindings()
+            self.query_one(f"#{exc.field}", Input).add_class("-invalid")
+            problem.update(safe(str(exc), style="bold"))
+            problem.display = True
+            self.query_one(f"#{exc.field}", Input).focus()
+            return
+        problem.update("")
+        problem.display = False
         if not self.path_text:
             return
         self.preview = None
         self.refresh_bindings()
         self.query_one("#import-result", Static).update(Text("Checking the file…",
                                                              style="italic"))
-        self._preview(self.kind, self.path_text)
+        self._preview(self.kind, self.path_text, options)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="csv-preview")
-    def _preview(self, kind: str, path: str) -> None:
+    def _preview(self, kind: str, path: str, options: ImportOptions) -> None:
         try:
-            preview = preview_import(kind, Path(path).expanduser(), limit=PREVIEW_ROWS)
+            preview = preview_import(kind, Path(path).expanduser(), limit=PREVIEW_ROWS,
+                                     options=options)
         except CrmError as exc:
             self.app.call_from_thread(self._show_problem, str(exc))
             return
-        self.app.call_from_thread(self._show_preview, kind, path, preview)
+        self.app.call_from_thread(self._show_preview, kind, path, options, preview)
 
-    def _show_preview(self, kind: str, path: str, preview: ImportPreview) -> None:
-        if (kind, path) != (self.kind, self.path_text):
+    def _show_preview(self, kind: str, path: str, options: ImportOptions,
+                      preview: ImportPreview) -> None:
+        if (kind, path, options) != (self.kind, self.path_text, self.current_options()):
             return  # the choice changed meanwhile
         self.preview = preview
-        self.previewed = (kind, path)
+        self.previewed = (kind, path, options)
         self.query_one("#import-result", Static).update(preview_text(preview))
         self.refresh_bindings()
 
     def _show_problem(self, message: str) -> None:
         self.preview = None
         self.importing = False
-        self.query_one("#import-result", Static).update(safe(message, style="bold",
+        self.query_one("#import-result", Static).update(safe(dialog_words(message),
+                                                             style="bold",
                                                              single_line=False))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "import_file":
             ready = (self.preview is not None and self.preview.ok and not self.importing
-                     and self.previewed == (self.kind, self.path_text))
+                     and self.previewed == (self.kind, self.path_text,
+                                            self.current_options()))
             return True if ready else None  # shown dimmed until a good file is previewed
         return True
 
@@ -199,12 +378,12 @@ class CsvImportScreen(DataModal[int | None]):
         self.importing = True
         self.refresh_bindings()
         self.query_one("#import-result", Static).update(Text("Importing…", style="italic"))
-        self._import(self.kind, self.path_text)
+        self._import(*self.previewed)  # type: ignore[misc]
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="csv-import")
-    def _import(self, kind: str, path: str) -> None:
+    def _import(self, kind: str, path: str, options: ImportOptions) -> None:
         try:
-            count = import_csv(kind, Path(path).expanduser())
+            summary = import_file(kind, Path(path).expanduser(), options)
         except ImportFailed as exc:
             preview = ImportPreview(kind, (), [], 0, exc.errors, exc.more)
             self.app.call_from_thread(self._failed, preview)
@@ -212,7 +391,13 @@ class CsvImportScreen(DataModal[int | None]):
         except CrmError as exc:
             self.app.call_from_thread(self._show_problem, str(exc))
             return
-        self.app.call_from_thread(self.dismiss, count)
+        self.app.call_from_thread(self._done, summary)
+
+    def _done(self, summary: ImportSummary) -> None:
+        more = summary_text(summary).plain.split("\n", 1)[1].strip()
+        if more:  # beyond the count the app tells: what else was done
+            self.app.notify(more, markup=False)
+        self.dismiss(summary.added)
 
     def worker_failed(self, worker: Worker, message: str) -> None:
         self._show_problem(message)
