@@ -163,3 +163,32 @@ async def test_a_long_list_is_read_a_page_at_a_time(many):
         assert records.highlighted.name == in_order(overdue)[2]
         await burst(pilot, "enter")
         assert isinstance(app.screen, DealForm)
+
+
+def reversed_text(renderable) -> str:
+    """The text drawn reversed in a renderable of the screen (what marks the row
+    `enter` lists, with or without colour)."""
+    from rich.console import Console
+
+    console = Console(width=80, record=True, no_color=True)
+    return "".join(segment.text for segment in console.render(renderable)
+                   if segment.style is not None and segment.style.reverse).strip()
+
+
+async def test_the_picked_row_is_reversed_and_follows_the_keys(shared):
+    from tui_crm.ui.widgets import forecast_view as view
+
+    app = CrmApp(start_mode="forecast")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert reversed_text(view.stage_table(screen.result, 0)).startswith("Qualification")
+        await burst(pilot, "down", "down", "down")
+        assert screen.row == 3
+        warned = reversed_text(view.warnings(screen.result, screen.row - 3))
+        assert warned.startswith("!") and "No close date" in warned
+        assert reversed_text(view.stage_table(screen.result, None)) == ""
+        await burst(pilot, "down", "down", "down")
+        assert screen.row == 4  # Overdue: the last row
+        await burst(pilot, "up", "up", "up", "up", "up", "up")
+        assert screen.row == 0
