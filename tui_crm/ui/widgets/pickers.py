@@ -69,8 +69,8 @@ class RecordPicker(DataModal[RecordMatch | None]):
             yield Input(self.text, placeholder="Type part of a name", compact=True,
                         select_on_focus=False, classes="picker-input")
             yield OptionList(classes="picker-options")
-            yield Static("type to search   up/down move   enter choose   "
-                         + ("ctrl+n new   " if self.can_create else "") + "escape cancel",
+            yield Static("type to search  up/down move  enter choose  "
+                         + ("ctrl+n new  " if self.can_create else "") + "escape cancel",
                          classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
