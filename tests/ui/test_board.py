@@ -447,3 +447,26 @@ async def test_every_column_header_takes_the_same_form(crm):
         assert headers["Negotiation"] in ("2 · 1,999,999,999,999.98", "2 · 2000b")
         assert headers["Proposal"] in ("1 · 3,000.00", "1 · 3k")
         assert headers["ClosedLost"] in ("1 · 700.00", "1 · 700")
+
+
+async def test_keys_typed_during_a_move_wait_for_it(crm):
+    """`> >` in a burst moves the deal two stages (the second key waits for the first
+    move, then acts on the deal where it now is); `> w` closes the deal just moved."""
+    from tests.ui.pilot_helpers import burst
+
+    deal, engine = crm["Overdue deal"], crm["Engine"]
+    app = CrmApp(start_mode="pipeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, ">", ">")
+        assert stage_of(deal) == "Negotiation"
+        board = board_of(app)
+        assert board.column.stage.name == "Negotiation" and board.selected.id == deal
+        assert [row[0] for row in log_rows("opportunity", deal)].count("move") == 2
+        await burst(pilot, "<", "<", "<")  # the third finds it in the first stage
+        assert stage_of(deal) == "Qualification" and board.selected.id == deal
+        await press_each(pilot, "l")
+        assert board.selected.id == engine
+        await burst(pilot, ">", "w")
+        assert stage_of(engine) == "ClosedWon"
+        assert board.column.stage.name == "ClosedWon" and board.selected.id == engine

@@ -9,6 +9,8 @@ one handler of ``ui.workers.FailsSoftly``.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from textual.screen import ModalScreen, Screen
@@ -27,6 +29,37 @@ class DataScreen(Screen, FailsSoftly):
     if TYPE_CHECKING:
         @property
         def app(self) -> CrmApp: ...
+
+
+class ChangesInTurn:
+    """Keys that change data act one after another, each on what the last one left.
+
+    While a change is on its way (``changing``), a key that acts on the record under
+    the cursor waits for it: ``waits_for_change(action)`` keeps the action and says so,
+    and ``change_shown()`` (once the screen shows what the change left) runs the next
+    one kept. So `> > >` moves a deal three stages on, and `>` then `w` closes the deal
+    just moved; no key is dropped. ``change_failed()`` forgets the keys kept: they
+    counted on a change that did not happen.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.changing = False
+        self.changes_waiting: deque[Callable[[], None]] = deque()
+
+    def waits_for_change(self, action: Callable[[], None]) -> bool:
+        if self.changing:
+            self.changes_waiting.append(action)
+        return self.changing
+
+    def change_shown(self) -> None:
+        self.changing = False
+        if self.changes_waiting:
+            self.changes_waiting.popleft()()
+
+    def change_failed(self) -> None:
+        self.changing = False
+        self.changes_waiting.clear()
 
 
 class DataModal(ModalScreen[ResultType], FailsSoftly):

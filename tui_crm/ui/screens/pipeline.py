@@ -27,12 +27,12 @@ from tui_crm.core.errors import ConflictError, CrmError
 from tui_crm.core.faults import is_fault
 from tui_crm.core.records import StageRow
 from tui_crm.ui.footer_keys import KeyFooter
-from tui_crm.ui.screens.base import DataScreen
+from tui_crm.ui.screens.base import ChangesInTurn, DataScreen
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.board import Board, BoardColumn, visible_cards
 
 
-class PipelineScreen(DataScreen):
+class PipelineScreen(ChangesInTurn, DataScreen):
     """A column per open stage, then Won and Lost (closed this quarter)."""
 
     AUTO_FOCUS = "Board"  # the board, not the filter above it (shown by `/`)
@@ -62,7 +62,6 @@ class PipelineScreen(DataScreen):
         super().__init__(**kwargs)
         self.search = ""
         self.quarter = Quarter.current()
-        self.writing = False
         self.follow: int | None = None  # a deal the cursor must go to on the next read
         self._reads = 0  # reads asked for so far; each read's answer carries its number
         self._floor = 0  # answers of reads up to this number are out of date: dropped
@@ -236,19 +235,19 @@ class PipelineScreen(DataScreen):
 
     def action_step(self, step: int) -> None:
         card = self.board.selected
-        if card is not None:
+        if not self.waits_for_change(lambda: self.action_step(step)) and card is not None:
             self._write(card, lambda: deals.step_deal(card.id, step, card.version))
 
     def action_close_won(self) -> None:
         card = self.board.selected
-        if card is not None:
+        if not self.waits_for_change(self.action_close_won) and card is not None:
             self._write(card, lambda: deals.close_won(card.id, card.version))
 
     def action_close_lost(self) -> None:
         from tui_crm.ui.widgets.dialogs import lost_reason_prompt
 
         card = self.board.selected
-        if card is None:
+        if self.waits_for_change(self.action_close_lost) or card is None:
             return
 
         def closed(reason: str | None) -> None:
@@ -261,7 +260,7 @@ class PipelineScreen(DataScreen):
         from tui_crm.ui.widgets.dialogs import DELETE, MARK_LOST, delete_deal_dialog
 
         card = self.board.selected
-        if card is None:
+        if self.waits_for_change(self.action_delete) or card is None:
             return
 
         def answered(answer: str | None) -> None:
@@ -278,14 +277,14 @@ class PipelineScreen(DataScreen):
         from tui_crm.ui.widgets.deal_form import DealForm
 
         card = self.board.selected
-        if card is not None:
+        if not self.waits_for_change(self.action_edit) and card is not None:
             self.app.push_screen(DealForm(card.id), self._saved)
 
     def action_new_activity(self) -> None:
         from tui_crm.ui.widgets.activity_form import add_activity
 
         card = self.board.selected
-        if card is not None:
+        if not self.waits_for_change(self.action_new_activity) and card is not None:
             add_activity(self.app, deal_id=card.id, about=card.name)
 
     def action_new(self) -> None:
@@ -304,12 +303,10 @@ class PipelineScreen(DataScreen):
 
     def _write(self, card: Card, change: Callable[[], object], refused: str = "Not moved"
                ) -> None:
-        """Run one change of a deal; keys pressed before it is shown are ignored.
-        ``refused`` titles the message shown when the change cannot be made."""
-        if self.writing:
-            self.app.bell()
-            return
-        self.writing = True
+        """Run one change of a deal; keys pressed before it is shown wait for it (see
+        ``ChangesInTurn``). ``refused`` titles the message shown when the change cannot
+        be made."""
+        self.changing = True
         self._write_deal(card, change, refused, self._places(), self._rows(), self.shown())
 
     @work(thread=True, exit_on_error=False, group="board-write")
@@ -335,23 +332,25 @@ class PipelineScreen(DataScreen):
         # The board stays as it was shown; the next key (or the live refresh) reads it
         # again.
         if worker.group == "board-write":
-            self.writing = False
+            self.change_failed()
         for column in self.board.columns:
             column.loading = False
         super().worker_failed(worker, message)
 
     def _written(self, card: Card, outcome: tuple[str, str], read_for: tuple,
                  view: BoardView, amounts: settings.Settings) -> None:
-        self.writing = False
         refused, problem = outcome
         if problem:
             self.notify(problem, title=refused, severity="warning", markup=False)
+            self.changes_waiting.clear()  # the keys after it counted on the change
         if read_for != (self._places(), self.shown()):  # the cursor moved meanwhile
             self.go_to_deal(card.id)
+            self.change_shown()
             return
         self._floor = self._reads  # reads asked for before now may predate the change
         self._show(view, amounts, False)
         self.app.saw_own_change(self)
+        self.change_shown()
 
     # -- filtering -------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ it, so a burst (`z z z`) acts on one line after the other.
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable
 
 from rich.text import Text
@@ -27,7 +27,7 @@ from tui_crm.core.errors import CrmError
 from tui_crm.core.faults import is_fault
 from tui_crm.core.today import QueueItem
 from tui_crm.ui.footer_keys import KeyFooter
-from tui_crm.ui.screens.base import DataScreen
+from tui_crm.ui.screens.base import ChangesInTurn, DataScreen
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.record_list import Column, PagedSource, RecordList
 
@@ -53,7 +53,7 @@ TODAY_COLUMNS = [
 ]
 
 
-class TodayScreen(DataScreen):
+class TodayScreen(ChangesInTurn, DataScreen):
     BINDINGS = [
         Binding("space", "done", "Done", id="today.done"),
         Binding("a", "new_activity", "Activity", id="today.activity"),
@@ -70,8 +70,6 @@ class TodayScreen(DataScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.changing = False  # a change on its way: the next key waits for it
-        self.next_actions: deque[Callable[[], None]] = deque()
         self.user = changelog.current_user()
         self.counts: dict[str, int] = {}
         self.source = PagedSource(count=self._count, page=self._page,
@@ -136,9 +134,7 @@ class TodayScreen(DataScreen):
         self.item = self.queue_list.highlighted
         self.show_status(event.count)
         if self.changing:  # the queue as the change left it: the next key may act
-            self.changing = False
-            if self.next_actions:
-                self.next_actions.popleft()()
+            self.change_shown()
 
     def show_status(self, count: int) -> None:
         def more(number: int) -> str:  # a count stops at its cap: "10,000+"
@@ -180,13 +176,6 @@ class TodayScreen(DataScreen):
         if action in ("close_date", "close_lost", "open_deal"):
             return item.deal_id is not None
         return True
-
-    def waits_for_change(self, action: Callable[[], None]) -> bool:
-        """While a change is on its way, the key pressed next waits for it (it acts on
-        the line that took the cleared one's place)."""
-        if self.changing:
-            self.next_actions.append(action)
-        return self.changing
 
     # -- the keys ------------------------------------------------------------------------
 
@@ -306,7 +295,7 @@ class TodayScreen(DataScreen):
     def changed(self, problem: str, then: Callable[[], None] | None) -> None:
         if problem:
             self.notify(problem, title="Not changed", severity="warning", markup=False)
-            self.next_actions.clear()  # what was pressed next counted on this change
+            self.changes_waiting.clear()  # what was pressed next counted on this change
         self.app.saw_own_change(self)
         self.app.refresh_overdue()
         self.reload()  # ``loaded`` lets the next key act
@@ -315,6 +304,5 @@ class TodayScreen(DataScreen):
 
     def worker_failed(self, worker: Worker, message: str) -> None:
         if worker.group == "today-change":
-            self.changing = False
-            self.next_actions.clear()
+            self.change_failed()
         super().worker_failed(worker, message)

@@ -30,7 +30,14 @@ class UndoSteps:
     def _when_written(self: CrmApp, which: str, force: bool, tries: int = 0) -> None:
         """Take the step once the work under way is done: `u` typed straight after a
         move undoes that move, not the step before it."""
-        busy = any(worker.is_running for worker in self.workers)
+        from tui_crm.ui.screens.base import ChangesInTurn
+
+        screen = self.screen
+        if isinstance(screen, ChangesInTurn) and screen.waits_for_change(
+                lambda: self._when_written(which, force, tries)):
+            return  # after the change on its way (the board's move) is shown
+        busy = any(worker.is_running or worker.state.name == "PENDING"
+                   for worker in self.workers)
         if busy and tries < WAIT_TRIES:
             self.set_timer(WAIT_S, lambda: self._when_written(which, force, tries + 1))
             return
