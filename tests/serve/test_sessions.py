@@ -66,9 +66,12 @@ def test_a_resize_redraws_the_app_at_the_new_size(start_server, keys, terminals)
     term.resize(80, 24)
     wait_until(lambda: abs(title_at() + len(title) / 2 - 40) <= 2,
                "the title centred in 80 columns")
+    # the list's status line above the detail panel (under the list below 100 columns),
+    # once the screen is laid out again at the new size
+    wait_until(lambda: any("0 leads" in line for line in term.screen().splitlines()[2:22]),
+               "the list's status line in 80x24")
     screen = term.screen().splitlines()
-    # the list's status line above the detail panel (under the list below 100 columns)
-    assert len(screen) == 24 and any("0 leads" in line for line in screen[2:22])
+    assert len(screen) == 24
     assert "^p palette" in screen[23]  # the footer on the last line of 24
 
 
