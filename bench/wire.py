@@ -34,7 +34,7 @@ from pty_terminal import HEIGHT, WIDTH, PtyProgram, by_column
 STEPS = 6  # cursor steps measured per screen and run (down, and up again)
 MOVES = 2  # a deal moved on and back this many times per run
 IDLE_S = 4.0  # with the live refresh looking once a second: four looks
-DETAIL_WIDTH = 56  # the customers' detail panel, at the right (app.tcss #customer-detail)
+DETAIL_WIDTH = 56  # the customers' detail panel, at the right (app.tcss .record-detail)
 BASELINE = [str(BIN / "python"), str(ROOT / "bench" / "baseline_app.py"), "--row-cursor"]
 
 

@@ -136,6 +136,9 @@ async def test_c_promotes_the_lead_and_its_deals_go_with_it(sqlite_db):
         assert "Status    Converted" in fields
         assert "Customer  Ada [/] Labs [bold]" in fields
         assert "Opportunities (0)" in screen_text(app)
+        await press(pilot, "o", "c")  # a Converted lead takes no deal and no promotion
+        assert isinstance(app.screen, LeadsScreen)
+        assert "o Add opportunity" not in screen_text(app)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])

@@ -72,8 +72,9 @@ class LeadsScreen(RecordScreen):
         return self.record_list
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "promote_lead":
-            return self.lead is not None and self.lead.status != "Converted"
+        if action in ("promote_lead", "add_opportunity"):
+            # A Converted lead's deals went to its customer: it takes no new ones.
+            return self.lead is not None and self.lead.status != leads.CONVERTED
         return super().check_action(action, parameters)
 
     def record_highlighted(self, row: object | None) -> None:
