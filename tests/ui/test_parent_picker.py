@@ -134,3 +134,22 @@ async def test_the_lead_form_offers_no_converted_status_and_keeps_a_converted_on
         await press(pilot, "ctrl+s")
         assert leads.get_lead(ada).name == "Ada Lovelace"
         assert leads.get_lead(ada).status == "Converted"
+
+
+async def test_the_short_form_warns_of_a_taken_name_for_the_kind_chosen(sqlite_db):
+    customers.create_customer({"name": "Acme"})
+    app = CrmApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form = await open_deal_form(pilot)
+        form.fields["parent"].editor.focus()
+        await burst(pilot, *"Acm", "ctrl+n")
+        assert isinstance(app.screen, QuickRecordForm)
+        await type_text(pilot, "e")
+        name = app.screen.fields["name"]
+        assert "Another customer is already named “Acme”" in str(name.hint)
+        await press(pilot, "tab", "enter", "down", "enter")  # a lead: none is named so
+        assert name.hint == ""
+        await press(pilot, "ctrl+s")
+        assert app.screen is form
+        assert Lead.get().name == "Acme"

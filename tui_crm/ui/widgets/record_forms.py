@@ -15,7 +15,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.message import Message
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from tui_crm.core import customers, leads, stages
 from tui_crm.core.errors import ValidationError
@@ -187,16 +187,26 @@ class CustomerForm(NameCheck):
         return self.customer_id
 
 
-class QuickRecordForm(RecordForm):
+class QuickRecordForm(NameCheck):
     """A new customer or lead from the parent picker: its name (prefilled with what was
     typed there), which kind it is, and its company; ``saved`` is its match once
-    saved."""
+    saved. It warns of a taken name as the other forms do."""
 
     def __init__(self, kinds: tuple[str, ...] = ("customer", "lead"), name: str = ""):
         super().__init__()
         self.kinds = tuple(kind for kind in kinds if kind in ("customer", "lead"))
         self.typed_name = name
         self.saved: RecordMatch | None = None
+        self.record_kind = self.kinds[0]  # the kind chosen (read by the save worker too)
+
+    def name_taken(self, name: str, except_id: int | None) -> bool:
+        check = customers.name_taken if self.record_kind == "customer" else leads.name_taken
+        return check(name, except_id)
+
+    @on(Select.Changed, "#field-kind")
+    def kind_chosen(self, event: Select.Changed) -> None:
+        self.record_kind = str(event.value)
+        self.check_name_typed(str(self.fields["name"].value).strip())
 
     def title_text(self) -> Text:
         return Text("New " + " or ".join(self.kinds))
@@ -216,6 +226,7 @@ class QuickRecordForm(RecordForm):
             self.fields["kind"].display = False  # nothing to choose
 
     def save_values(self, values: dict[str, Any], expected_version: int | None) -> int:
+        self.hold_taken_name(values["name"])
         record = {"name": values["name"], "company": values["company"]}
         kind = values["kind"]
         record_id = customers.create_customer(record) if kind == "customer" \
