@@ -344,3 +344,33 @@ async def test_deal_keys_that_do_not_apply_are_dimmed_and_do_nothing(sqlite_db):
         await press(pilot, "x")
         assert isinstance(app.screen, CustomersScreen), "no lost reason asked: already lost"
         assert deals.get_deal(upsell).version == version
+
+
+async def test_k_adds_a_contact_shown_in_the_customers_panel(sqlite_db):
+    """A customer's people show in its detail panel; `k` adds one (typed in a burst,
+    saved with ctrl+s), shown literally; a promoted lead's person is the first."""
+    from tests.ui.pilot_helpers import burst
+    from tui_crm.core import contacts
+    from tui_crm.ui.widgets.contact_form import ContactForm
+
+    lead_id = leads.create_lead({"name": "Ada [b]", "company": "Engines", "email": "ada@e.io"})
+    customer_id = leads.promote_lead(lead_id, {"name": "Engines [/] Ltd"})
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "Contacts" in screen_text(app)
+        assert "Ada [b] · ada@e.io" in screen_text(app)
+        await press(pilot, "k")
+        assert isinstance(app.screen, ContactForm)
+        await type_text(pilot, "Grace [bold] Hopper")
+        await burst(pilot, "tab", *"CTO", "ctrl+s")
+        assert not isinstance(app.screen, ContactForm)
+        people = contacts.contacts_of(customer_id)
+        assert ("Grace [bold] Hopper", "CTO") in [(p.name, p.role) for p in people]
+        assert "Grace [bold] Hopper · CTO" in screen_text(app)
+    async with CrmApp(start_mode="customers").run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "k")
+        await press(pilot, "ctrl+s")  # no name: said at the field, nothing lost
+        assert isinstance(pilot.app.screen, ContactForm)
+        assert len(contacts.contacts_of(customer_id)) == len(people)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from tui_crm.core import customers, leads
+from tui_crm.core import contacts, customers, leads
 from tui_crm.core.paging import SortOrder
 from tui_crm.core.settings import get_settings
 from tui_crm.ui.screens.record_screen import DETAIL_WHILE_TYPING_S, NARROW, RecordScreen
@@ -14,6 +14,8 @@ from tui_crm.ui.widgets.record_forms import CustomerForm
 from tui_crm.ui.widgets.record_list import Column, PagedSource
 
 __all__ = ["CustomersScreen", "DETAIL_WHILE_TYPING_S", "NARROW"]
+
+CONTACTS_SHOWN = 20  # the customer's people in its detail panel
 
 # Names get the room first: beside the detail panel (which shows the e-mail) the list
 # keeps Name and Company.
@@ -50,6 +52,7 @@ class CustomersScreen(RecordScreen):
         Binding("enter", "edit_customer", "Edit", id="customers.edit"),
         Binding("o", "add_opportunity", "Add opportunity", id="customers.add_opportunity"),
         Binding("a", "new_activity", "Activity", id="customers.activity"),
+        Binding("k", "new_contact", "Contact", id="customers.contact"),
         Binding("d,delete", "delete_record", "Delete", id="customers.delete"),
         Binding("M", "merge_record", "Merge", key_display="M", id="customers.merge"),
         Binding("escape", "back_to_list", "Back to the list", id="customers.back"),
@@ -57,7 +60,7 @@ class CustomersScreen(RecordScreen):
         Binding("tab", "next_part", "To the deals", show=False, id="customers.next"),
         Binding("s", "sort", "Sort", id="customers.sort"),
     ]
-    RECORD_ACTIONS = (*RecordScreen.RECORD_ACTIONS, "edit_customer")
+    RECORD_ACTIONS = (*RecordScreen.RECORD_ACTIONS, "edit_customer", "new_contact")
 
     @property
     def customer_list(self):
@@ -72,7 +75,20 @@ class CustomersScreen(RecordScreen):
         lead = leads.get_lead(customer.lead_id) if customer.lead_id else None
         return RecordDetail(customer, lead.name if lead is not None else "",
                             customers.customer_totals(record_id), self.deals_of(record_id),
-                            self.activities_of(record_id), get_settings())
+                            self.activities_of(record_id), get_settings(),
+                            contacts.contacts_of(record_id, limit=CONTACTS_SHOWN))
+
+    def action_new_contact(self) -> None:
+        from tui_crm.ui.widgets.contact_form import ContactForm
+
+        if self.selected is not None:
+            self.app.push_screen(ContactForm(self.selected.id, self.selected.name),
+                                 self.contact_saved)
+
+    def contact_saved(self, contact_id: int | None) -> None:
+        if contact_id is not None:
+            self.notify("Contact saved.")
+            self.show_detail()
 
     def action_new_customer(self) -> None:
         self.app.push_screen(CustomerForm(), self.record_saved)

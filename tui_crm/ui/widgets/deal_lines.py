@@ -7,7 +7,7 @@ dates say so in words (not only in colour), so they read in any terminal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual.widgets import Static
@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from tui_crm.core import dates
 from tui_crm.core.customers import CustomerTotals
 from tui_crm.core.money import format_amount
-from tui_crm.core.records import ActivityRow, CustomerRow, DealRow, LeadRow
+from tui_crm.core.records import ActivityRow, ContactRow, CustomerRow, DealRow, LeadRow
 from tui_crm.core.settings import Settings
 from tui_crm.ui.text import safe
 
@@ -31,6 +31,7 @@ class RecordDetail:
     deals: list[DealRow]  # open first, then the closed history
     activities: list[ActivityRow]  # open first, then the log, newest first
     settings: Settings
+    contacts: list[ContactRow] | None = field(default=None)  # a customer's people
 
 
 def detail_text(detail: RecordDetail | None, kind: str = "customer") -> Text:
@@ -62,8 +63,13 @@ def activities_text(detail: RecordDetail) -> Text:
     """The record's activities: open first, then the log (``a`` adds one)."""
     from tui_crm.ui.widgets.activity_lines import activity_lines
 
-    return activity_lines(detail.activities, dates.today(), empty="none yet: a plans one, or logs "
-                          "what was done")
+    text = activity_lines(detail.activities, dates.today(), empty="none yet: a plans one, or "
+                          "logs what was done")
+    if detail.contacts is None:
+        return text
+    from tui_crm.ui.widgets.contact_form import contact_lines
+
+    return Text("\n\n").join([contact_lines(detail.contacts), text])
 
 
 def totals_text(detail: RecordDetail) -> Text:

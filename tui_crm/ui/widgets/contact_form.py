@@ -1,0 +1,70 @@
+"""A person at a customer: add or edit a contact (name, role, e-mail, phone, notes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from tui_crm.core import contacts
+from tui_crm.core.records import ContactRow
+from tui_crm.core.validate import check_email, check_name, check_text
+from tui_crm.ui.text import safe
+from tui_crm.ui.widgets.form import FieldSpec, RecordForm
+from tui_crm.ui.widgets.record_forms import titled
+
+CONTACT_FORM_FIELDS = [
+    FieldSpec("name", "Name", placeholder="required", check=check_name),
+    FieldSpec("role", "Role", placeholder="e.g. Head of IT, buyer", check=check_text),
+    FieldSpec("email", "E-mail", placeholder="name@example.com", check=check_email),
+    FieldSpec("phone", "Phone", check=check_text),
+    FieldSpec("notes", "Notes", kind="notes", check=check_text),
+]
+
+
+class ContactForm(RecordForm):
+    """Add a contact to ``customer_id`` (named ``about`` in the title), or edit
+    ``contact_id``."""
+
+    form_title = "Contact"
+
+    def __init__(self, customer_id: int, about: str = "", contact_id: int | None = None):
+        super().__init__()
+        self.customer_id = customer_id
+        self.about = about
+        self.contact_id = self.record_id = contact_id
+
+    def field_specs(self) -> list[FieldSpec]:
+        return CONTACT_FORM_FIELDS
+
+    def title_text(self) -> Text:
+        return titled("Edit contact at" if self.contact_id else "New contact at", self.about)
+
+    def load(self) -> dict[str, Any]:
+        if self.contact_id is None:
+            return {}
+        contact = contacts.get_contact(self.contact_id)
+        self.version = contact.version
+        return {field: getattr(contact, field) for field in contacts.CONTACT_FIELDS}
+
+    def save_values(self, values: dict[str, Any], expected_version: int | None) -> int:
+        if self.contact_id is None:
+            return contacts.create_contact({**values, "customer_id": self.customer_id})
+        contacts.update_contact(self.contact_id, values, expected_version)
+        return self.contact_id
+
+
+def contact_lines(rows: list[ContactRow]) -> Text:
+    """``Contacts`` then a line per person: name, role, e-mail and phone."""
+    text = Text("Contacts", style="bold underline")
+    if not rows:
+        text.append("\n  none yet: k adds the people you deal with")
+        return text
+    for row in rows:
+        text.append("\n")
+        text.append_text(safe(row.name, style="bold"))
+        for part in (row.role, row.email, row.phone):
+            if part:
+                text.append(" · ")
+                text.append_text(safe(part))
+    return text
