@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench bench-serve clean
+.PHONY: run test lint bench bench-serve bench-pg clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ bench: $(TEST_STAMP)
 # `tui-crm serve` alone: over SSH against the app in tmux, 1 and 10 sessions, memory.
 bench-serve: $(TEST_STAMP)
 	$(BIN)/python bench/run.py --only serve
+
+# PostgreSQL against SQLite alone: a cluster of the bench's own, the same demo data.
+bench-pg: $(TEST_STAMP)
+	$(BIN)/python bench/run.py --only pg
 
 clean:
 	rm -rf $(VENV)
