@@ -52,6 +52,15 @@ class DealState(NamedTuple):
     def key(self) -> tuple[int, dt.date, str]:
         return self.stage, self.close_date or NO_DATE, self.lost_reason
 
+    def with_value(self, field: str, value: object) -> DealState:
+        """The state with one field as it was (a ChangeLog row walked back)."""
+        values = list(self)
+        values[STATE_FIELDS.index(field)] = value
+        return DealState(*values)
+
+
+STATE_FIELDS = ("id", "name", "stage", "close_date", "amount_cents", "lost_reason", "owner")
+
 
 def _value(field: str, text: str | None) -> object:
     """A ChangeLog value back in the deal's type."""
@@ -139,7 +148,7 @@ def walk_back(states: dict[int, DealState | None], rows: Iterable[ChangeLog]
             kept = trash.snapshot_of("opportunity", row.entity_id, row.intent)
             then[row.entity_id] = _state(kept) if kept is not None else None
         elif row.field in DEAL_FIELDS and state is not None:
-            then[row.entity_id] = state._replace(**{row.field: _value(row.field, row.old)})
+            then[row.entity_id] = state.with_value(row.field, _value(row.field, row.old))
     return then
 
 
