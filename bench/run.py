@@ -1,6 +1,6 @@
 """`make bench`: a million deals against a thousand, each as a ratio taken in one run.
 
-    .venv/bin/python bench/run.py [--runs N] [--only demo,app,drill,forecast,wire,pg,launch]
+    .venv/bin/python bench/run.py [--runs N] [--only demo,app,drill,sorts,forecast,wire,pg,launch]
 
 Builds (or reuses, see databases.py) demo databases of 1,000, 100,000 and 1,000,000
 deals, measures the figures of BENCHMARKS.md, prints them and the ratios with their
@@ -15,6 +15,8 @@ its target. The 100,000-deal figures show the trend; no target uses them.
   minimal Textual app.
 - drill: the forecast's drill-down in tmux at 80x24 (drill.py): `enter` on the biggest
   stage row of the quarter and on Overdue, key to the list drawn, at 1k and 1M deals.
+- sorts: Leads sorted in tmux at 180x40 (sorted_lists.py): `s` to Company ↑ and on to
+  Updated ↓, key to the rows of that order drawn, at 1k and 1M deals.
 - serve: deal moves over `tui-crm serve` (ssh -tt in tmux) against the app run in tmux
   directly, with 1 and 10 sessions open, and each session's memory (serve_sessions.py).
 - pg: PostgreSQL (a cluster of the bench's own, pg.py) against SQLite, the same demo
@@ -50,6 +52,7 @@ import drill
 import pg
 import serve_sessions
 import sessions
+import sorted_lists
 import wire
 from databases import BIN, OUT, ROOT, TUI_CRM, Cache, run_demo
 from report import Figure, Ratio, compute, figures_table, ratios_table
@@ -57,7 +60,7 @@ from terminal import Tmux
 
 SMALL, MIDDLE, LARGE = 1_000, 100_000, 1_000_000
 SIZES = (SMALL, MIDDLE, LARGE)
-PARTS = ("demo", "app", "drill", "forecast", "wire", "serve", "pg", "launch")
+PARTS = ("demo", "app", "drill", "sorts", "forecast", "wire", "serve", "pg", "launch")
 DEFAULT_PARTS = PARTS[:-1]  # launch: a quick look at ratios 1a and 1b alone
 # Searches: a name (what one looks up: a record or a few at any size, so the screens
 # draw the same), then a common word (a couple of matches at 1k, a screenful at 1M).
@@ -100,6 +103,10 @@ RATIOS = [
           f"drill_stage.{LARGE}", f"drill_stage.{SMALL}", 1.2),
     Ratio("3k", "forecast, enter on Overdue, key to the overdue deals listed: 1M / 1k",
           f"drill_overdue.{LARGE}", f"drill_overdue.{SMALL}", 1.2),
+    Ratio("3l", "Leads, s to Company ↑, key to the leads in that order drawn: 1M / 1k",
+          f"sort_company.{LARGE}", f"sort_company.{SMALL}", 1.2),
+    Ratio("3m", "Leads, s to Updated ↓, key to the leads in that order drawn: 1M / 1k",
+          f"sort_updated.{LARGE}", f"sort_updated.{SMALL}", 1.2),
     Ratio("4", "forecast --json query part at 1M: core / hand-written SQL",
           f"forecast_core.{LARGE}", f"forecast_sql.{LARGE}", 1.5),
     Ratio("4b", "forecast --json --as-of a week back (10,000 changes since) / forecast "
@@ -297,6 +304,27 @@ class Bench:
                                     f"forecast, {row.label} ({row.count:,} listed): "
                                     f"{deals_label(size)} deals").samples.append(
                                         timed[row.key])
+        finally:
+            tmux.close()
+
+    # -- 3l, 3m: sorted lists --------------------------------------------------------
+
+    def sorts(self) -> None:
+        copies = {size: self.cache.working_copy(size) for size in (SMALL, LARGE)}
+        steps = {size: sorted_lists.read_steps(path) for size, path in copies.items()}
+        print(f"Leads sorted in tmux at 180x40, {self.runs} sessions per database",
+              flush=True)
+        labels = {"sort_company": "s to Company ↑", "sort_updated": "s to Updated ↓"}
+        tmux = Tmux()
+        try:
+            for run in range(self.runs):
+                for size in [SMALL, LARGE][::-1 if run % 2 else 1]:
+                    first, cycle = steps[size]
+                    timed = sorted_lists.sort_session(tmux, [TUI_CRM], copies[size], first,
+                                                      cycle)
+                    for key, label in labels.items():
+                        self.figure(f"{key}.{size}", f"Leads, {label}: {deals_label(size)} "
+                                    "deals").samples.append(timed[key])
         finally:
             tmux.close()
 

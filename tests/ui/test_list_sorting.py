@@ -1,7 +1,8 @@
 """Leads and customers sort by any shown column (`s` cycles the column and direction,
 shown in the column's title and the header) and leads filter by status (`f` cycles
-All and each status): the rows on screen are the database's in that order, deep pages
-follow by key, the cursor keeps its record, and `/` search composes with both."""
+All and each status): the rows on screen are the database's in that order, from its
+first row (another order of the same rows is not counted again), deep pages follow by
+key, keys typed meanwhile land in the new order, and `/` search composes with both."""
 
 from __future__ import annotations
 
@@ -73,14 +74,12 @@ async def test_s_cycles_the_sort_through_every_column_both_ways(mixed_leads):
                 assert f"{title} {arrow}" in titles
                 if (field, descending) != ("name", False):
                     assert f"by {title} {arrow}" in header
-                # The cursor keeps its lead (the first by name), wherever it now is.
+                # From the first row of the new order.
                 want = names(leads.list_leads(order=SortOrder(field, descending),
-                                              limit=COUNT))
-                assert records(app).highlighted.name == "Lead 0000"
-                assert records(app).cursor == want.index("Lead 0000")
-                top = round(records(app).scroll_y)
+                                              limit=60))
+                assert records(app).cursor == 0 and records(app).highlighted.name == want[0]
                 shown = [line.split("  ")[0] for line in list_lines(app)]
-                assert shown == want[top:top + len(shown)] and len(shown) >= 30
+                assert shown == want[:len(shown)] and len(shown) >= 30
                 seen.append((field, descending))
         await press(pilot, "s")
         assert "Name ↑" in lines(app)[1], "after Updated ↓ comes Name ↑ again"
@@ -88,18 +87,29 @@ async def test_s_cycles_the_sort_through_every_column_both_ways(mixed_leads):
     assert len(seen) == 12
 
 
-async def test_a_sorted_list_pages_by_key_to_its_end_and_keeps_the_cursor(mixed_leads):
+async def test_a_sorted_list_pages_by_key_to_its_end_and_keys_land_in_order(mixed_leads,
+                                                                             monkeypatch):
     order = SortOrder("company", descending=True)
     whole = leads.list_leads(order=order, limit=COUNT)
+    counted = []
+    real = leads.count_leads
+    monkeypatch.setattr(leads, "count_leads", lambda *args: counted.append(args) or real(*args))
     app = CrmApp()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await press(pilot, "down", "down")
-        kept = records(app).highlighted
-        await burst(pilot, "s", "s", "s")  # Name ↓, Company ↑, Company ↓: in one burst
+        counted.clear()
+        # Name ↓, Company ↑, Company ↓, then two steps down: in one burst, the steps
+        # land in the last order.
+        await burst(pilot, "s", "s", "s", "down", "down")
         assert "Company ↓" in lines(app)[1]
-        assert records(app).highlighted.id == kept.id, "the cursor keeps its lead"
-        assert records(app).cursor == [row.id for row in whole].index(kept.id)
+        assert records(app).cursor == 2 and records(app).highlighted.id == whole[2].id
+        counted.clear()
+        await press(pilot, "s")  # Name ↑ (beside the detail, Name and Company are shown)
+        assert "Name ↑" in lines(app)[1]
+        assert counted == [], "another order of the same rows is not counted again"
+        await burst(pilot, "s", "s", "s", "s", "s", "s", "s")  # Name ↓ ... Company ↓
+        assert "Company ↓" in lines(app)[1] and f"{COUNT} leads" in screen_text(app)
         await press(pilot, "home")
         for _ in range(8):
             await press(pilot, "pagedown")
@@ -193,8 +203,8 @@ async def test_at_80x24_s_steps_through_the_columns_shown(mixed_leads):
         want = leads.list_leads(order=SortOrder("company", True), limit=COUNT)
         top = round(records(app).scroll_y)
         shown = [line.split("  ")[0] for line in list_lines(app)]
-        assert len(shown) >= 5 and shown == names(want)[top:top + len(shown)]
-        assert records(app).highlighted.name == "Lead 0000", "the cursor keeps its lead"
+        assert top == 0 and len(shown) >= 5 and shown == names(want)[:len(shown)]
+        assert records(app).highlighted.id == want[0].id, "from the first row"
 
 
 async def test_customers_sort_by_any_shown_column(sqlite_db):

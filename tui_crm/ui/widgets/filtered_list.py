@@ -164,7 +164,7 @@ class FilteredList(Vertical):
             return
         after = choices.index(self.order) + 1 if self.order in choices else 0
         self.order = choices[after % len(choices)]
-        self.rearrange()
+        self.rearrange(same_rows=True)
 
     def action_filter(self) -> None:
         if self.list_filter is None or self.source_for is None:
@@ -173,18 +173,19 @@ class FilteredList(Vertical):
         self.filter_value = values[(values.index(self.filter_value) + 1) % len(values)]
         self.rearrange()
 
-    def rearrange(self, keep_id: int | None = None) -> None:
-        """Read the rows again in the chosen order and filter, the cursor on its record."""
+    def rearrange(self, keep_id: int | None = None, same_rows: bool = False) -> None:
+        """Read the rows again in the chosen order and filter, the cursor on the first
+        (or on ``keep_id``). Another order of the ``same_rows`` is not counted again: one
+        page is read, at any size."""
         assert self.source_for is not None
-        if keep_id is None and self.records.highlighted is not None:
-            keep_id = self.records.highlighted.id
+        count = self.records.count if same_rows and self.records.settled else None
         if self.filter_value is None:
             self.records.empty_text = self.all_text
         else:
             self.records.empty_text = (f"No {self.noun} with {self.list_filter.name} "
                                        f"{self.filter_value}: f shows the others.")
         self.records.set_source(self.source_for(self.order, self.filter_value), keep_id=keep_id,
-                                sorted_by=self.sorted_column())
+                                sorted_by=self.sorted_column(), count=count)
         self.retitle()
 
     def action_search(self) -> None:

@@ -179,6 +179,12 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         """The row under the cursor, when it is loaded."""
         return self.row_at(self.cursor)
 
+    @property
+    def settled(self) -> bool:
+        """Loaded, and no other order, filter or search being read: ``count`` is the
+        count of what is asked for."""
+        return self.loaded and not self._rearranging
+
     def row_at(self, index: int) -> Any | None:
         if not 0 <= index < self.count:
             return None
@@ -193,14 +199,17 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         self._start_load(keep_id, self.cursor)
 
     def set_source(self, source: PagedSource, *, keep_id: int | None = None,
-                   sorted_by: tuple[int, bool] | None = None) -> None:
+                   sorted_by: tuple[int, bool] | None = None,
+                   count: int | None = None) -> None:
         """Read the rows from ``source`` instead (another order or filter): the cursor
-        stays on ``keep_id`` when it is listed, else goes to the first row.
-        ``sorted_by`` marks the sorted column's title."""
+        goes to the first row (or stays on ``keep_id`` when it is listed).
+        ``sorted_by`` marks the sorted column's title; ``count`` is how many rows there
+        are when it is known (the same rows in another order): then the first page is
+        all that is read, whatever the size."""
         self.source = source
         self.sorted_by = sorted_by
         self._rearranging = True
-        self._start_load(keep_id, 0)
+        self._start_load(keep_id, 0, count)
 
     def set_search(self, text: str, *, keep_id: int | None = None) -> None:
         """Show only the rows matching ``text``; the cursor goes to the first one
@@ -225,16 +234,17 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
             return
         self._loaded(self._generation, *first)
 
-    def _start_load(self, keep_id: int | None, fallback: int) -> None:
+    def _start_load(self, keep_id: int | None, fallback: int,
+                    count: int | None = None) -> None:
         self._generation += 1
         self._fetching = False
         screen_row = max(self.cursor - round(self.scroll_y), 0)
         self._load(self._generation, self.source, self.search, keep_id, fallback,
-                   screen_row, self.body_height())
+                   screen_row, self.body_height(), count)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="record-list-load")
     def _load(self, generation: int, source: PagedSource, search: str, keep_id: int | None,
-              fallback: int, screen_row: int, height: int) -> None:
+              fallback: int, screen_row: int, height: int, count: int | None) -> None:
         # One load at a time, and none for a search already typed over: a burst of
         # keys (a fast typist, a paste) runs the first query and the last, not each.
         # The lock covers the queries only: the next load need not wait for this one
@@ -242,19 +252,21 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         with self._load_lock:
             if generation != self._generation:
                 return
-            loaded = self._read(source, search, keep_id, fallback, screen_row, height)
+            loaded = self._read(source, search, keep_id, fallback, screen_row, height, count)
         self.app.call_from_thread(self._loaded, generation, *loaded)
 
     def _read(self, source: PagedSource, search: str, keep_id: int | None, fallback: int,
-              screen_row: int, height: int) -> tuple[int, int, int, dict[int, list]]:
-        """Count, find the kept record, and fetch every page the screen will show."""
+              screen_row: int, height: int, known: int | None = None
+              ) -> tuple[int, int, int, dict[int, list]]:
+        """Count (unless ``known``), find the kept record, and fetch every page the
+        screen will show."""
         pages: dict[int, list] = {}
         if keep_id is None and fallback == 0:
             # From the top (a search typed, say): a first page that is not full says
             # how many rows there are, with no count to run.
             pages[0] = source.page(search, 0, self.page_size, None)
             count = len(pages[0]) if len(pages[0]) < self.page_size \
-                else source.count(search)
+                else known if known is not None else source.count(search)
         else:
             count = source.count(search)
         index = source.position(keep_id, search) if keep_id is not None else None
