@@ -307,6 +307,15 @@ async def test_one_tab_reaches_the_deals_and_their_keys_work_there(sqlite_db):
         await burst(pilot, "greater_than_sign", "less_than_sign")  # the second waits
         assert stage_name(upsell) == "Proposal", "forward then back"
         assert screen.deal.stage_name == "Proposal"
+        # every key of a longer burst waits its turn: none is dropped or replaced
+        moves = ChangeLog.select().where((ChangeLog.entity == "opportunity")
+                                         & (ChangeLog.entity_id == upsell)
+                                         & (ChangeLog.action == "move"))
+        before = moves.count()
+        await burst(pilot, "greater_than_sign", "less_than_sign", "less_than_sign",
+                    "greater_than_sign")
+        assert stage_name(upsell) == "Proposal"
+        assert moves.count() == before + 4
         await press(pilot, "less_than_sign")
         assert stage_name(upsell) == "Qualification"
         await press(pilot, "w")

@@ -25,7 +25,7 @@ from tui_crm.core.lookup import RecordMatch
 from tui_crm.core.paging import SortOrder
 from tui_crm.core.records import DealRow
 from tui_crm.ui.footer_keys import KeyFooter
-from tui_crm.ui.screens.base import DataScreen
+from tui_crm.ui.screens.base import ChangesInTurn, DataScreen
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.customer_deals import DealList
 from tui_crm.ui.widgets.deal_lines import (
@@ -59,7 +59,7 @@ def named(before: str, name: str, after: str = "") -> Text:
     return text
 
 
-class RecordScreen(DataScreen):
+class RecordScreen(ChangesInTurn, DataScreen):
     """A list of leads or customers with the highlighted one's detail panel."""
 
     KIND = "record"  # lead | customer
@@ -85,8 +85,6 @@ class RecordScreen(DataScreen):
         self._detail_shown = False
         self._detail_drawn: object = ()  # the detail on screen (none drawn yet)
         self.first_stage_id: int | None = None  # a deal there has no stage before it
-        self.changing = False  # a deal's change on its way
-        self.next_change: Callable[[], None] | None = None  # a key pressed meanwhile
 
     def compose(self) -> ComposeResult:
         kind = self.KIND
@@ -462,13 +460,6 @@ class RecordScreen(DataScreen):
         if self.deal is not None:
             self.app.push_screen(DealForm(self.deal.id), self._deal_saved)
 
-    def waits_for_change(self, action: Callable[[], None]) -> bool:
-        """While a change is on its way, the key pressed next waits for it (it acts on
-        the deal as that change left it)."""
-        if self.changing:
-            self.next_change = action
-        return self.changing
-
     def action_step_deal(self, step: int) -> None:
         deal = self.deal
         if self.waits_for_change(lambda: self.action_step_deal(step)):
@@ -522,7 +513,7 @@ class RecordScreen(DataScreen):
 
     def change_deal(self, change: Callable[[], object]) -> None:
         """Run one change of the highlighted deal (one at a time: see
-        ``waits_for_change``)."""
+        ``ChangesInTurn``)."""
         self.changing = True
         row = self.selected
         self._write_deal_change(change, row.id if row is not None else None)
@@ -537,7 +528,7 @@ class RecordScreen(DataScreen):
         except CrmError as exc:
             problem = str(exc)
         except Exception:
-            self.app.call_from_thread(setattr, self, "changing", False)
+            self.app.call_from_thread(self.change_failed)
             raise
         detail, first_stage_id = self.read_detail_and_stage(record_id)
         self.app.call_from_thread(self._deal_changed, problem, record_id, detail,
@@ -545,14 +536,11 @@ class RecordScreen(DataScreen):
 
     def _deal_changed(self, problem: str, record_id: int | None,
                       detail: RecordDetail | None, first_stage_id: int | None) -> None:
-        self.changing = False
         if problem:
             self.notify(problem, title="Not changed", severity="warning", markup=False)
-            self.next_change = None  # what was pressed next counted on this change
+            self.changes_waiting.clear()  # what was pressed next counted on this change
         self._detail_loaded(record_id, detail, first_stage_id)
-        action, self.next_change = self.next_change, None
-        if action is not None:
-            action()
+        self.change_shown()
 
     def _deal_saved(self, deal_id: int | None) -> None:
         if deal_id is not None:
