@@ -125,3 +125,18 @@ def test_a_record_is_not_merged_into_itself_nor_across_kinds(acme):
     with pytest.raises(CrmError):
         merge.merge_records("deal", acme["open"], acme["won"])
     assert Customer.select().count() == 2
+
+
+def test_a_merged_records_history_goes_with_it(acme):
+    """tui-crm history of the record merged into shows the merged one's changes too, and
+    of one merged into that (at any depth)."""
+    customers.update_customer(acme["acme"], {"phone": "555"})
+    globex = customers.create_customer({"name": "Globex"})
+    merge.merge_records("customer", acme["acme"], acme["initech"])
+    merge.merge_records("customer", acme["initech"], globex)
+    ids = {row.entity_id for row in changelog.changes("customer", globex, limit=500)}
+    assert ids == {acme["acme"], acme["initech"], globex}
+    fields = {(row.entity_id, row.field) for row in changelog.changes("customer", globex)}
+    assert (acme["acme"], "phone") in fields
+    assert {row.entity_id for row in changelog.changes("customer", acme["initech"])} == {
+        acme["acme"], acme["initech"]}

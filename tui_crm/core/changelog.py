@@ -114,12 +114,27 @@ class LoggedChange:
 
 def changes(entity: str | None = None, entity_id: int | None = None,
             limit: int = 100) -> list[LoggedChange]:
-    """The ChangeLog, newest first: all of it, one kind's, or one record's."""
+    """The ChangeLog, newest first: all of it, one kind's, or one record's (with the
+    history of the records merged into it, and of those merged into them)."""
     query = ChangeLog.select().where(ChangeLog.entity != "intent")
     if entity is not None:
         query = query.where(ChangeLog.entity == entity)
     if entity_id is not None:
-        query = query.where(ChangeLog.entity_id == entity_id)
+        ids = merged_into(entity, entity_id) if entity is not None else {entity_id}
+        query = query.where(ChangeLog.entity_id.in_(sorted(ids)))
     query = query.order_by(ChangeLog.id.desc()).limit(limit)
     return [LoggedChange(r.at, r.user, r.entity, r.entity_id, r.action, r.field, r.old, r.new,
                          r.intent) for r in query]
+
+
+def merged_into(entity: str, record_id: int, limit: int = 100) -> set[int]:
+    """``record_id`` and the ids of the records merged into it, at any depth (each
+    merge logs the merged record's id on the one it went into)."""
+    found, frontier = {record_id}, {record_id}
+    while frontier and len(found) < limit:
+        rows = (ChangeLog.select(ChangeLog.new)
+                .where((ChangeLog.entity == entity) & ChangeLog.entity_id.in_(sorted(frontier))
+                       & (ChangeLog.action == "merge") & (ChangeLog.field == "merged_id")))
+        frontier = {int(row.new) for row in rows if row.new and row.new.isdigit()} - found
+        found |= frontier
+    return found

@@ -19,6 +19,7 @@ from tui_crm.core.models import Activity, Contact, Customer, Lead, Opportunity
 MODELS = {"customer": Customer, "lead": Lead}
 FILLED_FROM_MERGED = ("company", "email", "phone")  # an empty one takes the merged value
 MERGED = "merged_from"  # the ChangeLog field saying which record a merge took in
+MERGED_ID = "merged_id"  # and its id: the history of a record includes its merged ones
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ def merge_records(kind: str, merged_id: int, into_id: int) -> RecordCounts:
     merged = tracking.fetch(model, kind, merged_id)
     into = tracking.fetch(model, kind, into_id)
     # First, so the step's oldest row says what it was (``core.undo.describe``).
-    changelog.record(kind, into_id, "merge", {MERGED: (None, merged.name)})
+    changelog.record(kind, into_id, "merge", {MERGED: (None, merged.name),
+                                              MERGED_ID: (None, str(merged_id))})
     moved_deals = _move_deals(kind, merged_id, kind, into_id)
     about = Activity.customer if kind == "customer" else Activity.lead
     moved_activities = [row.id for row in Activity.select(Activity.id).where(about == merged_id)]
