@@ -8,8 +8,8 @@ program writes until it is quiet again is counted. Measured in the same run:
 
 - a row step of Textual's own DataTable with a row cursor, in a minimal app
   (baseline_app.py --row-cursor): the reference;
-- a cursor step in Leads, in Customers (the whole screen: the list and the detail
-  panel, which shows another customer; and the list's part alone), on the board;
+- a cursor step in Leads and in Customers (the whole screen: the list and the detail
+  panel, which shows another record; and the list's part alone), on the board;
 - a deal move on the board (`>` then `<`, each counted);
 - a few seconds with no key pressed, the live refresh on: nothing should be written.
 
@@ -53,7 +53,8 @@ class WireResult:
 
 LABELS = {
     "datatable_step": "DataTable (row cursor), one row step",
-    "leads_step": "Leads, one cursor step",
+    "leads_list_step": "Leads, one cursor step: the list's lines",
+    "leads_step": "Leads, one cursor step: the whole screen (detail changes)",
     "customers_list_step": "Customers, one cursor step: the list's lines",
     "customers_step": "Customers, one cursor step: the whole screen (detail changes)",
     "board_step": "board, one cursor step",
@@ -91,8 +92,9 @@ def measure(db: Path, runs: int, result: WireResult | None = None) -> WireResult
         shutil.copyfile(db, copy)
         for _ in range(runs):
             datatable(result)
-            with app(copy, "leads") as program:
-                _steps(program, result, "leads_step")
+            with app(copy, "leads") as program:  # a detail panel beside it, as Customers
+                _steps(program, result, "leads_step", split=WIDTH - DETAIL_WIDTH,
+                       list_key="leads_list_step")
             with app(copy, "customers") as program:
                 _steps(program, result, "customers_step", split=WIDTH - DETAIL_WIDTH,
                        list_key="customers_list_step")
@@ -114,10 +116,11 @@ class Target:
 
 
 TARGETS = [
-    Target("leads_step", "Leads step / DataTable step", 1.5, True),
+    Target("leads_list_step", "Leads list step / DataTable step", 1.5, True),
     Target("customers_list_step", "Customers list step / DataTable step", 1.5, True),
     Target("board_step", "board step / DataTable step", 1.5, True),
     Target("customers_step", "Customers step, whole screen (bytes)", 12_000, False),
+    Target("leads_step", "Leads step, whole screen (bytes)", 12_000, False),
     Target("move", "deal move (bytes)", 12_000, False),
     Target("idle", f"idle {IDLE_S:g} s (bytes)", 0, False),
 ]
