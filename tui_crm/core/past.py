@@ -84,7 +84,7 @@ class Change(NamedTuple):
     """A ChangeLog row, as walking back reads it."""
 
     id: int
-    at: dt.datetime
+    at: dt.datetime | None
     entity_id: int
     action: str
     field: str | None
@@ -92,11 +92,16 @@ class Change(NamedTuple):
     intent: str | None
 
 
-def changed_since(moment: dt.datetime, entity: str = "opportunity") -> list[Change]:
+def changed_since(moment: dt.datetime, entity: str = "opportunity", timed: bool = True
+                  ) -> list[Change]:
     """The ChangeLog rows of ``entity`` after ``moment``, newest first, read through the
-    (entity, at) index as plain rows: a week of a team's work is thousands."""
+    (entity, at) index as plain rows: a week of a team's work is thousands. Their
+    ``at`` is None unless ``timed`` (walking back to one moment needs only the order)."""
+    rows = db.execute(changes_query(moment, entity))
+    if not timed:
+        return [Change(row_id, None, *rest) for row_id, _, *rest in rows]
     return [Change(row_id, at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(at),
-                   *rest) for row_id, at, *rest in db.execute(changes_query(moment, entity))]
+                   *rest) for row_id, at, *rest in rows]
 
 
 def changes_query(moment: dt.datetime, entity: str):
@@ -111,7 +116,7 @@ def deals_at(moment: dt.datetime, rows: Iterable[ChangeLog] | None = None
              ) -> tuple[dict[int, DealState | None], dict[int, DealState | None]]:
     """The deals changed since ``moment``: (now, then), each ``{id: state or None}``
     (None: the deal does not exist at that time)."""
-    rows = list(rows) if rows is not None else changed_since(moment)
+    rows = list(rows) if rows is not None else changed_since(moment, timed=False)
     now = current_deals({row.entity_id for row in rows}, moment)
     return now, walk_back(now, rows)
 
