@@ -52,14 +52,9 @@ class DealState(NamedTuple):
     def key(self) -> tuple[int, dt.date, str]:
         return self.stage, self.close_date or NO_DATE, self.lost_reason
 
-    def with_value(self, field: str, value: object) -> DealState:
-        """The state with one field as it was (a ChangeLog row walked back)."""
-        values = list(self)
-        values[STATE_FIELDS.index(field)] = value
-        return DealState(*values)
-
 
 STATE_FIELDS = ("id", "name", "stage", "close_date", "amount_cents", "lost_reason", "owner")
+FIELD_PLACE = {field: STATE_FIELDS.index(field) for field in DEAL_FIELDS}
 
 
 def _value(field: str, text: str | None) -> object:
@@ -144,17 +139,20 @@ def current_deals(ids: set[int], since: dt.datetime) -> dict[int, DealState | No
 def walk_back(states: dict[int, DealState | None], rows: Iterable[ChangeLog]
               ) -> dict[int, DealState | None]:
     """The deals before the changes ``rows`` (newest first) were made."""
-    then = dict(states)
+    # Each deal's fields as a list, changed in place row by row, made a state at the end.
+    then: dict[int, list | None] = {deal_id: list(state) if state is not None else None
+                                    for deal_id, state in states.items()}
     for row in rows:  # newest first: undo each change in turn
-        state = then.get(row.entity_id)
         if row.action in ("create", "restore"):
             then[row.entity_id] = None
         elif row.action == "delete":
             kept = trash.snapshot_of("opportunity", row.entity_id, row.intent)
-            then[row.entity_id] = _state(kept) if kept is not None else None
-        elif row.field in DEAL_FIELDS and state is not None:
-            then[row.entity_id] = state.with_value(row.field, _value(row.field, row.old))
-    return then
+            then[row.entity_id] = list(_state(kept)) if kept is not None else None
+        elif (place := FIELD_PLACE.get(row.field)) is not None \
+                and (values := then.get(row.entity_id)) is not None:
+            values[place] = _value(row.field, row.old)
+    return {deal_id: DealState(*values) if values is not None else None
+            for deal_id, values in then.items()}
 
 
 def stages_at(moment: dt.datetime) -> list[StageRow]:
@@ -192,8 +190,11 @@ def _delta(now: dict[int, DealState | None], then: dict[int, DealState | None],
            owner: str | None) -> list[tuple]:
     """Rows to add to today's running totals to get those of the moment."""
     sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    for states, sign in ((now, -1), (then, 1)):
-        for state in states.values():
+    for deal_id, current in now.items():
+        before = then.get(deal_id)
+        if current == before:
+            continue  # changed and changed back: nothing to undo in the totals
+        for state, sign in ((current, -1), (before, 1)):
             if state is None or (owner is not None and state.owner != owner):
                 continue
             total = sums[state.key()]
