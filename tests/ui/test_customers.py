@@ -357,10 +357,13 @@ async def test_deal_keys_that_do_not_apply_are_dimmed_and_do_nothing(sqlite_db):
 
 async def test_k_adds_a_contact_shown_in_the_customers_panel(sqlite_db):
     """A customer's people show in its detail panel; `k` adds one (typed in a burst,
-    saved with ctrl+s), shown literally; a promoted lead's person is the first."""
+    saved with ctrl+s), shown literally; a promoted lead's person is the first. tab
+    reaches them after the deals: `enter` edits one, `a` plans an activity with them."""
     from tests.ui.pilot_helpers import burst
     from tui_crm.core import contacts
-    from tui_crm.ui.widgets.contact_form import ContactForm
+    from tui_crm.core.models import Activity
+    from tui_crm.ui.widgets.activity_form import ActivityForm
+    from tui_crm.ui.widgets.contact_form import ContactForm, ContactList
 
     lead_id = leads.create_lead({"name": "Ada [b]", "company": "Engines", "email": "ada@e.io"})
     customer_id = leads.promote_lead(lead_id, {"name": "Engines [/] Ltd"})
@@ -377,6 +380,24 @@ async def test_k_adds_a_contact_shown_in_the_customers_panel(sqlite_db):
         people = contacts.contacts_of(customer_id)
         assert ("Grace [bold] Hopper", "CTO") in [(p.name, p.role) for p in people]
         assert "Grace [bold] Hopper · CTO" in screen_text(app)
+
+        await press(pilot, "tab")  # no deals: tab goes on to the people
+        assert isinstance(app.focused, ContactList)
+        assert "Edit contact" in screen_text(app).splitlines()[-1]
+        await press(pilot, "down")  # Grace, after Ada
+        await press(pilot, "a")
+        assert isinstance(app.screen, ActivityForm)
+        await type_text(pilot, "Call Grace")
+        await press(pilot, "ctrl+s")
+        grace = next(p.id for p in contacts.contacts_of(customer_id) if p.role == "CTO")
+        planned = Activity.get(Activity.subject == "Call Grace")
+        assert (planned.contact_id, planned.customer_id) == (grace, customer_id)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ContactForm) and app.screen.contact_id == grace
+        await press(pilot, "tab", "tab")
+        await type_text(pilot, "grace@engines.example")
+        await press(pilot, "ctrl+s")
+        assert contacts.get_contact(grace).email == "grace@engines.example"
     async with CrmApp(start_mode="customers").run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "k")

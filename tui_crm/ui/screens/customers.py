@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widgets import Static
 
 from tui_crm.core import contacts, customers, leads
 from tui_crm.core.paging import SortOrder
@@ -77,6 +80,57 @@ class CustomersScreen(RecordScreen):
                             customers.customer_totals(record_id), self.deals_of(record_id),
                             self.activities_of(record_id), get_settings(),
                             contacts.contacts_of(record_id, limit=CONTACTS_SHOWN))
+
+    def compose_people(self) -> ComposeResult:
+        from tui_crm.ui.widgets.contact_form import ContactList
+
+        yield Static(Text("Contacts", style="bold underline"), classes="record-people-title")
+        yield ContactList(id="contact-list", compact=True)
+
+    def show_people(self, detail: RecordDetail) -> None:
+        from tui_crm.ui.widgets.contact_form import ContactList
+
+        self.query_one(ContactList).show(detail.contacts or [])
+
+    def focus_people(self) -> bool:
+        from tui_crm.ui.widgets.contact_form import ContactList
+
+        people = self.query_one(ContactList)
+        if people.contact_id is None and not any(
+                not people.get_option_at_index(i).disabled for i in range(people.option_count)):
+            return False
+        if people.highlighted is None:
+            people.highlighted = 0  # the first person, as the deals' first deal
+        people.focus()
+        return True
+
+    def highlighted_contact(self) -> tuple[int, str] | None:
+        """The contact under the contact list's cursor, when that list has the focus."""
+        from tui_crm.ui.widgets.contact_form import ContactList
+
+        people = self.query_one(ContactList)
+        option = people.highlighted_option
+        if self.focused is not people or people.contact_id is None or option is None:
+            return None
+        return people.contact_id, option.prompt.plain.split(" · ")[0]
+
+    def action_new_activity(self) -> None:
+        from tui_crm.ui.widgets.activity_form import add_activity
+
+        contact = self.highlighted_contact()
+        if contact is None:
+            super().action_new_activity()
+        elif self.selected is not None:
+            add_activity(self.app, contact_id=contact[0], customer_id=self.selected.id,
+                         about=contact[1])
+
+    def action_edit_contact(self) -> None:
+        from tui_crm.ui.widgets.contact_form import ContactForm
+
+        contact = self.highlighted_contact()
+        if contact is not None and self.selected is not None:
+            self.app.push_screen(ContactForm(self.selected.id, self.selected.name, contact[0]),
+                                 self.contact_saved)
 
     def action_new_contact(self) -> None:
         from tui_crm.ui.widgets.contact_form import ContactForm

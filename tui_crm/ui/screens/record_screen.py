@@ -100,8 +100,21 @@ class RecordScreen(ChangesInTurn, DataScreen):
                                  classes="record-deals"):
                     yield Static("", id="deal-totals")
                     yield DealList(id="deal-list", compact=True)
+                yield from self.compose_people()
                 yield Static("", id=f"{kind}-activities", classes="record-activities")
         yield KeyFooter()
+
+    def compose_people(self) -> ComposeResult:
+        """What the panel shows between the deals and the activities (a customer's
+        contacts)."""
+        yield from ()
+
+    def show_people(self, detail: RecordDetail) -> None:
+        """Fill what ``compose_people`` made, for the record shown."""
+
+    def focus_people(self) -> bool:
+        """Focus what ``compose_people`` made, if it has anything to select."""
+        return False
 
     @property
     def record_list(self) -> FilteredList:
@@ -230,6 +243,7 @@ class RecordScreen(ChangesInTurn, DataScreen):
         if detail is None:
             return
         show_text(activity_box, activities_text(detail))
+        self.show_people(detail)
         section.title = f"Opportunities ({len(detail.deals)})"
         show_text(self.query_one("#deal-totals", Static), totals_text(detail))
         deal_list = self.query_one(DealList)
@@ -306,8 +320,11 @@ class RecordScreen(ChangesInTurn, DataScreen):
         """From the record list: the deal list, its first deal highlighted."""
         deal_list = self.query_one(DealList)
         first = deal_list.first_deal()
-        if first is None or self.focused is None \
-                or self.record_list not in self.focused.ancestors_with_self:
+        from_list = self.focused is not None \
+            and self.record_list in self.focused.ancestors_with_self
+        if from_list and first is None and self.focus_people():
+            return  # no deals: the part after them
+        if first is None or not from_list:
             self.focus_next()
             return
         deal_list.highlighted = first

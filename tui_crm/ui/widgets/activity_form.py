@@ -23,13 +23,15 @@ SKIP_HINT = "enter on an empty subject (or escape) skips the next step"
 
 
 class ActivityForm(RecordForm):
-    """A new activity about a deal, a customer or a lead: subject, kind, due date,
+    """A new activity about a deal, a customer, a lead or a contact: subject, kind, due date,
     time, notes, and "done already" to log what was done."""
 
     def __init__(self, *, deal_id: int | None = None, customer_id: int | None = None,
-                 lead_id: int | None = None, about: str = "", next_step: bool = False):
+                 lead_id: int | None = None, contact_id: int | None = None, about: str = "",
+                 next_step: bool = False):
         super().__init__()
-        self.about_ids = {"deal_id": deal_id, "customer_id": customer_id, "lead_id": lead_id}
+        self.about_ids = {"deal_id": deal_id, "customer_id": customer_id, "lead_id": lead_id,
+                          "contact_id": contact_id}
         self.about = about
         self.next_step = next_step
         self.kinds = settings.get_list("activity_kinds")

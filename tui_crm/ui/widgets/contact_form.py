@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 from tui_crm.core import contacts
 from tui_crm.core.records import ContactRow
@@ -54,17 +57,36 @@ class ContactForm(RecordForm):
         return self.contact_id
 
 
-def contact_lines(rows: list[ContactRow]) -> Text:
-    """``Contacts`` then a line per person: name, role, e-mail and phone."""
-    text = Text("Contacts", style="bold underline")
-    if not rows:
-        text.append("\n  none yet: k adds the people you deal with")
-        return text
-    for row in rows:
-        text.append("\n")
-        text.append_text(safe(row.name, style="bold"))
-        for part in (row.role, row.email, row.phone):
-            if part:
-                text.append(" · ")
-                text.append_text(safe(part))
+class ContactList(OptionList):
+    """A customer's people, in its detail panel: `tab` reaches them after the deals;
+    `enter` edits one, `a` plans an activity with that person."""
+
+    HELP_GROUP = "In the contact list"
+    BINDINGS = [Binding("enter", "screen.edit_contact", "Edit contact", id="contacts.edit")]
+
+    def show(self, rows: list[ContactRow]) -> None:
+        """The people, a line each (the one highlighted stays, when still here)."""
+        kept = self.highlighted_option.id if self.highlighted_option is not None else None
+        self.set_options([Option(contact_line(row), id=str(row.id)) for row in rows]
+                         or [Option(Text("  none yet: k adds the people you deal with",
+                                         style="italic"), disabled=True)])
+        if kept is not None:
+            try:
+                self.highlighted = self.get_option_index(kept)
+            except LookupError:
+                pass
+
+    @property
+    def contact_id(self) -> int | None:
+        option = self.highlighted_option
+        return int(option.id) if option is not None and option.id else None
+
+
+def contact_line(row: ContactRow) -> Text:
+    """A person: name, then role, e-mail and phone where known, shown as typed."""
+    text = safe(row.name, style="bold")
+    for part in (row.role, row.email, row.phone):
+        if part:
+            text.append(" · ")
+            text.append_text(safe(part))
     return text

@@ -63,13 +63,8 @@ def activities_text(detail: RecordDetail) -> Text:
     """The record's activities: open first, then the log (``a`` adds one)."""
     from tui_crm.ui.widgets.activity_lines import activity_lines
 
-    text = activity_lines(detail.activities, dates.today(), empty="none yet: a plans one, or "
-                          "logs what was done")
-    if detail.contacts is None:
-        return text
-    from tui_crm.ui.widgets.contact_form import contact_lines
-
-    return Text("\n\n").join([contact_lines(detail.contacts), text])
+    return activity_lines(detail.activities, dates.today(), empty="none yet: a plans one, "
+                          "or logs what was done")
 
 
 def totals_text(detail: RecordDetail) -> Text:
