@@ -92,7 +92,7 @@ class RecordScreen(ChangesInTurn, DataScreen):
         with Horizontal(id=f"{kind}s-body", classes="record-body"):
             yield FilteredList(self.COLUMNS, source_for=self.SOURCE_FOR,
                                list_filter=self.LIST_FILTER, noun=f"{kind}s", id=f"{kind}s",
-                               empty_text=self.EMPTY_TEXT)
+                               empty_text=self.EMPTY_TEXT, positioned=True)
             with VerticalScroll(id=f"{kind}-detail", classes="record-detail",
                                 can_focus=False):
                 yield Static("", id=f"{kind}-fields", classes="record-fields")

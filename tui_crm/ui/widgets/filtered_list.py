@@ -58,6 +58,10 @@ class FilteredList(Vertical):
     FilteredList > .list-search { display: none; height: 1; }
     FilteredList.-searching > .list-search { display: block; }
     FilteredList > .list-status { height: 1; }
+    /* Beside (or over) a detail panel, whose changes of height make Textual lay the
+       screen out again and send every scrollbar again: the row's place is said in the
+       status line instead of a scrollbar. */
+    FilteredList.-positioned > RecordList { scrollbar-size-vertical: 0; }
     """
 
     # The search box is open; a search is applied (kept after enter). Both drive
@@ -68,10 +72,15 @@ class FilteredList(Vertical):
     def __init__(self, columns: list[Column], source: PagedSource | None = None, *,
                  source_for: SourceFor | None = None, list_filter: ListFilter | None = None,
                  noun: str = "records", empty_text: str = "", id: str | None = None,
-                 classes: str | None = None):
+                 classes: str | None = None, positioned: bool = False):
         """``source_for`` gives the rows in another order (or filter value): with it, `s`
-        sorts by the columns that have a ``sort`` field, and `f` cycles ``list_filter``."""
+        sorts by the columns that have a ``sort`` field, and `f` cycles ``list_filter``.
+        ``positioned``: no scrollbar; the status line says which row the cursor is on
+        ("· 12 of 1,000")."""
         super().__init__(id=id, classes=classes)
+        self.set_class(positioned, "-positioned")
+        self.positioned = positioned
+        self.status = Text("")  # the status line without the cursor's place
         self.noun = noun
         self.source_for = source_for
         self.list_filter = list_filter
@@ -215,6 +224,19 @@ class FilteredList(Vertical):
         self.records.move_to(0)
         self.records.focus()
 
+    def on_record_list_highlighted(self, event: RecordList.Highlighted) -> None:
+        if self.positioned:  # the message goes on up to the screen
+            self.show_status()
+
+    def show_status(self) -> None:
+        status = self.status
+        records = self.records
+        if self.positioned and records.count:
+            status = status + Text(f"  · {records.cursor + 1:,} of {records.count:,}")
+        line = self.query_one(".list-status", Static)
+        if line.content != status:  # a reload that counts the same repaints nothing
+            line.update(status, layout=False)  # one line, always: no layout needed
+
     def on_record_list_loaded(self, event: RecordList.Loaded) -> None:
         noun = self.noun.removesuffix("s") if event.count == 1 else self.noun
         status = Text(f"{event.count:,} {noun}")
@@ -224,7 +246,6 @@ class FilteredList(Vertical):
             status.append("”  (/ to change, escape to clear)")
         if self.source_for is not None and (arranged := self.describe()):
             status.append(f"  · {arranged}")
-        line = self.query_one(".list-status", Static)
-        if line.content != status:  # a reload that counts the same repaints nothing
-            line.update(status)
+        self.status = status
+        self.show_status()
         self.filtered = bool(self.records.search)
