@@ -13,7 +13,13 @@ from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError
 from tui_crm.core.models import Customer, Opportunity, Stage
 from tui_crm.core.money import from_cents
-from tui_crm.core.paging import BY_NAME, SortKey, SortOrder, sorted_page, sorted_position
+from tui_crm.core.paging import (
+    SortKey,
+    SortOrder,
+    checked_order,
+    sorted_page,
+    sorted_position,
+)
 from tui_crm.core.records import CustomerRow
 from tui_crm.core.search import count_matching, matches
 from tui_crm.core.validate import CUSTOMER_FIELDS, clean
@@ -80,10 +86,7 @@ def _search(query, search: str | None):
 
 
 def _order(order: SortOrder | None) -> SortOrder:
-    order = order or BY_NAME
-    if order.field not in SORT_FIELDS:
-        raise CrmError(f"Customers sort by {', '.join(SORT_FIELDS)}, not {order.field!r}.")
-    return order
+    return checked_order(order, SORT_FIELDS, "Customers")
 
 
 def count_customers(search: str | None = None) -> int:

@@ -11,7 +11,13 @@ from tui_crm.core.customers import CustomerTotals, name_in_use, parent_totals
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
 from tui_crm.core.models import LEAD_STATUSES, Contact, Customer, Lead, Opportunity, now
-from tui_crm.core.paging import BY_NAME, SortKey, SortOrder, sorted_page, sorted_position
+from tui_crm.core.paging import (
+    SortKey,
+    SortOrder,
+    checked_order,
+    sorted_page,
+    sorted_position,
+)
 from tui_crm.core.records import LeadRow
 from tui_crm.core.search import count_matching, matches
 from tui_crm.core.validate import CUSTOMER_FIELDS, LEAD_FIELDS, clean
@@ -104,10 +110,7 @@ def _status(status: str) -> str:
 
 
 def _order(order: SortOrder | None) -> SortOrder:
-    order = order or BY_NAME
-    if order.field not in SORT_FIELDS:
-        raise CrmError(f"Leads sort by {', '.join(SORT_FIELDS)}, not {order.field!r}.")
-    return order
+    return checked_order(order, SORT_FIELDS, "Leads")
 
 
 def count_leads(search: str | None = None, status: str | None = None) -> int:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from peewee import ModelSelect, Tuple
 
+from tui_crm.core.errors import CrmError
+
 NameKey = tuple[str, int]
 SortKey = tuple[object, int]  # a row's value of the sorted column, and its id
 
@@ -26,6 +28,14 @@ class SortOrder:
 
 
 BY_NAME = SortOrder()
+
+
+def checked_order(order: SortOrder | None, fields: tuple[str, ...], nouns: str) -> SortOrder:
+    """``order`` (by name when None), refused unless it sorts by one of ``fields``."""
+    order = order or BY_NAME
+    if order.field not in fields:
+        raise CrmError(f"{nouns} sort by {', '.join(fields)}, not {order.field!r}.")
+    return order
 
 
 def _column(model, order: SortOrder):

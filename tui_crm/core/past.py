@@ -103,8 +103,13 @@ def changes_query(moment: dt.datetime, entity: str):
     return (ChangeLog.select(ChangeLog.id, ChangeLog.at, ChangeLog.entity_id,
                              ChangeLog.action, ChangeLog.field, ChangeLog.old,
                              ChangeLog.intent)
-            .where((ChangeLog.entity == entity) & (ChangeLog.at > moment))
+            .where(changed_after(moment, entity))
             .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()))
+
+
+def changed_after(moment: dt.datetime, entity: str):
+    """The ChangeLog rows of ``entity`` after ``moment`` (the (entity, at) index)."""
+    return (ChangeLog.entity == entity) & (ChangeLog.at > moment)
 
 
 def deals_at(moment: dt.datetime, rows: Iterable[ChangeLog] | None = None
@@ -120,8 +125,7 @@ def current_deals(ids: set[int], since: dt.datetime) -> dict[int, DealState | No
     """The deals ``ids`` (those changed since ``since``) as they are now (None for those
     deleted): one query, the ids picked by the database from its ChangeLog."""
     now: dict[int, DealState | None] = dict.fromkeys(ids)
-    changed = (ChangeLog.select(ChangeLog.entity_id)
-               .where((ChangeLog.entity == "opportunity") & (ChangeLog.at > since)))
+    changed = ChangeLog.select(ChangeLog.entity_id).where(changed_after(since, "opportunity"))
     query = Opportunity.select(Opportunity.id, *(getattr(Opportunity, f)
                                                  for f in DEAL_FIELDS)
                                ).where(Opportunity.id.in_(changed))

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from tui_crm.core import contacts, customers, leads
 from tui_crm.core.paging import SortOrder
+from tui_crm.core.records import ContactRow
 from tui_crm.core.settings import get_settings
 from tui_crm.ui.screens.record_screen import DETAIL_WHILE_TYPING_S, NARROW, RecordScreen
 from tui_crm.ui.widgets.deal_lines import RecordDetail
@@ -96,23 +97,19 @@ class CustomersScreen(RecordScreen):
         from tui_crm.ui.widgets.contact_form import ContactList
 
         people = self.query_one(ContactList)
-        if people.contact_id is None and not any(
-                not people.get_option_at_index(i).disabled for i in range(people.option_count)):
+        if not people.rows:
             return False
         if people.highlighted is None:
             people.highlighted = 0  # the first person, as the deals' first deal
         people.focus()
         return True
 
-    def highlighted_contact(self) -> tuple[int, str] | None:
+    def highlighted_contact(self) -> ContactRow | None:
         """The contact under the contact list's cursor, when that list has the focus."""
         from tui_crm.ui.widgets.contact_form import ContactList
 
         people = self.query_one(ContactList)
-        option = people.highlighted_option
-        if self.focused is not people or people.contact_id is None or option is None:
-            return None
-        return people.contact_id, option.prompt.plain.split(" · ")[0]
+        return people.contact if self.focused is people else None
 
     def action_new_activity(self) -> None:
         from tui_crm.ui.widgets.activity_form import add_activity
@@ -120,17 +117,17 @@ class CustomersScreen(RecordScreen):
         contact = self.highlighted_contact()
         if contact is None:
             super().action_new_activity()
-        elif self.selected is not None:
-            add_activity(self.app, contact_id=contact[0], customer_id=self.selected.id,
-                         about=contact[1])
+        else:
+            add_activity(self.app, contact_id=contact.id, customer_id=contact.customer_id,
+                         about=contact.name)
 
     def action_edit_contact(self) -> None:
         from tui_crm.ui.widgets.contact_form import ContactForm
 
         contact = self.highlighted_contact()
         if contact is not None and self.selected is not None:
-            self.app.push_screen(ContactForm(self.selected.id, self.selected.name, contact[0]),
-                                 self.contact_saved)
+            self.app.push_screen(ContactForm(contact.customer_id, self.selected.name,
+                                             contact.id), self.contact_saved)
 
     def action_new_contact(self) -> None:
         from tui_crm.ui.widgets.contact_form import ContactForm

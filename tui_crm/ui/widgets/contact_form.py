@@ -64,22 +64,26 @@ class ContactList(OptionList):
     HELP_GROUP = "In the contact list"
     BINDINGS = [Binding("enter", "screen.edit_contact", "Edit contact", id="contacts.edit")]
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rows: list[ContactRow] = []  # the people listed, in the options' order
+
     def show(self, rows: list[ContactRow]) -> None:
         """The people, a line each (the one highlighted stays, when still here)."""
-        kept = self.highlighted_option.id if self.highlighted_option is not None else None
-        self.set_options([Option(contact_line(row), id=str(row.id)) for row in rows]
+        kept = self.contact.id if self.contact is not None else None
+        self.rows = rows
+        self.set_options([Option(contact_line(row)) for row in rows]
                          or [Option(Text("  none yet: k adds the people you deal with",
                                          style="italic"), disabled=True)])
-        if kept is not None:
-            try:
-                self.highlighted = self.get_option_index(kept)
-            except LookupError:
-                pass
+        place = next((index for index, row in enumerate(rows) if row.id == kept), None)
+        if place is not None:
+            self.highlighted = place
 
     @property
-    def contact_id(self) -> int | None:
-        option = self.highlighted_option
-        return int(option.id) if option is not None and option.id else None
+    def contact(self) -> ContactRow | None:
+        """The person under the cursor (None on an empty list)."""
+        index = self.highlighted
+        return self.rows[index] if index is not None and index < len(self.rows) else None
 
 
 def contact_line(row: ContactRow) -> Text:

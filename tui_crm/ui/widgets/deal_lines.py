@@ -7,7 +7,7 @@ dates say so in words (not only in colour), so they read in any terminal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.widgets import Static
@@ -31,7 +31,7 @@ class RecordDetail:
     deals: list[DealRow]  # open first, then the closed history
     activities: list[ActivityRow]  # open first, then the log, newest first
     settings: Settings
-    contacts: list[ContactRow] | None = field(default=None)  # a customer's people
+    contacts: list[ContactRow] | None = None  # a customer's people
 
 
 def detail_text(detail: RecordDetail | None, kind: str = "customer") -> Text:
