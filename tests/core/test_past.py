@@ -198,7 +198,11 @@ def test_each_kind_of_change_lands_in_its_bucket(db):
 def test_changes_since_a_moment_are_read_by_entity_and_time(sqlite_db):
     """The forecast as of a moment reads only the changes made since (SQLite's plan):
     a database's whole history is never walked."""
-    sql, params = past.changes_query(stamp(), "opportunity").sql()
+    sql, params = past.deal_changes_query(stamp()).sql()
     plan = " ".join(row[-1] for row in sqlite_db.execute_sql("EXPLAIN QUERY PLAN " + sql,
                                                              params))
     assert "entity=? AND at>?" in plan and "TEMP B-TREE" not in plan, plan
+    sql, params = past.deal_changes_query(stamp(), stamp()).sql()  # between two moments
+    plan = " ".join(row[-1] for row in sqlite_db.execute_sql("EXPLAIN QUERY PLAN " + sql,
+                                                             params))
+    assert "entity=? AND at>? AND at<?" in plan and "TEMP B-TREE" not in plan, plan

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import NamedTuple
 
-from peewee import Expression, Table, fn
+from peewee import Case, Expression, Table, fn
 
 from tui_crm.core import forecast as forecasting
 from tui_crm.core import stages, trash
@@ -37,49 +37,46 @@ from tui_crm.core.settings import Settings
 DEAL_FIELDS = ("name", "stage", "close_date", "amount_cents", "lost_reason", "owner")
 
 
-class DealState(NamedTuple):
-    """What the forecast knows of a deal at a moment (a named tuple: walking back a
-    week of changes makes thousands of them)."""
-
-    id: int
-    name: str
-    stage: int
-    close_date: dt.date | None
-    amount_cents: int
-    lost_reason: str
-    owner: str
-
-    def key(self) -> tuple[int, dt.date, str]:
-        return self.stage, self.close_date or NO_DATE, self.lost_reason
-
-
+# Walking back, a deal is a list of these fields, changed in place (a week of a team's
+# work is thousands of deals): its close date as ISO text, as the totals keep it.
 STATE_FIELDS = ("id", "name", "stage", "close_date", "amount_cents", "lost_reason", "owner")
 FIELD_PLACE = {field: STATE_FIELDS.index(field) for field in DEAL_FIELDS}
+STAGE, CLOSE, CENTS, REASON, OWNER = (STATE_FIELDS.index(field) for field in
+                                      ("stage", "close_date", "amount_cents", "lost_reason",
+                                       "owner"))
+NO_DAY = NO_DATE.isoformat()
+BACK_ACTIONS = ("create", "restore", "delete")
 
 
-def _value(field: str, text: str | None) -> object:
-    """A ChangeLog value back in the deal's type."""
-    if text is None:
-        return None if field == "close_date" else ("" if field in ("lost_reason", "owner",
-                                                                     "name") else 0)
-    if field in ("stage", "amount_cents"):
-        return int(text)
-    if field == "close_date":
-        return dt.date.fromisoformat(text[:10]) if text else None
-    return text
+def _day(value: object) -> str | None:
+    """A close date as ISO text (SQLite gives text, PostgreSQL dates; none is None)."""
+    if not value:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
 
 
-def _state(data: dict) -> DealState:
-    return DealState(int(data["id"]), data.get("name") or "", int(data["stage"]),
-                     data.get("close_date"), int(data.get("amount_cents") or 0),
-                     data.get("lost_reason") or "", data.get("owner") or "")
+def _number(text: str | None) -> int:
+    return int(text) if text else 0
+
+
+def _text(text: str | None) -> str:
+    return text or ""
+
+
+# A ChangeLog ``old`` value back in the deal's type, by its place in the list.
+OLD_VALUE = {FIELD_PLACE["name"]: _text, STAGE: _number, CLOSE: _day, CENTS: _number,
+             REASON: _text, OWNER: _text}
+
+
+def _state(data: dict) -> list:
+    return [int(data["id"]), data.get("name") or "", int(data["stage"]),
+            _day(data.get("close_date")), int(data.get("amount_cents") or 0),
+            data.get("lost_reason") or "", data.get("owner") or ""]
 
 
 class Change(NamedTuple):
-    """A ChangeLog row, as walking back reads it."""
+    """A ChangeLog row, as the stages and settings of a moment read it."""
 
-    id: int
-    at: dt.datetime | None
     entity_id: int
     action: str
     field: str | None
@@ -87,24 +84,14 @@ class Change(NamedTuple):
     intent: str | None
 
 
-def changed_since(moment: dt.datetime, entity: str = "opportunity", timed: bool = True
-                  ) -> list[Change]:
+def changed_since(moment: dt.datetime, entity: str) -> list[Change]:
     """The ChangeLog rows of ``entity`` after ``moment``, newest first, read through the
-    (entity, at) index as plain rows: a week of a team's work is thousands. Their
-    ``at`` is None unless ``timed`` (walking back to one moment needs only the order)."""
-    rows = db.execute(changes_query(moment, entity))
-    if not timed:
-        return [Change(row_id, None, *rest) for row_id, _, *rest in rows]
-    return [Change(row_id, at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(at),
-                   *rest) for row_id, at, *rest in rows]
-
-
-def changes_query(moment: dt.datetime, entity: str):
-    return (ChangeLog.select(ChangeLog.id, ChangeLog.at, ChangeLog.entity_id,
-                             ChangeLog.action, ChangeLog.field, ChangeLog.old,
-                             ChangeLog.intent)
-            .where(changed_after(moment, entity))
-            .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()))
+    (entity, at) index as plain rows."""
+    query = (ChangeLog.select(ChangeLog.entity_id, ChangeLog.action, ChangeLog.field,
+                              ChangeLog.old, ChangeLog.intent)
+             .where(changed_after(moment, entity))
+             .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()))
+    return [Change(*row) for row in db.execute(query)]
 
 
 def changed_after(moment: dt.datetime, entity: str):
@@ -112,51 +99,66 @@ def changed_after(moment: dt.datetime, entity: str):
     return (ChangeLog.entity == entity) & (ChangeLog.at > moment)
 
 
-def deals_at(moment: dt.datetime, rows: Iterable[ChangeLog] | None = None
-             ) -> tuple[dict[int, DealState | None], dict[int, DealState | None]]:
-    """The deals changed since ``moment``: (now, then), each ``{id: state or None}``
+def deal_changes(moment: dt.datetime, until: dt.datetime | None = None) -> list[tuple]:
+    """What walking the deals back from now (or from ``until``) to ``moment`` undoes,
+    newest first: ``(deal id, place of the field or None, old value, action, intent)``,
+    the action only when it is a creation, restoration or deletion and the intent only
+    for a deletion (plain rows made lean in SQL: a week of a team's work is thousands)."""
+    return list(db.execute(deal_changes_query(moment, until)))
+
+
+def deal_changes_query(moment: dt.datetime, until: dt.datetime | None = None):
+    place = Case(ChangeLog.field, [(field, FIELD_PLACE[field]) for field in DEAL_FIELDS])
+    special = Case(None, [(ChangeLog.action.in_(BACK_ACTIONS), ChangeLog.action)])
+    intent = Case(None, [(ChangeLog.action == "delete", ChangeLog.intent)])
+    where = changed_after(moment, "opportunity") & (
+        ChangeLog.field.in_(DEAL_FIELDS) | ChangeLog.action.in_(BACK_ACTIONS))
+    if until is not None:
+        where &= ChangeLog.at <= until
+    return (ChangeLog.select(ChangeLog.entity_id, place, ChangeLog.old, special, intent)
+            .where(where).order_by(ChangeLog.at.desc(), ChangeLog.id.desc()))
+
+
+def deals_at(moment: dt.datetime) -> tuple[dict[int, list | None], dict[int, list | None]]:
+    """The deals changed since ``moment``: (now, then), each ``{id: fields or None}``
     (None: the deal does not exist at that time)."""
-    rows = list(rows) if rows is not None else changed_since(moment, timed=False)
-    now = current_deals({row.entity_id for row in rows}, moment)
-    return now, walk_back(now, rows)
+    rows = deal_changes(moment)
+    now = current_deals({row[0] for row in rows}, moment)
+    then = {deal_id: values[:] if values is not None else None
+            for deal_id, values in now.items()}
+    walk_back(then, rows)
+    return now, then
 
 
-def current_deals(ids: set[int], since: dt.datetime) -> dict[int, DealState | None]:
+def current_deals(ids: set[int], since: dt.datetime) -> dict[int, list | None]:
     """The deals ``ids`` (those changed since ``since``) as they are now (None for those
     deleted): one query, the ids picked by the database from its ChangeLog."""
-    now: dict[int, DealState | None] = dict.fromkeys(ids)
+    now: dict[int, list | None] = dict.fromkeys(ids)
     changed = ChangeLog.select(ChangeLog.entity_id).where(changed_after(since, "opportunity"))
     query = Opportunity.select(Opportunity.id, *(getattr(Opportunity, f)
                                                  for f in DEAL_FIELDS)
                                ).where(Opportunity.id.in_(changed))
-    # Plain rows, each made a DealState here: thousands of deals at a time.
+    # Plain rows, each made a list here: thousands of deals at a time.
     for deal_id, name, stage, close_date, cents, reason, owner in db.execute(query):
-        if deal_id not in now:
-            continue  # changed after the rows were read: not one of these
-        if isinstance(close_date, str):
-            close_date = dt.date.fromisoformat(close_date[:10])
-        now[deal_id] = DealState(deal_id, name or "", stage, close_date, cents or 0,
-                                 reason or "", owner or "")
+        if deal_id in now:  # else changed after the rows were read: not one of these
+            now[deal_id] = [deal_id, name or "", stage, _day(close_date), cents or 0,
+                            reason or "", owner or ""]
     return now
 
 
-def walk_back(states: dict[int, DealState | None], rows: Iterable[ChangeLog]
-              ) -> dict[int, DealState | None]:
-    """The deals before the changes ``rows`` (newest first) were made."""
-    # Each deal's fields as a list, changed in place row by row, made a state at the end.
-    then: dict[int, list | None] = {deal_id: list(state) if state is not None else None
-                                    for deal_id, state in states.items()}
-    for row in rows:  # newest first: undo each change in turn
-        if row.action in ("create", "restore"):
-            then[row.entity_id] = None
-        elif row.action == "delete":
-            kept = trash.snapshot_of("opportunity", row.entity_id, row.intent)
-            then[row.entity_id] = list(_state(kept)) if kept is not None else None
-        elif (place := FIELD_PLACE.get(row.field)) is not None \
-                and (values := then.get(row.entity_id)) is not None:
-            values[place] = _value(row.field, row.old)
-    return {deal_id: DealState(*values) if values is not None else None
-            for deal_id, values in then.items()}
+def walk_back(states: dict[int, list | None], rows: Iterable[tuple]) -> None:
+    """Put the deals ``states`` back as they were before the changes ``rows`` (newest
+    first, as ``deal_changes`` reads them) were made, in place."""
+    for deal_id, place, old, action, intent in rows:  # newest first: undo each in turn
+        if action is None:
+            values = states.get(deal_id)
+            if values is not None and place is not None:
+                values[place] = OLD_VALUE[place](old)
+        elif action == "delete":
+            kept = trash.snapshot_of("opportunity", deal_id, intent)
+            states[deal_id] = _state(kept) if kept is not None else None
+        else:  # created or restored since: not there before
+            states[deal_id] = None
 
 
 def stages_at(moment: dt.datetime) -> list[StageRow]:
@@ -190,20 +192,20 @@ def settings_at(moment: dt.datetime) -> Settings:
     return Settings(values["amount_basis"], values["currency"])
 
 
-def _delta(now: dict[int, DealState | None], then: dict[int, DealState | None],
+def _delta(now: dict[int, list | None], then: dict[int, list | None],
            owner: str | None) -> list[tuple]:
     """Rows to add to today's running totals to get those of the moment."""
     sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     for deal_id, current in now.items():
-        before = then.get(deal_id)
+        before = then[deal_id]
         if current == before:
             continue  # changed and changed back: nothing to undo in the totals
         for state, sign in ((current, -1), (before, 1)):
-            if state is None or (owner is not None and state.owner != owner):
+            if state is None or (owner is not None and state[OWNER] != owner):
                 continue
-            total = sums[state.key()]
+            total = sums[state[STAGE], state[CLOSE] or NO_DAY, state[REASON]]
             total[0] += sign
-            total[1] += sign * state.amount_cents
+            total[1] += sign * state[CENTS]
     return [(stage, day, reason, count, cents)
             for (stage, day, reason), (count, cents) in sums.items() if count or cents]
 
@@ -226,8 +228,7 @@ class PastTotals(forecasting.Totals):
         marks = ", ".join([database.param] * 5)
         cursor = database.cursor()
         cursor.executemany(f'INSERT INTO "{self.TABLE}" VALUES ({marks})',
-                           [(stage, day.isoformat(), reason, count, cents)
-                            for stage, day, reason, count, cents in delta])
+                           delta)
         base = self.select(self.stage.alias("stage_id"), self.close_date.alias("close_date"),
                            self.lost_reason.alias("lost_reason"), self.count.alias("count"),
                            self.amount_cents.alias("amount_cents"))
@@ -318,17 +319,22 @@ def changes(since: dt.datetime, until: dt.datetime | None = None,
     if since >= until:
         raise CrmError("--since must come before --until.")
     quarter = quarter or Quarter.containing(today or until.date())
-    rows = changed_since(since)
-    now = current_deals({row.entity_id for row in rows}, since)
-    at_until = walk_back(now, [row for row in rows if row.at > until])
-    at_since = walk_back(at_until, [row for row in rows if row.at <= until])
+    after = deal_changes(until)  # walked back to ``until``, then on to ``since``
+    between = deal_changes(since, until)
+    now = current_deals({row[0] for row in after} | {row[0] for row in between}, since)
+    at_until = {deal_id: values[:] if values is not None else None
+                for deal_id, values in now.items()}
+    walk_back(at_until, after)
+    at_since = {deal_id: values[:] if values is not None else None
+                for deal_id, values in at_until.items()}
+    walk_back(at_since, between)
     kinds = {stage.id: stage.kind for stage in stages_at(since)}
     kinds.update({stage.id: stage.kind for stage in stages_at(until)})
+    first, last = quarter.start.isoformat(), quarter.last_day.isoformat()
 
-    def inside(state: DealState | None) -> bool:
-        return state is not None and kinds.get(state.stage) == "open" \
-            and state.close_date is not None \
-            and quarter.start <= state.close_date <= quarter.last_day
+    def inside(state: list | None) -> bool:
+        return state is not None and kinds.get(state[STAGE]) == "open" \
+            and state[CLOSE] is not None and first <= state[CLOSE] <= last
 
     pushes = _pushes(set(now))
     movements = []
@@ -336,7 +342,7 @@ def changes(since: dt.datetime, until: dt.datetime | None = None,
         before, after = at_since[deal_id], at_until[deal_id]
         bucket, cents = _bucket(before, after, inside(before), inside(after), kinds)
         if bucket is not None:
-            name = (after or before).name
+            name = (after or before)[FIELD_PLACE["name"]]
             movements.append(Movement(deal_id, name, bucket, from_cents(cents),
                                       pushes.get(deal_id, 0)))
     start = forecast_as_of(since, quarter, today=today).total
@@ -346,22 +352,22 @@ def changes(since: dt.datetime, until: dt.datetime | None = None,
                      forecasting.Tally(end.count, end.amount), movements)
 
 
-def _bucket(before: DealState | None, after: DealState | None, was_in: bool, is_in: bool,
+def _bucket(before: list | None, after: list | None, was_in: bool, is_in: bool,
             kinds: dict[int, str]) -> tuple[str | None, int]:
     if was_in and is_in:
-        change = after.amount_cents - before.amount_cents
+        change = after[CENTS] - before[CENTS]
         if change == 0:
             return None, 0
         return ("amount_up" if change > 0 else "amount_down"), change
     if was_in:
         if after is None:
-            return "deleted", -before.amount_cents
-        kind = kinds.get(after.stage)
+            return "deleted", -before[CENTS]
+        kind = kinds.get(after[STAGE])
         if kind in ("won", "lost"):
-            return kind, -before.amount_cents
-        return "pushed_out", -before.amount_cents
+            return kind, -before[CENTS]
+        return "pushed_out", -before[CENTS]
     if is_in:
-        return ("created" if before is None else "pulled_in"), after.amount_cents
+        return ("created" if before is None else "pulled_in"), after[CENTS]
     return None, 0
 
 
