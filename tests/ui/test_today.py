@@ -390,34 +390,3 @@ async def test_a_count_at_its_cap_says_there_are_more(queue, monkeypatch):
         text = screen_text(app)
         assert "100+ overdue" in text  # the header's count stops at the same cap
         assert "103+ to do: Overdue 100+, Due today 1, No next step 1, No close date 1" in text
-
-
-async def test_a_long_queue_shows_its_first_lines_before_it_is_counted(queue, monkeypatch):
-    """Opening a queue of more than a page draws its lines at once; the count of each
-    reason (up to COUNT_CAP lines each) follows in a worker."""
-    import threading
-
-    from tui_crm.core import today
-
-    for number in range(150):
-        activities.create_activity({"subject": f"Call {number:03}", "deal_id": queue["alpha"],
-                                    "due": FROZEN_TODAY - 5 * DAY})
-    counted = threading.Event()
-    real_counts = today.counts
-
-    def held_counts(*args, **kwargs):
-        counted.wait(timeout=10)
-        return real_counts(*args, **kwargs)
-
-    monkeypatch.setattr(today, "counts", held_counts)
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40)) as pilot:
-        assert await shown(pilot, "100+ to do")  # the first page, not counted yet
-        assert "Call 000" in screen_text(app)  # the oldest overdue line is first
-        counted.set()
-        assert await shown(pilot, "154 to do: Overdue 151, Due today 1, No next step 1, "
-                                  "No close date 1")
-        await settle(pilot)
-        assert today_list(app).count == 154
-        await press(pilot, "end")
-        assert today_list(app).highlighted.reason == "no_close_date"

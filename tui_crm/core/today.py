@@ -29,7 +29,7 @@ REASONS = ("overdue_activity", "due_today", "no_next_step", "rotting", "past_clo
 TITLES = {"overdue_activity": "Overdue", "due_today": "Due today",
           "no_next_step": "No next step", "rotting": "Rotting",
           "past_close_date": "Past close date", "no_close_date": "No close date"}
-COUNT_CAP = 1_000  # counts stop here ("1,000+"): a count never reads a whole table
+COUNT_CAP = 500  # counts stop here ("500+"): a count never reads a whole table
 ID_SHIFT = 40  # QueueItem.id: the reason's number above the record's id
 
 

@@ -6,9 +6,6 @@ list (``core.today.queue`` by key). Each key acts on the line under the cursor, 
 worker; the list then reads the queue again and the cleared line is gone, the cursor
 on the line that took its place. A key pressed while a change is on its way waits for
 it, so a burst (`z z z`) acts on one line after the other.
-
-A queue longer than a page opens on its first page ("100+ to do") and is counted once
-that page is drawn: at a million deals the first lines show as soon as at a thousand.
 """
 
 from __future__ import annotations
@@ -75,9 +72,6 @@ class TodayScreen(ChangesInTurn, DataScreen):
         super().__init__()
         self.user = changelog.current_user()
         self.counts: dict[str, int] = {}
-        # The queue opens on its first page: a full one is counted after it is drawn
-        # (the counts read up to COUNT_CAP lines of each reason, the page 100 lines).
-        self.count_later = True
         self.source = PagedSource(count=self._count, page=self._page,
                                   position=lambda record_id, search: None)
 
@@ -88,10 +82,6 @@ class TodayScreen(ChangesInTurn, DataScreen):
         return self.user if self.mine else None
 
     def _count(self, search: str) -> int:
-        if self.count_later:  # the first page is full: at least that many, for now
-            self.count_later = False
-            self.counts = {}
-            return self.queue_list.page_size
         self.counts = today.counts(self.owner)
         return sum(self.counts.values())
 
@@ -102,7 +92,6 @@ class TodayScreen(ChangesInTurn, DataScreen):
         # queue up to it (the counts stop at their cap, so this is bounded too).
         items = today.queue(self.owner, limit=offset + limit)[offset:]
         if not offset and len(items) < limit:  # the whole queue: the list counts no more
-            self.count_later = False
             found = Counter(item.reason for item in items)
             self.counts = {reason: found[reason] for reason in today.REASONS}
         return items
@@ -144,8 +133,6 @@ class TodayScreen(ChangesInTurn, DataScreen):
     def loaded(self, event: RecordList.Loaded) -> None:
         self.item = self.queue_list.highlighted
         self.show_status(event.count)
-        if not self.counts and event.count:  # shown before it was counted: count it now
-            self.call_after_refresh(self.reload)
         if self.changing:  # the queue as the change left it: the next key may act
             self.change_shown()
 
@@ -153,8 +140,7 @@ class TodayScreen(ChangesInTurn, DataScreen):
         def more(number: int) -> str:  # a count stops at its cap: "10,000+"
             return f"{number:,}+" if number >= today.COUNT_CAP else f"{number:,}"
 
-        capped = not self.counts or any(number >= today.COUNT_CAP
-                                        for number in self.counts.values())
+        capped = any(number >= today.COUNT_CAP for number in self.counts.values())
         line = Text(f"{count:,}{'+' if capped else ''} to do" if count else "Nothing to do")
         groups = [f"{today.TITLES[reason]} {more(number)}"
                   for reason, number in self.counts.items() if number]
