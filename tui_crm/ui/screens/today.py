@@ -298,9 +298,10 @@ class TodayScreen(ChangesInTurn, DataScreen):
             self.changes_waiting.clear()  # what was pressed next counted on this change
         self.app.saw_own_change(self)
         self.app.refresh_overdue()
+        if then is not None:  # the next step asked first: the queue is read once it is
+            then()            # answered (``activity_saved``), not behind the dialog too
+            return
         self.reload()  # ``loaded`` lets the next key act
-        if then is not None:
-            then()
 
     def worker_failed(self, worker: Worker, message: str) -> None:
         if worker.group == "today-change":
