@@ -75,6 +75,14 @@ def test_closing_and_moving_by_stage_cost_the_same(db, deal):
 
 
 @pytest.mark.pg
+@pytest.mark.parametrize("close", [deals.close_won, deals.close_lost])
+def test_closing_by_its_key_reads_the_stages_once(db, deal, close):
+    with statements(db) as seen:
+        close(deal)
+    assert sorted(k for k in kinds(seen) if k != "SELECT") == sorted(MOVE), seen
+
+
+@pytest.mark.pg
 def test_the_totals_follow_a_batched_move(db, deal):
     first, second = (s.id for s in stages.open_stages()[:2])
     deals.step_deal(deal, 1)

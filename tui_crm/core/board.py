@@ -11,11 +11,13 @@ never an ``ORDER BY close_date IS NULL`` that would sort the whole stage.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from peewee import JOIN, Expression, Field, Tuple, fn
+from peewee import JOIN, SQL, Expression, Field, Select, Tuple, fn
 
 from tui_crm.core import stages
 from tui_crm.core.dates import Quarter
@@ -113,7 +115,11 @@ class _Segment:
     """A run of a column's order read by one index scan.
 
     ``where`` picks the run's rows; a run of closed deals is bounded by dates too,
-    ``start`` (inclusive) to ``end`` (exclusive).
+    ``start`` (inclusive) to ``end`` (exclusive). ``fields`` are the key a page goes on
+    from; the run is ordered by the index's own columns, ``(close_date, id)``, even
+    where all its dates are empty: PostgreSQL takes ``close_date IS NULL ORDER BY id``
+    for an order the (stage, close date, id) index does not give, and walks the whole
+    table by id instead, filtering.
     """
 
     where: Expression | None
@@ -219,43 +225,117 @@ def column_page(stage: StageRow, *, after: Key | None = None, before: Key | None
     of one owner ("my deals"); ``quarter`` picks the Won/Lost deals shown (by close
     date).
     """
-    backward = before is not None or last
-    key = before if backward else after
-    segments = _segments(stage, quarter)
-    if backward:
-        segments.reverse()
-    start = 0
-    if key is not None:
-        start = next((i for i, seg in enumerate(segments) if seg.holds(key)), len(segments))
+    read = _PageRead.of(stage, after=after, before=before, inclusive=inclusive, limit=limit,
+                        search=search, quarter=quarter, owner=owner, last=last)
     rows: list[tuple] = []
-    for index in range(start, len(segments)):
-        wanted = limit + 1 - len(rows)
-        if wanted <= 0:
+    for walk in read.walks:  # the next run only when the ones before fell short
+        if len(rows) > limit:
             break
-        rows.extend(_segment_rows(stage, segments[index], key if index == start else None,
-                                  backward, inclusive, wanted, search, owner))
-    cards = [_card(row, stage.is_open) for row in rows[:limit]]
-    if backward:
-        cards.reverse()
-    return Page(cards, len(rows) > limit)
+        rows.extend(walk.query.limit(limit + 1 - len(rows)).tuples())
+    return read.page(rows)
 
 
-def _segment_rows(stage: StageRow, segment: _Segment, key: Key | None, backward: bool,
-                  inclusive: bool, limit: int, search: str | None,
-                  owner: str | None) -> list[tuple]:
+@dataclass(frozen=True)
+class _Walk:
+    """One index walk of a column's page: the query (ordered, not yet limited) and the
+    order it returns its rows in."""
+
+    query: Select
+    fields: tuple[Field, ...]
+    descending: bool
+
+    def sort_key(self, row: tuple) -> tuple:
+        return (row[5], row[0]) if len(self.fields) == 2 else (row[0],)
+
+
+@dataclass(frozen=True)
+class _PageRead:
+    """What one page of a column reads: a walk per run of its order, each taking up to
+    ``limit + 1`` rows (one more tells whether the column goes on)."""
+
+    stage: StageRow
+    walks: list[_Walk]
+    limit: int
+    backward: bool
+
+    @classmethod
+    def of(cls, stage: StageRow, *, after: Key | None = None, before: Key | None = None,
+           inclusive: bool = False, limit: int = 20, search: str | None = None,
+           quarter: Quarter | None = None, owner: str | None = None,
+           last: bool = False) -> _PageRead:
+        backward = before is not None or last
+        key = before if backward else after
+        segments = _segments(stage, quarter)
+        if backward:
+            segments.reverse()
+        start = 0
+        if key is not None:
+            start = next((i for i, seg in enumerate(segments) if seg.holds(key)),
+                         len(segments))
+        walks = []
+        for index in range(start, len(segments)):
+            walk = _segment_walk(stage, segments[index], key if index == start else None,
+                                 backward, inclusive, search, owner)
+            if walk is not None:
+                walks.append(walk)
+        return cls(stage, walks, limit, backward)
+
+    def page(self, rows: list[tuple]) -> Page:
+        """The page from its walks' rows, in walk order."""
+        cards = [_card(row, self.stage.is_open) for row in rows[:self.limit]]
+        if self.backward:
+            cards.reverse()
+        return Page(cards, len(rows) > self.limit)
+
+
+def _segment_walk(stage: StageRow, segment: _Segment, key: Key | None, backward: bool,
+                  inclusive: bool, search: str | None, owner: str | None) -> _Walk | None:
     descending = segment.descending != backward
     query = _card_query(stage, search, owner)
     if segment.where is not None:
         query = query.where(segment.where)
     query, key = segment.in_dates(query, key, ascending=not descending)
     if query is None:
-        return []
+        return None
     if key is not None:
         op = ("<" if descending else ">") + ("=" if inclusive else "")
         query = query.where(Expression(Tuple(*segment.fields), op,
                                        Tuple(*segment.values(key))))
-    order = [field.desc() if descending else field.asc() for field in segment.fields]
-    return list(query.order_by(*order).limit(limit).tuples())
+    order = [field.desc() if descending else field.asc()
+             for field in (Opportunity.close_date, Opportunity.id)]
+    return _Walk(query.order_by(*order), segment.fields, descending)
+
+
+def _read_pages(reads: Sequence[_PageRead]) -> list[Page]:
+    """Many pages in one statement: every walk of every page, each up to its page's
+    ``limit + 1`` rows, in one UNION ALL (one round trip, where a walk each cost one
+    round trip to a server). Each walk's rows are tagged with its number and put back
+    in the walk's order here: a UNION ALL promises no order of its own."""
+    walks = [(read, walk) for read in reads for walk in read.walks]
+    if not walks:
+        return [read.page([]) for read in reads]
+    branches = [walk.query.limit(SQL(str(read.limit + 1))).select_extend(SQL(str(number)))
+                for number, (read, walk) in enumerate(walks)]
+    rows_of: dict[int, list[tuple]] = {number: [] for number in range(len(walks))}
+    for row in functools.reduce(operator.add, branches).tuples():
+        rows_of[int(row[-1])].append(_typed(row[:-1]))
+    pages, number = [], 0
+    for read in reads:
+        rows: list[tuple] = []
+        for walk in read.walks:
+            rows.extend(sorted(rows_of[number], key=walk.sort_key, reverse=walk.descending))
+            number += 1
+        pages.append(read.page(rows))
+    return pages
+
+
+def _typed(row: tuple) -> tuple:
+    """A card's row as read through a UNION ALL, with its close date a date (SQLite
+    gives the text of a compound select's columns)."""
+    close_date = row[5]
+    if isinstance(close_date, str):
+        row = (*row[:5], Opportunity.close_date.python_value(close_date), *row[6:])
+    return row
 
 
 def column_window(stage: StageRow, around: Key | None, before: int, after: int,
@@ -266,12 +346,22 @@ def column_window(stage: StageRow, around: Key | None, before: int, after: int,
     What a column shows when it must keep a card in place: the card at ``around``
     (or the next one, when that deal left the column) comes first in the second part.
     """
-    shown = {"search": search, "quarter": quarter, "owner": owner}
+    return _window(_read_pages(_window_reads(stage, around, before, after, search=search,
+                                             quarter=quarter, owner=owner)))
+
+
+def _window_reads(stage: StageRow, around: Key | None, before: int, after: int,
+                  **shown) -> list[_PageRead]:
     if around is None:
-        page = column_page(stage, limit=after, **shown)
-        return Window(page.cards, False, page.more)
-    ahead = column_page(stage, before=around, limit=before, **shown)
-    rest = column_page(stage, after=around, inclusive=True, limit=after, **shown)
+        return [_PageRead.of(stage, limit=after, **shown)]
+    return [_PageRead.of(stage, before=around, limit=before, **shown),
+            _PageRead.of(stage, after=around, inclusive=True, limit=after, **shown)]
+
+
+def _window(pages: Sequence[Page]) -> Window:
+    if len(pages) == 1:
+        return Window(pages[0].cards, False, pages[0].more)
+    ahead, rest = pages
     return Window(ahead.cards + rest.cards, ahead.more, rest.more, len(ahead.cards))
 
 
@@ -297,51 +387,52 @@ def find_card(deal_id: int, order: Sequence[StageRow] | None = None) -> Card | N
 def column_totals(columns: Sequence[StageRow], search: str | None = None,
                   quarter: Quarter | None = None, owner: str | None = None
                   ) -> dict[int, Tally]:
-    """Each column's deal count and summed amount, for the whole column.
+    """Each column's deal count and summed amount, for the whole column, in one
+    statement.
 
     Open stages come from the running totals (one row each, at any size); Won and Lost
     add up the quarter's days of the running totals per day (a few hundred rows, at
     any size). With a ``search`` or an ``owner``, SQL sums the matching deals of each
     column (one owner's through the owner index).
     """
-    totals: dict[int, Tally] = {}
-    open_ids = [stage.id for stage in columns if stage.is_open]
-    filtered = bool((search or "").strip()) or owner is not None
-    if not filtered:
-        if open_ids:
-            for row in StageTotal.select().where(StageTotal.stage.in_(open_ids)):
-                totals[row.__data__["stage"]] = Tally(row.count, from_cents(row.amount_cents))
-        totals.update(_closed_totals([s for s in columns if not s.is_open], quarter))
-    for stage in columns:
-        if stage.id in totals:
-            continue
-        query = Opportunity.select(fn.COUNT(Opportunity.id), fn.SUM(Opportunity.amount_cents))
-        if (search or "").strip():
-            query = _with_parents(query)
-        query = _matching(query, search, owner)
-        query = query.where(Opportunity.stage == stage.id)
-        if not stage.is_open:
-            query, _ = _segments(stage, quarter)[0].in_dates(query, None, ascending=True)
-        count, cents = query.tuples().get()
-        totals[stage.id] = Tally(count or 0, from_cents(cents))
-    return totals
-
-
-def _closed_totals(columns: Sequence[StageRow], quarter: Quarter | None) -> dict[int, Tally]:
-    """Count and sum of the Won/Lost columns: their deals closed in the quarter."""
     if not columns:
         return {}
-    quarter = quarter or Quarter.current()
-    day = StageDayTotal.close_date
-    rows = (StageDayTotal
-            .select(StageDayTotal.stage, fn.SUM(StageDayTotal.count),
-                    fn.SUM(StageDayTotal.amount_cents))
-            .where(StageDayTotal.stage.in_([s.id for s in columns])
-                   & (day >= quarter.start) & (day < quarter.end))
-            .group_by(StageDayTotal.stage).tuples())
-    sums = {stage_id: Tally(int(count or 0), from_cents(cents))
-            for stage_id, count, cents in rows}
-    return {s.id: sums.get(s.id, Tally(0, from_cents(0))) for s in columns}
+    filtered = bool((search or "").strip()) or owner is not None
+    if filtered:
+        parts = [_matching_total(stage, search, quarter, owner) for stage in columns]
+    else:
+        open_ids = [stage.id for stage in columns if stage.is_open]
+        closed_ids = [stage.id for stage in columns if not stage.is_open]
+        parts = []
+        if open_ids:
+            parts.append(StageTotal.select(StageTotal.stage, StageTotal.count,
+                                           StageTotal.amount_cents)
+                         .where(StageTotal.stage.in_(open_ids)))
+        if closed_ids:
+            quarter = quarter or Quarter.current()
+            day = StageDayTotal.close_date
+            parts.append(StageDayTotal
+                         .select(StageDayTotal.stage, fn.SUM(StageDayTotal.count),
+                                 fn.SUM(StageDayTotal.amount_cents))
+                         .where(StageDayTotal.stage.in_(closed_ids)
+                                & (day >= quarter.start) & (day < quarter.end))
+                         .group_by(StageDayTotal.stage))
+    sums = {int(stage_id): Tally(int(count or 0), from_cents(int(cents or 0)))
+            for stage_id, count, cents in functools.reduce(operator.add, parts).tuples()}
+    return {stage.id: sums.get(stage.id, Tally(0, from_cents(0))) for stage in columns}
+
+
+def _matching_total(stage: StageRow, search: str | None, quarter: Quarter | None,
+                    owner: str | None):
+    """One column's matching deals counted and summed: no row when none match."""
+    query = Opportunity.select(Opportunity.stage, fn.COUNT(Opportunity.id),
+                               fn.SUM(Opportunity.amount_cents))
+    if (search or "").strip():
+        query = _with_parents(query)
+    query = _matching(query, search, owner).where(Opportunity.stage == stage.id)
+    if not stage.is_open:
+        query, _ = _segments(stage, quarter)[0].in_dates(query, None, ascending=True)
+    return query.group_by(Opportunity.stage)
 
 
 @dataclass(frozen=True)
@@ -369,17 +460,26 @@ def board_view(places: Mapping[int, tuple[Key | None, int]], rows: int,
     its screen row, so the same card stays at the same row (a column without a place
     starts at its first card). ``focus_id`` is the deal the cursor must stay on: its
     column is read around it, wherever it moved. ``owner`` shows one owner's deals.
+
+    Four statements at most, whatever the number of columns: the stages, the focused
+    deal, every column's totals, every column's cards (each a round trip to a server).
     """
     stages_shown = board_stages()  # read once for the whole board
     focus = find_card(focus_id, stages_shown) if focus_id is not None else None
     totals = column_totals(stages_shown, search, quarter, owner)
-    columns = []
+    shown = {"search": search, "quarter": quarter, "owner": owner}
+    placed, reads = [], []
     for stage in stages_shown:
         key, row = places.get(stage.id, (None, 0))
         if focus is not None and focus.stage_id == stage.id and key != focus.key:
             key, row = focus.key, max(row, rows // 3)  # arriving: show some cards above
         row = max(0, min(row, rows - 1)) if key is not None else 0
-        window = column_window(stage, key, before=row, after=rows - row + 1, search=search,
-                               quarter=quarter, owner=owner)
+        column_reads = _window_reads(stage, key, before=row, after=rows - row + 1, **shown)
+        placed.append((stage, row, len(column_reads)))
+        reads.extend(column_reads)
+    pages = iter(_read_pages(reads))
+    columns = []
+    for stage, row, count in placed:
+        window = _window([next(pages) for _ in range(count)])
         columns.append(ColumnView(stage, totals[stage.id], window, min(row, window.anchor)))
     return BoardView(columns, focus)

@@ -139,5 +139,18 @@ def analyze(*tables: type[Model]) -> None:
     """Give PostgreSQL's planner the new rows' statistics at once (after a big load it
     would plan on an empty table's until autovacuum came by)."""
     if is_postgres():
-        names = ", ".join(f'"{model._meta.table_name}"' for model in tables)
-        models.db.obj.execute_sql(f"ANALYZE {names}")
+        models.db.obj.execute_sql(f"ANALYZE {_names(tables)}")
+
+
+def settle(*tables: type[Model]) -> None:
+    """After a big load has committed, on PostgreSQL: VACUUM the tables, which marks
+    their pages all-visible. Until then (autovacuum comes by minutes later) an index
+    cannot answer a query alone: a capped count such as Today's overdue activities,
+    an index-only scan stopping at the thousandth entry once the pages are marked, is
+    planned as a bitmap scan of every matching row instead. Outside a transaction."""
+    if is_postgres():
+        models.db.obj.execute_sql(f"VACUUM {_names(tables)}")
+
+
+def _names(tables: Sequence[type[Model]]) -> str:
+    return ", ".join(f'"{model._meta.table_name}"' for model in tables)

@@ -100,10 +100,17 @@ def _stage_query(selection: DealSelection, stage_id: int, search: str, query=Non
     return _matching(query, search, selection.owner)
 
 
-def _order(selection: DealSelection) -> tuple:
+def _key(selection: DealSelection) -> tuple:
+    """The columns a page goes on from: the id alone where every date is empty."""
     if selection.undated:
         return (Opportunity.id,)
     return (Opportunity.close_date, Opportunity.id)
+
+
+# Pages are ordered by the (stage, close date, id) index's own columns, undated ones
+# too (their dates all empty): PostgreSQL does not take ``close_date IS NULL ORDER BY
+# id`` as that index's order, and walks the whole table by id instead, filtering.
+ORDER = (Opportunity.close_date, Opportunity.id)
 
 
 def stage_counts(selection: DealSelection, search: str = "") -> dict[int, int]:
@@ -148,11 +155,10 @@ def list_deals(selection: DealSelection, search: str = "", offset: int = 0, limi
         if len(rows) >= limit:
             break
         query = _stage_query(selection, ids[index], search)
-        order = _order(selection)
         if index == first and after is not None:
             values = (after.id,) if selection.undated else (after.close_date, after.id)
-            query = query.where(Expression(Tuple(*order), ">", Tuple(*values)))
-        query = query.order_by(*order).limit(limit - len(rows))
+            query = query.where(Expression(Tuple(*_key(selection)), ">", Tuple(*values)))
+        query = query.order_by(*ORDER).limit(limit - len(rows))
         if index == first and skip:
             query = query.offset(skip)
         rows.extend(query.tuples())
@@ -174,7 +180,7 @@ def deal_position(selection: DealSelection, deal_id: int, search: str = "") -> i
         return None
     counts = stage_counts(selection, search)
     before = sum(counts[s] for s in selection.stage_ids[:selection.stage_ids.index(stage_id)])
-    order = _order(selection)
+    order = _key(selection)
     values = (deal_id,) if selection.undated else (close, deal_id)
     within = _stage_query(selection, stage_id, search, count).where(
         Expression(Tuple(*order), "<", Tuple(*values))).scalar()

@@ -226,13 +226,23 @@ def step_deal(deal_id: int, step: int, expected_version: int | None = None) -> i
 
 @write
 def close_won(deal_id: int, expected_version: int | None = None) -> dict:
-    return move_deal(deal_id, stages.stage_of_kind("won").id, expected_version)
+    return _close(deal_id, "won", expected_version)
+
+
+def _close(deal_id: int, kind: str, expected_version: int | None) -> dict:
+    """Move a deal to the first stage of ``kind``: the stages read once, as a step."""
+    order = stages.all_stages()
+    target = next((stage for stage in order if stage.kind == kind), None)
+    if target is None:
+        raise CrmError(f"There is no {kind} stage.")
+    return _move(tracking.fetch(Opportunity, ENTITY, deal_id), order, target.id,
+                 expected_version)
 
 
 @write
 def close_lost(deal_id: int, reason: str = "", expected_version: int | None = None) -> dict:
     """Close a deal as lost, with an optional reason (empty is allowed)."""
-    changes = move_deal(deal_id, stages.stage_of_kind("lost").id, expected_version)
+    changes = _close(deal_id, "lost", expected_version)
     reason = check_text(reason)
     if reason:
         changes.update(update_deal(deal_id, {"lost_reason": reason}))

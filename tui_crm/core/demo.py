@@ -92,7 +92,9 @@ def load_demo(deals: int = DEFAULT_DEALS, seed: int = DEFAULT_SEED, *, force: bo
     if not 0 <= deals <= MAX_DEALS:
         raise CrmError(f"The number of deals must be between 0 and {MAX_DEALS:,}.")
     with bulk.fast_sqlite_load():
-        return _load(deals, seed, force, progress)
+        summary = _load(deals, seed, force, progress)
+    bulk.settle(Lead, Customer, Contact, Opportunity, Activity)
+    return summary
 
 
 @write

@@ -1,0 +1,153 @@
+"""The plans PostgreSQL chooses for the board, the forecast's deal lists and Today's
+counts, on demo data loaded as `tui-crm demo` loads it. Each plan is checked as the
+app runs it: a custom plan (the first runs of a statement) and the generic one that
+psycopg's prepared statements settle on.
+
+- A page of undated deals walks the (stage, close date, id) index: ordered by id
+  alone, PostgreSQL took it for an order that index does not give and walked the
+  primary key of every deal instead, filtering (a whole table when a stage holds few
+  undated deals).
+- Today's overdue count stops at its cap in an index-only scan: a demo load ends with
+  a VACUUM, without which the pages are not marked all-visible and the count was a
+  bitmap scan of every overdue activity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from peewee import PostgresqlDatabase
+from psycopg.sql import Literal
+
+from tui_crm.core import board, dates, deal_lists, demo, today
+from tui_crm.core.models import Activity, Opportunity
+
+pytestmark = pytest.mark.pg
+
+DEALS = 20_000
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    """A demo database kept for the module (building one takes seconds)."""
+    from tests.conftest import PG_URL, _create_pg, _drop_pg
+
+    if not PG_URL:
+        pytest.skip("PostgreSQL not configured")
+    url = _create_pg()
+    yield url
+    _drop_pg(url)
+
+
+@pytest.fixture
+def pg(loaded):
+    from tui_crm.core.db import open_database
+
+    database = open_database(loaded)
+    if not isinstance(database, PostgresqlDatabase):
+        pytest.skip("PostgreSQL only")
+    if Opportunity.select().count() == 0:
+        demo.load_demo(DEALS)
+    yield database
+    database.close()
+
+
+TYPES = {int: "bigint", str: "text", dt.date: "date", dt.datetime: "timestamp",
+         bool: "boolean"}  # what psycopg sends each parameter as, near enough for a plan
+
+
+def plans(database, query) -> list[str]:
+    """The custom and the generic plan of ``query``."""
+    sql, params = query.sql()
+    custom = "\n".join(row[0] for row in database.execute_sql("EXPLAIN " + sql, params))
+    numbered = iter(range(1, len(params) + 1))
+    prepared = re.sub("%s", lambda _: f"${next(numbered)}", sql)
+    types = ", ".join(TYPES[type(value)] for value in params)
+    database.execute_sql(f"PREPARE checked ({types}) AS {prepared}" if params
+                         else f"PREPARE checked AS {prepared}")
+    try:
+        database.execute_sql("SET plan_cache_mode = force_generic_plan")
+        connection = database.connection()
+        arguments = ", ".join(Literal(value).as_string(connection) for value in params)
+        generic = "\n".join(row[0] for row in database.execute_sql(
+            f"EXPLAIN EXECUTE checked({arguments})" if params else "EXPLAIN EXECUTE checked"))
+    finally:
+        database.execute_sql("RESET plan_cache_mode")
+        database.execute_sql("DEALLOCATE checked")
+    return [custom, generic]
+
+
+def walks_the_stage_index(plan: str) -> bool:
+    """Every walk goes through a (stage, close date, ...) index in its order: never the
+    primary key filtered, a scan of the table or a sort of all it found (a sort within
+    rows of one date, ``Incremental Sort``, is a small one)."""
+    return ("opportunity_stage_id_close_date" in plan
+            and "using opportunity_pkey on opportunity" not in plan
+            and "Seq Scan on opportunity" not in plan
+            and not re.search(r"(^|->)\s*Sort\s+\(cost", plan, re.MULTILINE))
+
+
+def test_the_board_reads_every_column_through_the_stage_index(pg):
+    columns = board.board_stages()
+    first = board.board_view({}, 10)
+    places = {column.stage.id: (column.window.cards[3].key, 3)
+              for column in first.columns if len(column.window.cards) > 3}
+    undated = Opportunity.select().where(Opportunity.close_date.is_null()).first()
+    places[undated.__data__["stage"]] = ((None, undated.id), 3)
+    seen: list = []
+    pg.query_hooks.append(lambda event: seen.append(event))
+    try:
+        board.board_view(places, 10)
+    finally:
+        pg.query_hooks.clear()
+    (cards,) = [event for event in seen if "UNION ALL" in event.sql and "activity" in event.sql]
+    assert cards.sql.count("IS NULL)") >= len([c for c in columns if c.is_open])
+
+    class Sent:  # the statement as sent, for plans()
+        def sql(self):
+            return cards.sql, list(cards.params)
+
+    for plan in plans(pg, Sent()):
+        assert walks_the_stage_index(plan), plan
+
+
+def test_the_undated_deals_of_the_forecast_list_by_the_stage_index(pg):
+    selection = deal_lists.undated_deals()
+    page = deal_lists.list_deals(selection, limit=5)
+    assert page and all(line.close_date is None for line in page)
+    seen: list = []
+    pg.query_hooks.append(lambda event: seen.append(event))
+    try:
+        deal_lists.list_deals(selection, limit=5, after=page[-1])
+    finally:
+        pg.query_hooks.clear()
+
+    pages = [event for event in seen if '"opportunity"' in event.sql]
+    assert pages and all("IS NULL" in event.sql for event in pages)
+    for event in pages:
+        class Sent:
+            def sql(self, event=event):
+                return event.sql, list(event.params)
+
+        for plan in plans(pg, Sent()):
+            assert walks_the_stage_index(plan), plan
+
+
+def test_a_demo_load_leaves_the_pages_all_visible(pg):
+    for table in ("activity", "opportunity"):
+        pages, visible = pg.execute_sql(
+            "SELECT relpages, relallvisible FROM pg_class WHERE relname = %s",
+            (table,)).fetchone()
+        assert pages > 0 and visible == pages, (table, pages, visible)
+
+
+def test_the_overdue_count_stops_at_its_cap_in_the_index(pg):
+    owner = Activity.select(Activity.owner).where(Activity.done_at.is_null()).limit(1).scalar()
+    for who in (None, owner):
+        (query,) = today._activity_queries("overdue_activity", who, dates.today())
+        capped = query.select(Activity.id).limit(today.COUNT_CAP)
+        for plan in plans(pg, capped):
+            assert "Index Only Scan" in plan and "Bitmap" not in plan, plan
+    assert 0 < today.overdue_count() <= today.COUNT_CAP
