@@ -404,3 +404,39 @@ async def test_k_adds_a_contact_shown_in_the_customers_panel(sqlite_db):
         await press(pilot, "ctrl+s")  # no name: said at the field, nothing lost
         assert isinstance(pilot.app.screen, ContactForm)
         assert len(contacts.contacts_of(customer_id)) == len(people)
+
+
+async def test_d_in_the_contact_list_deletes_that_person_and_u_brings_them_back(sqlite_db):
+    """`d` on a person of the customer's panel deletes the person (asked first; not the
+    customer), to the Trash with the activities about them alone; `u` undoes it."""
+    from tui_crm.core import activities, contacts
+    from tui_crm.core.models import Activity
+    from tui_crm.ui.widgets.contact_form import ContactList
+    from tui_crm.ui.widgets.dialogs import ConfirmDialog
+
+    customer_id = customers.create_customer({"name": "Engines [/] Ltd"})
+    ada = contacts.create_contact({"name": "Ada [b] Lovelace", "customer_id": customer_id})
+    grace = contacts.create_contact({"name": "Grace Hopper", "customer_id": customer_id})
+    call = activities.create_activity({"subject": "Call Grace", "contact_id": grace,
+                                       "customer_id": customer_id})
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "tab")  # no deals: on to the people, Ada first
+        assert isinstance(app.focused, ContactList)
+        assert "d Delete contact" in screen_text(app).splitlines()[-1]  # the footer
+        await press(pilot, "down", "d")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Delete the contact “Grace Hopper”?" in screen_text(app)
+        await press(pilot, "n")  # kept
+        assert [p.id for p in contacts.contacts_of(customer_id)] == [ada, grace]
+        await press(pilot, "d", "y")
+        assert [p.id for p in contacts.contacts_of(customer_id)] == [ada]
+        assert customers.get_customer(customer_id).name == "Engines [/] Ltd"
+        assert not Activity.select().where(Activity.id == call).exists()
+        assert "Grace Hopper" not in screen_text(app)
+        assert "Ada [b] Lovelace" in screen_text(app)
+        await press(pilot, "u")
+        assert [p.id for p in contacts.contacts_of(customer_id)] == [ada, grace]
+        assert Activity.get_by_id(call).contact_id == grace
+        assert "Grace Hopper" in screen_text(app)

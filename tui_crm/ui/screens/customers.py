@@ -11,7 +11,7 @@ from tui_crm.core import contacts, customers, leads
 from tui_crm.core.paging import SortOrder
 from tui_crm.core.records import ContactRow
 from tui_crm.core.settings import get_settings
-from tui_crm.ui.screens.record_screen import DETAIL_WHILE_TYPING_S, NARROW, RecordScreen
+from tui_crm.ui.screens.record_screen import DETAIL_WHILE_TYPING_S, NARROW, RecordScreen, named
 from tui_crm.ui.widgets.deal_lines import RecordDetail
 from tui_crm.ui.widgets.filtered_list import after_key
 from tui_crm.ui.widgets.record_forms import CustomerForm
@@ -128,6 +128,25 @@ class CustomersScreen(RecordScreen):
         if contact is not None and self.selected is not None:
             self.app.push_screen(ContactForm(contact.customer_id, self.selected.name,
                                              contact.id), self.contact_saved)
+
+    def action_delete_contact(self) -> None:
+        from tui_crm.ui.widgets.dialogs import ConfirmDialog
+
+        contact, customer = self.highlighted_contact(), self.selected
+        if contact is None or customer is None:
+            return
+        title = named("Delete the contact ", contact.name, "?")
+        message = Text("The person goes to the Trash, with the activities about them "
+                       "alone; u undoes it.")
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.change_record(lambda: contacts.delete_contact(contact.id),
+                                   named("Deleted ", contact.name, " (u undoes it)."),
+                                   customer.id)
+
+        self.app.push_screen(ConfirmDialog(title, message, confirm="Delete",
+                                           cancel="Keep"), confirmed)
 
     def action_new_contact(self) -> None:
         from tui_crm.ui.widgets.contact_form import ContactForm

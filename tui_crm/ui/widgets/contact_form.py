@@ -59,10 +59,13 @@ class ContactForm(RecordForm):
 
 class ContactList(OptionList):
     """A customer's people, in its detail panel: `tab` reaches them after the deals;
-    `enter` edits one, `a` plans an activity with that person."""
+    `enter` edits one, `a` plans an activity with that person, `d` deletes one (to the
+    Trash; `u` undoes it)."""
 
     HELP_GROUP = "In the contact list"
-    BINDINGS = [Binding("enter", "screen.edit_contact", "Edit contact", id="contacts.edit")]
+    BINDINGS = [Binding("enter", "screen.edit_contact", "Edit contact", id="contacts.edit"),
+                Binding("d,delete", "screen.delete_contact", "Delete contact",
+                        id="contacts.delete")]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
