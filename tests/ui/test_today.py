@@ -313,8 +313,12 @@ async def test_a_in_customers_plans_for_the_customer_or_its_deal(queue):
         assert planned.deal_id == deal.id
 
 
-async def test_a_in_leads_logs_a_done_activity(db):
+async def test_a_in_leads_logs_a_done_activity(db, monkeypatch):
+    """A logged activity is done when saved; its Done box shows its mark only when it is
+    checked (read without colour: NO_COLOR)."""
     from tui_crm.core import leads
+
+    monkeypatch.setenv("NO_COLOR", "1")
 
     lead = leads.create_lead({"name": "Lena"})
     app = CrmApp()
@@ -322,8 +326,11 @@ async def test_a_in_leads_logs_a_done_activity(db):
         await settle(pilot)
         await press(pilot, "a")
         await type_text(pilot, "Called, wants a discount")
-        await press(pilot, "tab", "tab", "tab", "tab", "tab", "space")
+        await press(pilot, "tab", "tab", "tab", "tab", "tab")
+        assert "▐ ▌ done already" in screen_text(app), "unchecked: no mark to tell by colour"
+        await press(pilot, "space")
         assert app.screen.fields["done"].value is True
+        assert "X▌ done already" in screen_text(app)
         await press(pilot, "ctrl+s")
         logged = Activity.get(Activity.subject == "Called, wants a discount")
         assert logged.lead_id == lead and logged.done_at is not None

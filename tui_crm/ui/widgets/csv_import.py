@@ -36,6 +36,7 @@ from tui_crm.core.text import how_many, printable
 from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.screens.base import DataModal
 from tui_crm.ui.text import safe
+from tui_crm.ui.widgets.form import Tick
 
 PREVIEW_ROWS = 8
 SHORT = 32  # terminal lines below which the file list is shorter
@@ -241,7 +242,7 @@ class CsvImportScreen(DataModal[int | None]):
             # and what to do with records already here.
             with Horizontal(classes="import-row"):
                 yield from self.choice("import-map")
-                yield Checkbox("Skip unknown columns", compact=True, id="import-ignore")
+                yield Tick("Skip unknown columns", compact=True, id="import-ignore")
             with Horizontal(classes="import-row"):
                 yield from self.choice("import-date-format")
                 yield Static("Existing", classes="field-label", markup=False)

@@ -34,6 +34,15 @@ from tui_crm.ui.widgets.dialogs import OVERWRITE, RELOAD, ConfirmDialog, Conflic
 from tui_crm.ui.widgets.pickers import ParentField
 
 
+class Tick(Checkbox):
+    """A checkbox whose mark shows only when it is checked, so it reads right without
+    colour (NO_COLOR, 16 colours): Textual's draws its X either way, in another colour."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # noqa: N802 (Textual's name for the mark)
+        return "X" if self.value else " "
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One field of a form.
@@ -75,7 +84,7 @@ class FormField(Horizontal):
         if spec.kind == "parent":
             return ParentField(id=editor_id)
         if spec.kind == "checkbox":
-            return Checkbox(spec.placeholder, compact=True, id=editor_id)
+            return Tick(spec.placeholder, compact=True, id=editor_id)
         return Input(placeholder=spec.placeholder, compact=True, id=editor_id)
 
     def compose(self) -> ComposeResult:
