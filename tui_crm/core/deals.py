@@ -305,7 +305,15 @@ def owner_completing(prefix: str) -> str | None:
     the owners of deals: one seek on the owner index, at any number of deals."""
     if not prefix:
         return None
-    row = (Opportunity.select(Opportunity.owner)
-           .where(Opportunity.owner >= prefix, Opportunity.owner < prefix + "\U0010ffff")
-           .order_by(Opportunity.owner).limit(1).tuples().first())
+    return first_owner((Opportunity.owner >= prefix)
+                       & (Opportunity.owner < prefix + "\U0010ffff"))
+
+
+def first_owner(where=None) -> str | None:
+    """The first owner of deals (in alphabetical order) meeting ``where``: one seek on the
+    owner index, at any number of deals."""
+    query = Opportunity.select(Opportunity.owner)
+    if where is not None:
+        query = query.where(where)
+    row = query.order_by(Opportunity.owner).limit(1).tuples().first()
     return row[0] if row else None

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from tui_crm.core import dates, stages
+from tui_crm.core import dates, deals, stages
 from tui_crm.core.models import Activity, Contact, Customer, Lead, Opportunity
 from tui_crm.core.records import StageRow
 
@@ -321,11 +321,8 @@ def deal_owners(limit: int = 50) -> list[str]:
     through the owner index per owner (never a scan of the deals)."""
     found: list[str] = []
     while len(found) < limit:
-        query = Opportunity.select(Opportunity.owner)
-        if found:
-            query = query.where(Opportunity.owner > found[-1])
-        row = query.order_by(Opportunity.owner).limit(1).tuples().first()
-        if row is None:
+        owner = deals.first_owner(Opportunity.owner > found[-1] if found else None)
+        if owner is None:
             break
-        found.append(row[0])
+        found.append(owner)
     return found
