@@ -224,12 +224,14 @@ async def test_mine_only_is_on_when_deals_have_several_owners(queue):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert "Gamma" not in screen_text(app)
-        assert "mine only (tester" in screen_text(app)
+        assert "Mine only (tester; m shows everyone's) · 4 to do" in screen_text(app)
+        assert "Owner" not in screen_text(app), "their own name on every line: no column"
         await press(pilot, "m")
         assert (("no_next_step", other)) in lines(app)
         assert "Gamma" in screen_text(app) and "olga" in screen_text(app)
+        assert "Owner" in screen_text(app) and "Mine only" not in screen_text(app)
         await press(pilot, "m")
-        assert "Gamma" not in screen_text(app)
+        assert "Gamma" not in screen_text(app) and "Owner" not in screen_text(app)
 
 
 async def test_a_burst_of_keys_acts_on_one_line_after_the_other(queue):

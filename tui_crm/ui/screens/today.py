@@ -43,7 +43,8 @@ def _for(item: QueueItem) -> str:
     return " · ".join(name for name in [*names, item.parent] if name)
 
 
-# The reason and the record get the room first: at 80 columns Due and Owner hide.
+# The reason and the record get the room first: in narrow terminals Due, then Owner
+# hide. The user's own queue has no Owner column: it would say their name on every line.
 TODAY_COLUMNS = [
     Column("Why", QueueItem.why, min_width=24),
     Column("What", _what, min_width=18),
@@ -51,6 +52,7 @@ TODAY_COLUMNS = [
     Column("Owner", lambda item: item.owner, width=10, priority=2),
     Column("Due", lambda item: format_date(item.due), width=10, priority=3),
 ]
+MINE_COLUMNS = [column for column in TODAY_COLUMNS if column.title != "Owner"]
 
 
 class TodayScreen(ChangesInTurn, DataScreen):
@@ -109,7 +111,7 @@ class TodayScreen(ChangesInTurn, DataScreen):
             several = False  # the list's own read says what is wrong
         self.set_reactive(TodayScreen.mine, several)
         yield Header()
-        yield RecordList(TODAY_COLUMNS, self.source, id="today-list",
+        yield RecordList(self.queue_columns(), self.source, id="today-list",
                          empty_text=self.empty_text())
         yield Static("", id="today-status", markup=False)
         yield KeyFooter()
@@ -141,19 +143,24 @@ class TodayScreen(ChangesInTurn, DataScreen):
             return f"{number:,}+" if number >= today.COUNT_CAP else f"{number:,}"
 
         capped = any(number >= today.COUNT_CAP for number in self.counts.values())
-        line = Text(f"{count:,}{'+' if capped else ''} to do" if count else "Nothing to do")
+        line = Text()
+        if self.mine:  # first: in a narrow terminal the counts' end is cut, not this
+            line.append("Mine only (")
+            line.append_text(safe(self.user))
+            line.append("; m shows everyone's) · ")
+        line.append(f"{count:,}{'+' if capped else ''} to do" if count else "Nothing to do")
         groups = [f"{today.TITLES[reason]} {more(number)}"
                   for reason, number in self.counts.items() if number]
         if groups:
             line.append(": " + ", ".join(groups))
-        if self.mine:
-            line.append(" · mine only (")
-            line.append_text(safe(self.user))
-            line.append("; m shows everyone's)")
         self.query_one("#today-status", Static).update(line)
+
+    def queue_columns(self) -> list[Column]:
+        return MINE_COLUMNS if self.mine else TODAY_COLUMNS
 
     def watch_mine(self) -> None:
         self.queue_list.empty_text = self.empty_text()
+        self.queue_list.set_columns(self.queue_columns())
         self.queue_list.reload()
 
     def empty_text(self) -> str:

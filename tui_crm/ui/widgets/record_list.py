@@ -192,6 +192,14 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         offset = index % self.page_size
         return page[offset] if page is not None and offset < len(page) else None
 
+    def set_columns(self, columns: list[Column]) -> None:
+        """Show ``columns`` instead (the same rows: nothing is read again)."""
+        self.columns = columns
+        self._layouts.clear()
+        self._lines.clear()
+        self._drawn.clear()
+        self.refresh()
+
     def reload(self, keep_id: int | None = None) -> None:
         """Count again and refetch; the cursor stays on ``keep_id`` (default: its record)."""
         if keep_id is None and self.highlighted is not None:
