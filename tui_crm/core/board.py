@@ -185,20 +185,45 @@ def _with_parents(query):
 
 
 def _cards():
-    # Whether a next step is planned: one lookup in the (deal, done_at, due_date) index
-    # per card read, never a scan of the activities. OFFSET 0 keeps PostgreSQL from
-    # turning the EXISTS into a hash of every open activity, built for each page. Its
-    # slippage likewise: a count over the deal's own ChangeLog rows, in the same query.
+    """The query of a card by itself (``find_card``): the deal, its parent's name,
+    whether a next step is planned and its slippage."""
+    return _card_columns(Opportunity, _with_parents(Opportunity.select()))
+
+
+def _card_columns(deals, query):
+    """``query`` selecting what a card shows of the deals in ``deals`` (the table, or a
+    subquery of its rows), its parents joined as ``Customer`` and ``Lead``.
+
+    Whether a next step is planned: one lookup in the (deal, done_at, due_date) index
+    per card, never a scan of the activities. OFFSET 0 keeps PostgreSQL from turning
+    the EXISTS into a hash of every open activity, built for each page. Its slippage
+    likewise: a count over the deal's own ChangeLog rows, in the same query."""
+    deal_id = deals.id if deals is Opportunity else deals.c.id
+    column = (lambda name: getattr(Opportunity, name)) if deals is Opportunity \
+        else (lambda name: getattr(deals.c, Opportunity._meta.fields[name].column_name))
     planned = fn.EXISTS(Activity.select(Activity.id).where(
-        (Activity.deal == Opportunity.id) & Activity.done_at.is_null()).offset(0))
-    return _with_parents(Opportunity.select(
-        Opportunity.id, Opportunity.name, Customer.name, Lead.name, Opportunity.amount_cents,
-        Opportunity.close_date, Opportunity.stage, Opportunity.version, planned,
-        Opportunity.stage_entered_at, Opportunity.owner, pushes_of(Opportunity.id)))
+        (Activity.deal == deal_id) & Activity.done_at.is_null()).offset(0))
+    return query.select(
+        deal_id, column("name"), Customer.name, Lead.name, column("amount_cents"),
+        column("close_date"), column("stage"), column("version"), planned,
+        column("stage_entered_at"), column("owner"), pushes_of(deal_id))
+
+
+# What an index walk of a column reads: the deal's own columns, nothing joined (but
+# the parents, when a search must match their names). The cards' other parts are read
+# once over the rows all walks found: on PostgreSQL the parents joined inside each
+# walk, planned for all of the stage's deals, cost a cache set up per walk (Memoize)
+# and a plan several times the walk's.
+WALKED = (Opportunity.id, Opportunity.name, Opportunity.amount_cents, Opportunity.close_date,
+          Opportunity.stage, Opportunity.version, Opportunity.stage_entered_at,
+          Opportunity.owner, Opportunity.customer, Opportunity.lead)
 
 
 def _card_query(stage: StageRow, search: str | None, owner: str | None = None):
-    return _matching(_cards().where(Opportunity.stage == stage.id), search, owner)
+    query = Opportunity.select(*WALKED)
+    if search_term(search):
+        query = _with_parents(query)
+    return _matching(query.where(Opportunity.stage == stage.id), search, owner)
 
 
 def _card(row: tuple, is_open: bool) -> Card:
@@ -231,7 +256,7 @@ def column_page(stage: StageRow, *, after: Key | None = None, before: Key | None
     for walk in read.walks:  # the next run only when the ones before fell short
         if len(rows) > limit:
             break
-        rows.extend(walk.query.limit(limit + 1 - len(rows)).tuples())
+        rows.extend(_walked([(walk, limit + 1 - len(rows))])[0])
     return read.page(rows)
 
 
@@ -308,30 +333,38 @@ def _segment_walk(stage: StageRow, segment: _Segment, key: Key | None, backward:
 
 def _read_pages(reads: Sequence[_PageRead]) -> list[Page]:
     """Many pages in one statement: every walk of every page, each up to its page's
-    ``limit + 1`` rows, in one UNION ALL (one round trip, where a walk each cost one
-    round trip to a server). Each walk's rows are tagged with its number and put back
-    in the walk's order here: a UNION ALL promises no order of its own."""
-    walks = [(read, walk) for read in reads for walk in read.walks]
+    ``limit + 1`` rows (one round trip, where a walk each cost one round trip to a
+    server)."""
+    walks = [(walk, read.limit + 1) for read in reads for walk in read.walks]
+    found = iter(_walked(walks))
+    return [read.page([row for _ in read.walks for row in next(found)]) for read in reads]
+
+
+def _walked(walks: Sequence[tuple[_Walk, int]]) -> list[list[tuple]]:
+    """The card rows each walk finds (up to its number of rows), in its order, read in
+    one statement: the walks in a UNION ALL, each row tagged with its walk's number,
+    and what the cards show besides the deal's own columns read once for all rows."""
     if not walks:
-        return [read.page([]) for read in reads]
-    branches = [walk.query.limit(SQL(str(read.limit + 1))).select_extend(SQL(str(number)))
-                for number, (read, walk) in enumerate(walks)]
-    rows_of: dict[int, list[tuple]] = {number: [] for number in range(len(walks))}
-    for row in functools.reduce(operator.add, branches).tuples():
+        return []
+    branches = [walk.query.limit(SQL(str(limit))).select_extend(SQL(str(number)).alias("walk"))
+                for number, (walk, limit) in enumerate(walks)]
+    found = functools.reduce(operator.add, branches).alias("walked")
+    query = _card_columns(found, Opportunity.select().from_(found)
+                          .join(Customer, JOIN.LEFT_OUTER, src=found,
+                                on=(found.c.customer_id == Customer.id))
+                          .join(Lead, JOIN.LEFT_OUTER, src=found,
+                                on=(found.c.lead_id == Lead.id)))
+    rows_of: list[list[tuple]] = [[] for _ in walks]
+    for row in query.select_extend(found.c.walk).tuples():
         rows_of[int(row[-1])].append(_typed(row[:-1]))
-    pages, number = [], 0
-    for read in reads:
-        rows: list[tuple] = []
-        for walk in read.walks:
-            rows.extend(sorted(rows_of[number], key=walk.sort_key, reverse=walk.descending))
-            number += 1
-        pages.append(read.page(rows))
-    return pages
+    # A UNION ALL and a join promise no order of their own: each walk's is put back.
+    return [sorted(rows, key=walk.sort_key, reverse=walk.descending)
+            for rows, (walk, _) in zip(rows_of, walks, strict=True)]
 
 
 def _typed(row: tuple) -> tuple:
-    """A card's row as read through a UNION ALL, with its close date a date (SQLite
-    gives the text of a compound select's columns)."""
+    """A card's row as read through a subquery, with its close date a date (SQLite
+    gives the text of a subquery's columns)."""
     close_date = row[5]
     if isinstance(close_date, str):
         row = (*row[:5], Opportunity.close_date.python_value(close_date), *row[6:])
