@@ -399,3 +399,24 @@ async def test_a_count_at_its_cap_says_there_are_more(queue, monkeypatch):
         text = screen_text(app)
         assert "100+ overdue" in text  # the header's count stops at the same cap
         assert "103+ to do: Overdue 100+, Due today 1, No next step 1, No close date 1" in text
+
+
+async def test_keys_typed_after_space_fill_the_next_step_it_opens(queue):
+    """`space`, the next step's subject and `ctrl+s` in one burst (a fast typist, tmux):
+    the keys typed while the line is being marked done wait for it, then fill the form
+    that asks for the next step; `space` `enter` skips it."""
+    app = CrmApp(start_mode="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "space", *"Book the demo", "ctrl+s")
+        assert activity(queue["call"]).done_at is not None
+        step = Activity.get(Activity.subject == "Book the demo")
+        assert step.deal_id == queue["alpha"] and step.done_at is None
+        assert isinstance(app.screen, TodayScreen)
+        assert [line[0] for line in lines(app)] == ["due_today", "no_next_step",
+                                                    "no_close_date"]
+        await burst(pilot, "space", "enter")  # the quote done, no next step planned
+        assert activity(queue["quote"]).done_at is not None
+        assert isinstance(app.screen, TodayScreen)
+        assert Activity.select().count() == 3
+        assert [line[0] for line in lines(app)] == ["no_next_step", "no_close_date"]

@@ -18,6 +18,11 @@ composed, mounted and focused its first field before its queue runs). Only then 
 the next key read. Everything else (mouse, resize, workers' messages) goes on as
 before, and everything is public Textual API: ``call_later``, ``ancestors_with_self``,
 ``is_forwarded``.
+
+A screen whose key started a change that decides where the next keys go (a line
+marked done opens the next step's form) holds the keys typed meanwhile with
+``hold_keys()`` and lets them go with ``release_keys()``: they then reach whatever the
+change left focused, as if typed after it.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from textual.message_pump import MessagePump
 # A key whose journey was cut short (a node closed with the key's callback still in
 # its queue) no longer holds up the keys after it beyond this.
 STUCK_AFTER_S = 3.0
+HELD_AT_MOST_S = 10.0  # keys held for a change are let go after this, change or not
 MAX_WALKS = 5  # a key that keeps moving the focus further is let go after this
 
 
@@ -44,6 +50,8 @@ class KeysInOrder(App):
         self.keys_waiting: deque[events.Event] = deque()
         self.key_in_hand: object | None = None  # a token for the key on its way
         self.key_in_hand_since = 0.0
+        self.keys_held = 0  # changes on their way that hold the keys typed meanwhile
+        self.keys_held_since = 0.0
 
     @property
     def keys_pending(self) -> bool:
@@ -58,6 +66,22 @@ class KeysInOrder(App):
                 and time.monotonic() - self.key_in_hand_since > STUCK_AFTER_S:
             self.key_in_hand = None
             self.call_later(self.handle_next_key)
+        if self.keys_held and time.monotonic() - self.keys_held_since > HELD_AT_MOST_S:
+            self.keys_held = 0
+            self.call_later(self.handle_next_key)
+
+    def hold_keys(self) -> None:
+        """Keys typed from now on wait (a change is on its way that decides where they
+        go) until ``release_keys``."""
+        if not self.keys_held:
+            self.keys_held_since = time.monotonic()
+        self.keys_held += 1
+
+    def release_keys(self) -> None:
+        """The change is shown: the keys typed meanwhile go on, in order."""
+        self.keys_held = max(self.keys_held - 1, 0)
+        if not self.keys_held:
+            self.call_later(self.handle_next_key)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
@@ -68,7 +92,7 @@ class KeysInOrder(App):
 
     async def handle_next_key(self) -> None:
         """Hand the next waiting key to Textual, unless one is still on its way."""
-        if self.key_in_hand is not None or not self.keys_waiting:
+        if self.key_in_hand is not None or self.keys_held or not self.keys_waiting:
             return
         event = self.keys_waiting.popleft()
         token = self.key_in_hand = object()

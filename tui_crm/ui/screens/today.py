@@ -4,8 +4,10 @@ One list, grouped by reason in the core's order (overdue activities, due today, 
 without a next step, rotting deals, past close dates, no close date), paged like every
 list (``core.today.queue`` by key). Each key acts on the line under the cursor, in a
 worker; the list then reads the queue again and the cleared line is gone, the cursor
-on the line that took its place. A key pressed while a change is on its way waits for
-it, so a burst (`z z z`) acts on one line after the other.
+on the line that took its place. Keys typed while a change is on its way wait for it
+(the app holds them), so a burst acts on what the change left: `z z z` snoozes one
+line after the other, and `space` then the next step's subject and `ctrl+s` fill the
+form that `space` opens.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class TodayScreen(ChangesInTurn, DataScreen):
     def __init__(self) -> None:
         super().__init__()
         self.user = changelog.current_user()
+        self.holding_keys = False  # the app holds the keys typed during a change
         self.counts: dict[str, int] = {}
         self.source = PagedSource(count=self._count, page=self._page,
                                   position=lambda record_id, search: None)
@@ -223,6 +226,7 @@ class TodayScreen(ChangesInTurn, DataScreen):
         if activity_id is not None:
             self.notify("Activity saved.")
         self.changing = True  # the queue read again before the next key acts
+        self.hold_keys()
         self.reload()
         self.app.refresh_overdue()
 
@@ -286,7 +290,26 @@ class TodayScreen(ChangesInTurn, DataScreen):
                ) -> None:
         """Run one change of the line in a worker; then read the queue again."""
         self.changing = True
+        self.hold_keys()
         self.write_change(write, then)
+
+    def hold_keys(self) -> None:
+        if not self.holding_keys:
+            self.holding_keys = True
+            self.app.hold_keys()
+
+    def let_keys_go(self) -> None:
+        if self.holding_keys:
+            self.holding_keys = False
+            self.app.release_keys()
+
+    def change_shown(self) -> None:
+        self.let_keys_go()
+        super().change_shown()
+
+    def change_failed(self) -> None:
+        self.let_keys_go()
+        super().change_failed()
 
     @work(thread=True, exit_on_error=False, group="today-change")
     def write_change(self, write: Callable[[], object], then: Callable[[], None] | None
@@ -307,6 +330,8 @@ class TodayScreen(ChangesInTurn, DataScreen):
         self.app.refresh_overdue()
         if then is not None:  # the next step asked first: the queue is read once it is
             then()            # answered (``activity_saved``), not behind the dialog too
+            # The keys typed meanwhile go to the form, once it is up.
+            self.app.screen.call_later(self.let_keys_go)
             return
         self.reload()  # ``loaded`` lets the next key act
 
