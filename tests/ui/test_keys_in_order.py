@@ -152,3 +152,35 @@ async def test_escape_then_discard_in_one_burst(crm):
         assert not isinstance(app.screen, RecordForm)
         names = {lead.name for lead in Lead.select()}
         assert names == {"Jean Torres", "Somebody"}
+
+
+async def test_keys_typed_after_a_save_reach_the_screen_it_returns_to(crm, monkeypatch):
+    """`ctrl+s` saves in a worker: the keys typed after it wait for the save (here held
+    until the test lets it write), then act on the screen below: a second `n` opens a
+    second form, whose text is its own."""
+    import threading
+
+    from tests.ui.pilot_helpers import key_event
+
+    written = threading.Event()
+    create = leads.create_lead
+
+    def slow_create(values):
+        written.wait(timeout=10)
+        return create(values)
+
+    monkeypatch.setattr(leads, "create_lead", slow_create)
+    app = CrmApp(start_mode="leads")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for key in ("n", *"Ada", "ctrl+s", "n", *"Grace", "ctrl+s"):
+            app.post_message(key_event(key))
+        for _ in range(20):  # the first save waits: the keys after it must too
+            await pilot.pause()
+        assert isinstance(app.screen, RecordForm)
+        assert app.screen.fields["name"].value == "Ada", "nothing typed into a saving form"
+        written.set()
+        await settle(pilot)
+        assert not isinstance(app.screen, RecordForm)
+        names = {lead.name for lead in Lead.select()}
+        assert names == {"Jean Torres", "Ada", "Grace"}

@@ -183,7 +183,21 @@ class RecordForm(DataModal[int | None]):
         super().__init__(classes="form-screen")
         self.version: int | None = None
         self._initial: dict[str, Any] = {}
-        self.saving = False
+        self.save_on_its_way = False
+
+    @property
+    def saving(self) -> bool:
+        """A save is on its way. Keys typed meanwhile wait for it (the app holds them):
+        they then reach what it leaves, the screen below once saved, the form when not."""
+        return self.save_on_its_way
+
+    @saving.setter
+    def saving(self, value: bool) -> None:
+        if value and not self.save_on_its_way:
+            self.app.hold_keys()
+        elif not value and self.save_on_its_way:
+            self.app.release_keys()
+        self.save_on_its_way = value
 
     # -- what a form defines ---------------------------------------------------------
 
@@ -362,8 +376,8 @@ class RecordForm(DataModal[int | None]):
         self.show_errors({"": message})
 
     def _saved(self, record_id: int) -> None:
-        self.saving = False
         self.dismiss(record_id)
+        self.saving = False  # once closed: the keys typed meanwhile go below
 
     def _failed(self, errors: dict[str, str]) -> None:
         self.saving = False
