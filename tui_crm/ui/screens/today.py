@@ -226,7 +226,6 @@ class TodayScreen(ChangesInTurn, DataScreen):
         if activity_id is not None:
             self.notify("Activity saved.")
         self.changing = True  # the queue read again before the next key acts
-        self.hold_keys()
         self.reload()
         self.app.refresh_overdue()
 
@@ -303,10 +302,6 @@ class TodayScreen(ChangesInTurn, DataScreen):
             self.holding_keys = False
             self.app.release_keys()
 
-    def change_shown(self) -> None:
-        self.let_keys_go()
-        super().change_shown()
-
     def change_failed(self) -> None:
         self.let_keys_go()
         super().change_failed()
@@ -333,7 +328,8 @@ class TodayScreen(ChangesInTurn, DataScreen):
             # The keys typed meanwhile go to the form, once it is up.
             self.app.screen.call_later(self.let_keys_go)
             return
-        self.reload()  # ``loaded`` lets the next key act
+        self.let_keys_go()  # they act on the line once the queue is read (``loaded``)
+        self.reload()
 
     def worker_failed(self, worker: Worker, message: str) -> None:
         if worker.group == "today-change":
