@@ -219,3 +219,63 @@ async def test_a_card_pushed_twice_shows_its_slippage(owned, size):
         styles = [s.style for s in rendered.spans if rendered.plain[s.start:s.end] == "↻3"]
         assert styles and all(style.reverse for style in styles)  # not by colour alone
     assert Decimal(Opportunity.get_by_id(deal).amount_cents) == Decimal(50000)
+
+
+# Keys typed straight after `m`, `[`/`]` or `home`/`end` (read in a worker) wait for
+# the cards those keys bring, and act on them: a burst lands on the right card.
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_keys_typed_after_m_act_on_my_deals(owned, run_app, size):
+    acme = Opportunity.get_by_id(owned["Mine early"]).customer_id
+    latest = deals.create_deal({"name": "Mine latest", "amount": "10", "owner": "tester",
+                                "close_date": D(2027, 1, 15), "stage": "Qualification",
+                                "customer_id": acme})
+    async with run_app(start_mode="pipeline", size=size) as pilot:
+        app = pilot.app
+        await burst(pilot, "m", "j", "j", "enter")
+        assert app.screen.deal_id == latest  # the third of mine, not of everyone's
+        assert "Mine latest" in screen_text(app)
+        await burst(pilot, "escape", "k", "greater_than_sign", "h", "m", "j", "j", "j",
+                    "greater_than_sign")
+        # `>` moved "Mine late" to Proposal (the cursor with it); back in Qualification,
+        # everyone's deals shown again from the top, three down: "Theirs undated"
+        assert Opportunity.get_by_id(owned["Mine late"]).stage.name == "Proposal"
+        assert Opportunity.get_by_id(owned["Theirs undated"]).stage.name == "Proposal"
+        assert Opportunity.get_by_id(owned["Mine early"]).stage.name == "Qualification"
+        assert Opportunity.get_by_id(latest).stage.name == "Qualification"
+        assert board_of(app).selected.name == "Theirs undated"
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_keys_typed_after_a_bracket_act_on_that_quarter(owned, run_app, size):
+    async with run_app(start_mode="pipeline", size=size) as pilot:
+        app = pilot.app
+        board = board_of(app)
+        while board.column.stage.name != "ClosedWon":
+            await press(pilot, "right")
+        assert board.selected.name == "Won by me"
+        await burst(pilot, "left_square_bracket", "enter")
+        assert app.screen.deal_id == owned["Won last quarter"]
+        await burst(pilot, "escape", "left_square_bracket", "right_square_bracket",
+                    "right_square_bracket", "down", "enter")
+        assert app.screen.deal_id == owned["Won by them"]  # back in 2026Q4, the second
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_keys_typed_after_end_act_on_the_last_cards(long_columns, run_app, size):
+    async with run_app(start_mode="pipeline", size=size) as pilot:
+        app = pilot.app
+        board = board_of(app)
+        names = [card.name for card in board.column.cards]
+        await burst(pilot, "end", "k", "enter")
+        last = last_in_column("Qualification")
+        assert board.selected.name != last
+        cards = board.column.cards
+        before_last = cards[[card.name for card in cards].index(last) - 1]
+        assert app.screen.deal_id == before_last.id
+        await burst(pilot, "escape", "home", "j", "greater_than_sign")
+        second = Opportunity.get(name=names[1])
+        assert second.stage.name == "Proposal"  # the second card of the column moved
+        assert Opportunity.get(name=names[0]).stage.name == "Qualification"
+        assert Opportunity.get(name=before_last.name).stage.name == "Qualification"

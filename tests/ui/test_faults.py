@@ -10,7 +10,15 @@ import sqlite3
 from textual.widgets import Static
 
 from tests.faults import damage, fill
-from tests.ui.pilot_helpers import press, screen_text, settle, shown, type_text
+from tests.ui.pilot_helpers import (
+    burst,
+    notices,
+    press,
+    screen_text,
+    settle,
+    shown,
+    type_text,
+)
 from tui_crm.core import customers, deals, leads
 from tui_crm.core.db import open_database
 from tui_crm.core.models import Lead, Opportunity
@@ -274,3 +282,36 @@ async def test_editing_a_lead_deleted_meanwhile(sqlite_db):
         assert await shown(pilot, "no longer exists"), screen_text(app)
         await press(pilot, "down", "enter")  # the app goes on: the next lead opens
         assert isinstance(app.screen, LeadForm)
+
+
+async def test_a_board_key_read_while_the_postgresql_server_is_down(own_postgres, run_app,
+                                                                    monkeypatch):
+    """`m` reads the board in a worker and the keys after it wait: a failed read is a
+    sentence, and the keys are not left waiting for it."""
+    open_database(own_postgres.url)
+    acme = customers.create_customer({"name": "Acme [/] Corp"})
+    made = [deals.create_deal({"name": name, "amount": "100", "owner": owner,
+                               "customer_id": acme, "close_date": f"2026-12-0{day}"})
+            for day, (name, owner) in enumerate([("Theirs", "zoe"), ("Mine one", "tester"),
+                                                 ("Mine two", "tester")], 1)]
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
+        said = notices(app, monkeypatch)
+        own_postgres.stop()
+        await burst(pilot, "m", "j")
+        assert app.is_running and isinstance(app.screen, PipelineScreen)
+        assert any("connection to the database" in line for line in said), said
+        own_postgres.start()
+        await burst(pilot, "m", "m", "j", "enter")  # everyone's, then mine: the second
+        assert isinstance(app.screen, DealForm) and app.screen.deal_id == made[2]
+        # a form reads its first screenful (the stages it offers, the deal) as it opens
+        await burst(pilot, "escape")
+        said.clear()
+        own_postgres.stop()
+        await burst(pilot, "enter")
+        assert app.is_running and isinstance(app.screen, PipelineScreen)
+        assert any("connection to the database" in line for line in said), said
+        own_postgres.start()
+        await burst(pilot, "enter", "tab", *"250", "ctrl+s")
+        assert isinstance(app.screen, PipelineScreen)
+        assert deals.get_deal(made[2]).amount == 250

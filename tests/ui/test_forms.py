@@ -301,3 +301,44 @@ async def test_keys_typed_straight_after_tab_land_in_the_next_field(sqlite_db):
         await settle(pilot)
         values = {name: field(app, name).value for name in ("name", "company", "email")}
         assert values == {"name": "Ada", "company": "Engines", "email": "ada@engines.io"}
+
+
+async def test_enter_in_a_field_goes_to_the_next_one_once(sqlite_db, run_app):
+    """Textual calls a handler of every class of a form in turn: `enter` in the
+    activity form's subject goes one field on (the form's own step, not two)."""
+    from tui_crm.ui.widgets.activity_form import ActivityForm
+
+    lead = leads.create_lead({"name": "Ada Lovelace"})
+    async with run_app() as pilot:
+        app = pilot.app
+        await press(pilot, "a")
+        assert isinstance(app.screen, ActivityForm)
+        await type_text(pilot, "Call back")
+        await press(pilot, "enter")
+        assert app.focused is field(app, "kind").editor
+        await press(pilot, "enter")  # a Select opens its list on enter: picks the kind
+        await press(pilot, "escape", "tab")
+        assert app.focused is field(app, "due").editor
+        await type_text(pilot, "2026-11-20")
+        await press(pilot, "enter")
+        assert app.focused is field(app, "due_time").editor
+        await press(pilot, "ctrl+s")
+    from tui_crm.core.models import Activity
+
+    made = Activity.get(Activity.subject == "Call back")
+    assert made.lead_id == lead and str(made.due_date) == "2026-11-20"
+
+
+async def test_a_deal_form_reads_its_deal_once_as_it_opens(sqlite_db, run_app, monkeypatch):
+    acme = customers.create_customer({"name": "Acme [/] Corp"})
+    deal = deals.create_deal({"name": "Big one", "amount": "5k", "customer_id": acme})
+    reads: list[int] = []
+    real = deals.get_deal
+    monkeypatch.setattr(deals, "get_deal", lambda deal_id: reads.append(deal_id) or
+                        real(deal_id))
+    async with run_app(start_mode="pipeline") as pilot:
+        await press(pilot, "enter")
+        assert isinstance(pilot.app.screen, DealForm)
+        assert field(pilot.app, "name").value == "Big one"
+        assert field(pilot.app, "amount").value == "5,000.00"
+    assert reads == [deal]

@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterable
 from importlib import import_module
 from pathlib import Path
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import Provider
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from tui_crm.core.errors import CrmError
@@ -104,9 +105,18 @@ class CrmApp(UndoSteps, LiveRefresh, KeysInOrder, FailsSoftly):
         from tui_crm.core.today import COUNT_CAP, overdue_count
 
         count = overdue_count()
-        self.call_from_thread(self._show_overdue, count, count >= COUNT_CAP)
+        self.post_message(self.OverdueCounted(count, count >= COUNT_CAP))
 
-    def _show_overdue(self, count: int, capped: bool) -> None:
+    class OverdueCounted(Message, bubble=False):
+        """The overdue activities, counted in a worker (``capped``: at least)."""
+
+        def __init__(self, count: int, capped: bool) -> None:
+            super().__init__()
+            self.count, self.capped = count, capped
+
+    @on(OverdueCounted)
+    def show_overdue(self, message: OverdueCounted) -> None:
+        count, capped = message.count, message.capped
         self.overdue = count
         label = printable(self.db_label, single_line=True)
         if count:
@@ -123,10 +133,18 @@ class CrmApp(UndoSteps, LiveRefresh, KeysInOrder, FailsSoftly):
     @work(thread=True, exit_on_error=False, group="first-run")
     def _offer_first_run(self) -> None:
         from tui_crm.core import demo
-        from tui_crm.ui.widgets.welcome import WelcomeScreen
 
         if demo.is_empty():
-            self.call_from_thread(self.push_screen, WelcomeScreen(), self._welcomed)
+            self.post_message(self.FoundEmpty())
+
+    class FoundEmpty(Message, bubble=False):
+        """The database holds no records yet: the first run."""
+
+    @on(FoundEmpty)
+    def welcome(self) -> None:
+        from tui_crm.ui.widgets.welcome import WelcomeScreen
+
+        self.push_screen(WelcomeScreen(), self._welcomed)
 
     def _welcomed(self, choice: str | None) -> None:
         from tui_crm.ui.widgets.welcome import DEMO, NEW_LEAD
@@ -148,11 +166,26 @@ class CrmApp(UndoSteps, LiveRefresh, KeysInOrder, FailsSoftly):
         try:
             summary = demo.load_demo()
         except CrmError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            self.post_message(self.DemoLoaded(refused=str(exc)))
             return
-        self.call_from_thread(self.notify, f"Demo data loaded: {summary.leads:,} leads, "
-                              f"{summary.customers:,} customers, {summary.deals:,} deals.")
-        self.call_from_thread(self.reload_screens)
+        self.post_message(self.DemoLoaded(f"Demo data loaded: {summary.leads:,} leads, "
+                                          f"{summary.customers:,} customers, "
+                                          f"{summary.deals:,} deals."))
+
+    class DemoLoaded(Message, bubble=False):
+        """The demo data loaded (``said`` says how much), or refused (``refused``)."""
+
+        def __init__(self, said: str = "", refused: str = "") -> None:
+            super().__init__()
+            self.said, self.refused = said, refused
+
+    @on(DemoLoaded)
+    def demo_loaded(self, message: DemoLoaded) -> None:
+        if message.refused:
+            self.notify(message.refused, severity="error", markup=False)
+            return
+        self.notify(message.said, markup=False)
+        self.reload_screens()
 
     def reload_screens(self) -> None:
         """Every open screen queries again what it shows."""

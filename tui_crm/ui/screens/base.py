@@ -2,9 +2,12 @@
 
 A data screen (or a form, a dialog) declares its typed app, reads and writes in
 thread workers (``@work(thread=True, exclusive=True, exit_on_error=False,
-group=...)``) whose results come back as typed Messages or through
-``call_from_thread`` (a thread never touches a widget), and leaves failures to the
-one handler of ``ui.workers.FailsSoftly``.
+group=...)``) whose results come back as typed Messages (``self.post_message(
+self.Read(...))`` is safe from a thread; a thread never touches a widget), handled by
+``@on(Read)``, and leaves failures to the one handler of ``ui.workers.FailsSoftly``.
+A result that a newer read makes out of date is dropped: the worker's group is
+exclusive, and the Message carries the read's number where a cancelled thread could
+still answer.
 """
 
 from __future__ import annotations
@@ -34,12 +37,16 @@ class DataScreen(Screen, FailsSoftly):
 class ChangesInTurn:
     """Keys that change data act one after another, each on what the last one left.
 
-    While a change is on its way (``changing``), a key that acts on the record under
-    the cursor waits for it: ``waits_for_change(action)`` keeps the action and says so,
-    and ``change_shown()`` (once the screen shows what the change left) runs the next
-    one kept. So `> > >` moves a deal three stages on, and `>` then `w` closes the deal
-    just moved; no key is dropped. ``change_failed()`` forgets the keys kept: they
-    counted on a change that did not happen.
+    While a change is on its way (``changing``: a write, or a read that replaces what
+    the keys act on, as the board's `m`), a key that acts on the record under the
+    cursor, or moves the cursor, waits for it: ``waits_for_change(action)`` keeps the
+    action and says so, and ``change_shown()`` (once the screen shows what the change
+    left) runs the actions kept, in order, until one starts another change. So `> > >`
+    moves a deal three stages on, `>` then `w` closes the deal just moved, and `m j
+    enter` opens the second of my deals; no key is dropped. ``change_failed()`` forgets
+    the keys kept: they counted on a change that did not happen. Keys kept for a screen
+    that another one has covered meanwhile (`enter` opened a form) are forgotten too:
+    they were typed for what the screen showed.
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -54,7 +61,10 @@ class ChangesInTurn:
 
     def change_shown(self) -> None:
         self.changing = False
-        if self.changes_waiting:
+        while self.changes_waiting and not self.changing:
+            if isinstance(self, Screen) and not self.is_active:
+                self.changes_waiting.clear()
+                break
             self.changes_waiting.popleft()()
 
     def change_failed(self) -> None:

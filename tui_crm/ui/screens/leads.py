@@ -81,7 +81,7 @@ class LeadsScreen(RecordScreen):
         self.lead = row  # type: ignore[assignment]
 
     def on_record_list_loaded(self, event) -> None:
-        super().on_record_list_loaded(event)
+        # (RecordScreen's handler runs too, after this one: Textual calls each class's)
         self.lead = self.selected  # a reload reads the lead again (promoted meanwhile)
 
     def read_detail(self, record_id: int) -> RecordDetail:

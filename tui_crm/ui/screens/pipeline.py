@@ -3,7 +3,10 @@
 The screen reads the board in a worker (``core.board.board_view``: each column's
 totals and just the cards that fit), and every move goes through ``core.deals`` with
 the version the card was read at, so it lands in the ChangeLog and never overwrites
-someone else's change unseen.
+someone else's change unseen. Workers answer with typed Messages, each read carrying
+its number: an answer older than what the board shows is dropped. A key that replaces
+what the board shows (`m`, `[`/`]`, `home`/`end` beyond the cards read) reads in a
+worker too, and the keys typed after it wait for it (``ChangesInTurn``).
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Header, Input, Static
 from textual.worker import Worker, get_current_worker
 
 from tui_crm.core import board as board_queries
 from tui_crm.core import deals, settings
-from tui_crm.core.board import BoardView, Card, Key, Page
+from tui_crm.core.board import BoardView, Card, Key, Page, Window
 from tui_crm.core.changelog import current_user
 from tui_crm.core.dates import Quarter
 from tui_crm.core.errors import ConflictError, CrmError
@@ -63,8 +67,8 @@ class PipelineScreen(ChangesInTurn, DataScreen):
         self.search = ""
         self.quarter = Quarter.current()
         self.follow: int | None = None  # a deal the cursor must go to on the next read
-        self._reads = 0  # reads asked for so far; each read's answer carries its number
-        self._floor = 0  # answers of reads up to this number are out of date: dropped
+        self.reads = 0  # reads asked for so far; each read's answer carries its number
+        self.floor = 0  # answers of reads up to this number are out of date: dropped
         self._moves: tuple | None = None
 
     def compose(self) -> ComposeResult:
@@ -126,22 +130,45 @@ class PipelineScreen(ChangesInTurn, DataScreen):
         return column.visible if column else visible_cards(self.app.size.height - 4)
 
     def _read(self, places: dict, focus_id: int | None, first_match: bool = False) -> None:
-        self._reads += 1
-        self._read_board(self._reads, places, focus_id, self._rows(), self.shown(),
-                         first_match)
+        self.reads += 1
+        self._read_board(self.reads, places, focus_id, self._rows(), self.shown(),
+                         first_match, (self._places(), self.shown()))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="board")
     def _read_board(self, number: int, places: dict, focus_id: int | None, rows: int,
-                    shown: dict, first_match: bool) -> None:
+                    shown: dict, first_match: bool, asked_for: tuple) -> None:
         view = board_queries.board_view(places, rows, focus_id, **shown)
         amounts = settings.get_settings()
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_read, number, view, amounts, first_match)
+            self.post_message(self.Read(number, view, amounts, first_match,
+                                        asked_for=asked_for))
 
-    def _show_read(self, number: int, view: BoardView, amounts: settings.Settings,
-                   first_match: bool) -> None:
-        if number > self._floor:
-            self._show(view, amounts, first_match)
+    class Read(Message, bubble=False):
+        """The board, read in a worker: the answer to read ``number``, asked for while
+        the cursors were at ``asked_for`` (their places, and what was shown).
+        ``held``: the keys typed after the one that asked for it wait for it."""
+
+        def __init__(self, number: int, view: BoardView, amounts: settings.Settings,
+                     first_match: bool = False, held: bool = False,
+                     asked_for: tuple | None = None) -> None:
+            super().__init__()
+            self.number, self.view, self.amounts = number, view, amounts
+            self.first_match, self.held, self.asked_for = first_match, held, asked_for
+
+    @on(Read)
+    def board_read(self, message: Read) -> None:
+        if message.number <= self.floor:
+            pass  # an older answer arriving after a newer one: dropped
+        elif message.asked_for not in (None, (self._places(), self.shown())):
+            # The cursor moved while the board was read (`j` during a reload): its
+            # cursors would go back to where they were; read again from here.
+            if message.number == self.reads:
+                self.reload()
+        else:
+            self.floor = message.number
+            self._show(message.view, message.amounts, message.first_match)
+        if message.held:
+            self.change_shown()
 
     def _show(self, view: BoardView, amounts: settings.Settings, first_match: bool) -> None:
         board = self.board
@@ -188,13 +215,23 @@ class PipelineScreen(ChangesInTurn, DataScreen):
                    shown: dict) -> None:
         where = {"after": key} if forward else {"before": key}
         page = board_queries.column_page(column.stage, limit=rows, **shown, **where)
-        self.app.call_from_thread(self._add_page, column, key, forward, page, shown)
+        self.post_message(self.PageRead(column, key, forward, page, shown))
 
-    def _add_page(self, column: BoardColumn, key: Key, forward: bool, page: Page,
-                  shown: dict) -> None:
+    class PageRead(Message, bubble=False):
+        """A column's page after (``forward``) or before ``key``, read in a worker."""
+
+        def __init__(self, column: BoardColumn, key: Key, forward: bool, page: Page,
+                     shown: dict) -> None:
+            super().__init__()
+            self.column, self.key, self.forward, self.page, self.shown = \
+                column, key, forward, page, shown
+
+    @on(PageRead)
+    def page_read(self, message: PageRead) -> None:
+        column, key, forward = message.column, message.key, message.forward
         edge = (column.cards[-1] if forward else column.cards[0]).key if column.cards else None
-        if column in self.board.columns and edge == key and shown == self.shown():
-            column.extend(page, forward)
+        if column in self.board.columns and edge == key and message.shown == self.shown():
+            column.extend(message.page, forward)
         else:
             column.loading = False
 
@@ -295,11 +332,13 @@ class PipelineScreen(ChangesInTurn, DataScreen):
         self.app.push_screen(DealForm(stage_id=stage), self._saved)
 
     def _saved(self, deal_id: int | None) -> None:
-        """After the form: the cursor goes to the deal saved (or stays, if cancelled)."""
-        if deal_id is None:
-            self.reload()
-        else:
-            self.go_to_deal(deal_id)
+        """After the form: the cursor goes to the deal saved (or stays, if cancelled);
+        the keys typed after the form closed wait for the board read again."""
+        if deal_id is not None:
+            self.follow = deal_id  # every read goes there until one shows it
+        selected = self.board.selected
+        focus = self.follow if self.follow is not None else selected.id if selected else None
+        self._read_held(self._places(), focus)
 
     def _write(self, card: Card, change: Callable[[], object], refused: str = "Not moved"
                ) -> None:
@@ -307,11 +346,14 @@ class PipelineScreen(ChangesInTurn, DataScreen):
         ``ChangesInTurn``). ``refused`` titles the message shown when the change cannot
         be made."""
         self.changing = True
-        self._write_deal(card, change, refused, self._places(), self._rows(), self.shown())
+        self.floor = self.reads  # reads asked for before it would show the deal unmoved
+        self.reads += 1
+        self._write_deal(self.reads, card, change, refused, self._places(), self._rows(),
+                         self.shown())
 
     @work(thread=True, exit_on_error=False, group="board-write")
-    def _write_deal(self, card: Card, change: Callable[[], object], refused: str,
-                    places: dict, rows: int, shown: dict) -> None:
+    def _write_deal(self, number: int, card: Card, change: Callable[[], object],
+                    refused: str, places: dict, rows: int, shown: dict) -> None:
         """The change, then the board as it left it, read in the same thread: one trip
         to the database's thread and back per key."""
         try:
@@ -325,30 +367,41 @@ class PipelineScreen(ChangesInTurn, DataScreen):
             problem = str(exc)
         view = board_queries.board_view(places, rows, card.id, **shown)
         amounts = settings.get_settings()
-        self.app.call_from_thread(self._written, card, (refused, problem), (places, shown),
-                                  view, amounts)
+        self.post_message(self.Written(card, refused, problem, (places, shown),
+                                       self.Read(number, view, amounts)))
+
+    class Written(Message, bubble=False):
+        """A change of ``card`` written (``problem``: refused, and why, under the title
+        ``refused``), with the board read after it for the cursor's places and what
+        was shown (``read_for``)."""
+
+        def __init__(self, card: Card, refused: str, problem: str, read_for: tuple,
+                     read: PipelineScreen.Read) -> None:
+            super().__init__()
+            self.card, self.refused, self.problem = card, refused, problem
+            self.read_for, self.read = read_for, read
 
     def worker_failed(self, worker: Worker, message: str) -> None:
         # The board stays as it was shown; the next key (or the live refresh) reads it
         # again.
-        if worker.group == "board-write":
+        if worker.group in ("board-write", "board-held"):
             self.change_failed()
         for column in self.board.columns:
             column.loading = False
         super().worker_failed(worker, message)
 
-    def _written(self, card: Card, outcome: tuple[str, str], read_for: tuple,
-                 view: BoardView, amounts: settings.Settings) -> None:
-        refused, problem = outcome
-        if problem:
-            self.notify(problem, title=refused, severity="warning", markup=False)
+    @on(Written)
+    def written(self, message: Written) -> None:
+        if message.problem:
+            self.notify(message.problem, title=message.refused, severity="warning",
+                        markup=False)
             self.changes_waiting.clear()  # the keys after it counted on the change
-        if read_for != (self._places(), self.shown()):  # the cursor moved meanwhile
-            self.go_to_deal(card.id)
+        if message.read_for != (self._places(), self.shown()):  # the cursor moved
+            self.go_to_deal(message.card.id)
             self.change_shown()
             return
-        self._floor = self._reads  # reads asked for before now may predate the change
-        self._show(view, amounts, False)
+        self.floor = self.reads  # reads asked for before now may predate the change
+        self._show(message.read.view, message.read.amounts, False)
         self.app.saw_own_change(self)
         self.change_shown()
 
@@ -388,59 +441,79 @@ class PipelineScreen(ChangesInTurn, DataScreen):
     # -- whose deals, which quarter, the ends of a column ---------------------------------
 
     def action_toggle_mine(self) -> None:
-        self.mine = not self.mine
+        if not self.waits_for_change(self.action_toggle_mine):
+            self.mine = not self.mine
 
     def watch_mine(self, mine: bool) -> None:
         # The header says whose deals these are; each column starts again at its top.
         self.sub_title = f"{self.app.sub_title} · my deals ({current_user()})" if mine \
             else None
-        self._read_now({}, None)
+        self._read_held({}, None)
 
     def action_quarter(self, step: int) -> None:
         """The Won and Lost columns show the deals closed in the previous/next quarter."""
+        if self.waits_for_change(lambda: self.action_quarter(step)):
+            return
         self.quarter = self.quarter.next() if step > 0 else self.quarter.previous()
         open_ids = {column.stage.id for column in self.board.columns if column.stage.is_open}
         # the open columns keep their cursor; Won and Lost start at their top
-        self._read_now({stage: place for stage, place in self._places().items()
-                        if stage in open_ids}, None)
+        self._read_held({stage: place for stage, place in self._places().items()
+                         if stage in open_ids}, None)
 
-    def _read_now(self, places: dict, focus_id: int | None) -> None:
-        """Read the board at once (a screenful: milliseconds at any size), so that the
-        keys typed after this one act on the cards it shows."""
-        try:
-            view = board_queries.board_view(places, self._rows(), focus_id, **self.shown())
-            amounts = settings.get_settings()
-        except Exception as exc:
-            if not is_fault(exc):
-                raise
-            self._read(places, focus_id)  # in a worker, which says why it fails
-            return
-        self._floor = self._reads  # reads asked for before this one are out of date
-        self._show(view, amounts, False)
+    def _read_held(self, places: dict, focus_id: int | None) -> None:
+        """Read the board in a worker; the keys typed after this one wait for it and
+        act on the cards it shows. Reads asked for before it are out of date."""
+        self.changing = True
+        self.floor = self.reads
+        self.reads += 1
+        self._read_board_held(self.reads, places, focus_id, self._rows(), self.shown())
+
+    @work(thread=True, exit_on_error=False, group="board-held")  # never cancelled:
+    def _read_board_held(self, number: int, places: dict, focus_id: int | None,  # the
+                         rows: int, shown: dict) -> None:  # keys kept wait for its answer
+        view = board_queries.board_view(places, rows, focus_id, **shown)
+        self.post_message(self.Read(number, view, settings.get_settings(), held=True))
 
     def action_edge_card(self, last: bool) -> None:
         """The cursor to the first (or last) card of its column, however long it is."""
         column = self.board.column
-        if column is None or not column.cards:
+        if self.waits_for_change(lambda: self.action_edge_card(last)) or column is None \
+                or not column.cards:
             return
         if not (column.has_after if last else column.has_before):
             column.move_cursor(len(column.cards) if last else -len(column.cards))
-        else:
-            # One seek for the end card and a window around it, read at once so that
-            # the keys typed after this one act on the card it lands on.
-            rows = column.visible
-            try:
-                card = board_queries.column_edge(column.stage, last, **self.shown())
-                if card is None:
-                    return
-                row = rows - 1 if last else 0
-                window = board_queries.column_window(column.stage, card.key, before=row,
-                                                     after=rows - row + 1, **self.shown())
-            except Exception as exc:
-                if not is_fault(exc):
-                    raise
-                self.reload()  # in a worker, which says why it fails
-                return
-            column.show(window, column.tally, min(row, window.anchor), card.id)
-        self.board.ask_pages()
-        self._refresh_moves()
+            self.board.ask_pages()
+            self._refresh_moves()
+            return
+        # One seek for the end card and a window around it, in a worker; the keys
+        # typed after this one wait for it and act on the card it lands on.
+        self.changing = True
+        self._read_edge(column, last, column.visible, self.shown())
+
+    @work(thread=True, exit_on_error=False, group="board-held")
+    def _read_edge(self, column: BoardColumn, last: bool, rows: int, shown: dict) -> None:
+        card = board_queries.column_edge(column.stage, last, **shown)
+        row = rows - 1 if last else 0
+        window = None if card is None else board_queries.column_window(
+            column.stage, card.key, before=row, after=rows - row + 1, **shown)
+        self.post_message(self.EdgeRead(column, card, window, row, shown))
+
+    class EdgeRead(Message, bubble=False):
+        """The first (or last) card of ``column`` and the cards around it (``window``;
+        None when the column has no card now), read in a worker."""
+
+        def __init__(self, column: BoardColumn, card: Card | None, window: Window | None,
+                     row: int, shown: dict) -> None:
+            super().__init__()
+            self.column, self.card, self.window = column, card, window
+            self.row, self.shown = row, shown
+
+    @on(EdgeRead)
+    def edge_read(self, message: EdgeRead) -> None:
+        column, window, card = message.column, message.window, message.card
+        if column in self.board.columns and message.shown == self.shown() \
+                and window is not None and card is not None:
+            column.show(window, column.tally, min(message.row, window.anchor), card.id)
+            self.board.ask_pages()
+            self._refresh_moves()
+        self.change_shown()

@@ -14,10 +14,12 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Collapsible, Header, OptionList, Static
 from textual.widgets.option_list import OptionDoesNotExist
+from textual.worker import Worker
 
 from tui_crm.core import activities, deals, merge, stages
 from tui_crm.core.errors import CrmError
@@ -85,6 +87,7 @@ class RecordScreen(ChangesInTurn, DataScreen):
         self._detail_shown = False
         self._detail_drawn: object = ()  # the detail on screen (none drawn yet)
         self.first_stage_id: int | None = None  # a deal there has no stage before it
+        self.detail_reads = 0  # reads of the detail asked for; only the last is shown
 
     def compose(self) -> ComposeResult:
         kind = self.KIND
@@ -184,12 +187,28 @@ class RecordScreen(ChangesInTurn, DataScreen):
     def show_detail(self) -> None:
         """Read the highlighted record's detail (in a worker) and show it."""
         row = self.selected
-        self._load_detail(row.id if row is not None else None)
+        self.detail_reads += 1
+        self._load_detail(self.detail_reads, row.id if row is not None else None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="record-detail")
-    def _load_detail(self, record_id: int | None) -> None:
+    def _load_detail(self, number: int, record_id: int | None) -> None:
         detail, first_stage_id = self.read_detail_and_stage(record_id)
-        self.app.call_from_thread(self._detail_loaded, record_id, detail, first_stage_id)
+        self.post_message(self.DetailRead(number, record_id, detail, first_stage_id))
+
+    class DetailRead(Message, bubble=False):
+        """A record's detail and the first open stage, read in a worker; ``number``
+        is the read's (a later read makes it out of date)."""
+
+        def __init__(self, number: int, record_id: int | None, detail: RecordDetail | None,
+                     first_stage_id: int | None) -> None:
+            super().__init__()
+            self.number, self.record_id, self.detail, self.first_stage_id = \
+                number, record_id, detail, first_stage_id
+
+    @on(DetailRead)
+    def detail_read(self, message: DetailRead) -> None:
+        if message.number == self.detail_reads:
+            self._detail_loaded(message.record_id, message.detail, message.first_stage_id)
 
     def read_detail_and_stage(self, record_id: int | None
                               ) -> tuple[RecordDetail | None, int | None]:
@@ -438,12 +457,24 @@ class RecordScreen(ChangesInTurn, DataScreen):
         try:
             change()
         except CrmError as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Not changed",
-                                      severity="warning", markup=False)
+            self.post_message(self.RecordChanged(Text(), keep_id, refused=str(exc)))
             return
-        self.app.call_from_thread(self._record_changed, done, keep_id)
+        self.post_message(self.RecordChanged(done, keep_id))
 
-    def _record_changed(self, done: Text, keep_id: int | None) -> None:
+    class RecordChanged(Message, bubble=False):
+        """A delete or merge written (``done`` says what it did), or ``refused``."""
+
+        def __init__(self, done: Text, keep_id: int | None, refused: str = "") -> None:
+            super().__init__()
+            self.done, self.keep_id, self.refused = done, keep_id, refused
+
+    @on(RecordChanged)
+    def record_changed(self, message: RecordChanged) -> None:
+        if message.refused:
+            self.notify(message.refused, title="Not changed", severity="warning",
+                        markup=False)
+            return
+        done, keep_id = message.done, message.keep_id
         self.notify(done.plain, markup=False)
         self.record_list.reload(keep_id)
         self.show_detail()
@@ -533,31 +564,44 @@ class RecordScreen(ChangesInTurn, DataScreen):
         ``ChangesInTurn``)."""
         self.changing = True
         row = self.selected
-        self._write_deal_change(change, row.id if row is not None else None)
+        self.detail_reads += 1  # reads asked for before the change show what it changed
+        self._write_deal_change(change, self.detail_reads,
+                                row.id if row is not None else None)
 
     @work(thread=True, exit_on_error=False, group="record-deal-change")
-    def _write_deal_change(self, change: Callable[[], object], record_id: int | None
-                           ) -> None:
+    def _write_deal_change(self, change: Callable[[], object], number: int,
+                           record_id: int | None) -> None:
         """The change, then the detail as it left it, read in the same thread."""
         try:
             change()
             problem = ""
         except CrmError as exc:
             problem = str(exc)
-        except Exception:
-            self.app.call_from_thread(self.change_failed)
-            raise
         detail, first_stage_id = self.read_detail_and_stage(record_id)
-        self.app.call_from_thread(self._deal_changed, problem, record_id, detail,
-                                  first_stage_id)
+        self.post_message(self.DealChanged(problem, self.DetailRead(
+            number, record_id, detail, first_stage_id)))
 
-    def _deal_changed(self, problem: str, record_id: int | None,
-                      detail: RecordDetail | None, first_stage_id: int | None) -> None:
-        if problem:
-            self.notify(problem, title="Not changed", severity="warning", markup=False)
+    class DealChanged(Message, bubble=False):
+        """A change of a deal of the panel written (``problem``: refused, and why),
+        with the detail read after it."""
+
+        def __init__(self, problem: str, read: RecordScreen.DetailRead) -> None:
+            super().__init__()
+            self.problem, self.read = problem, read
+
+    @on(DealChanged)
+    def deal_changed(self, message: DealChanged) -> None:
+        if message.problem:
+            self.notify(message.problem, title="Not changed", severity="warning",
+                        markup=False)
             self.changes_waiting.clear()  # what was pressed next counted on this change
-        self._detail_loaded(record_id, detail, first_stage_id)
+        self.detail_read(message.read)
         self.change_shown()
+
+    def worker_failed(self, worker: Worker, message: str) -> None:
+        if worker.group == "record-deal-change":
+            self.change_failed()  # the keys kept counted on a change that did not happen
+        super().worker_failed(worker, message)
 
     def _deal_saved(self, deal_id: int | None) -> None:
         if deal_id is not None:

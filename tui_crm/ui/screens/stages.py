@@ -115,6 +115,22 @@ class StagesScreen(DataModal[None]):
         """A line under the table: why the last key did nothing (or what it did)."""
         self.query_one("#stages-message", Static).update(message)
 
+    class Written(Message):
+        """A change of the stages made (``done`` says what it did; "" for a move), or
+        refused (``refused`` says why)."""
+
+        def __init__(self, done: str, keep_id: int | None, refused: str = "") -> None:
+            super().__init__()
+            self.done, self.keep_id, self.refused = done, keep_id, refused
+
+    @on(Written)
+    def written(self, message: Written) -> None:
+        if message.refused:
+            self.say(message.refused)
+            return
+        self.say(message.done)
+        self.changed(message.keep_id)
+
     def changed(self, keep_id: int | None) -> None:
         """After a change: this screen and every other open one read again."""
         self.keep_id = keep_id
@@ -211,13 +227,12 @@ class StagesScreen(DataModal[None]):
         try:
             result = change(name, *args, **options)
         except CrmError as exc:
-            self.app.call_from_thread(self.say, str(exc))
+            self.post_message(self.Written("", keep_id, refused=str(exc)))
             return
+        done = ""
         if change is remove_stage:
             moved = f", its {result:,} deal{'s' if result != 1 else ''} moved to " \
                 f"{options['move_to']}" if result else ""
-            self.app.call_from_thread(self.say, f"{name} removed{moved}.")
-        else:
-            self.app.call_from_thread(self.say, "")
-        self.app.call_from_thread(self.changed, keep_id)
+            done = f"{name} removed{moved}."
+        self.post_message(self.Written(done, keep_id))
 

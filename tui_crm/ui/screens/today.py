@@ -19,6 +19,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Header, Static
 from textual.worker import Worker
@@ -313,11 +314,21 @@ class TodayScreen(ChangesInTurn, DataScreen):
             with self.app.own_change():
                 write()
         except CrmError as exc:
-            self.app.call_from_thread(self.changed, str(exc), None)
+            self.post_message(self.Written(str(exc), None))
         else:
-            self.app.call_from_thread(self.changed, "", then)
+            self.post_message(self.Written("", then))
 
-    def changed(self, problem: str, then: Callable[[], None] | None) -> None:
+    class Written(Message, bubble=False):
+        """A change of a line written (``problem``: refused, and why); ``then`` runs
+        after it."""
+
+        def __init__(self, problem: str, then: Callable[[], None] | None) -> None:
+            super().__init__()
+            self.problem, self.then = problem, then
+
+    @on(Written)
+    def changed(self, message: Written) -> None:
+        problem, then = message.problem, message.then
         if problem:
             self.notify(problem, title="Not changed", severity="warning", markup=False)
             self.changes_waiting.clear()  # what was pressed next counted on this change

@@ -34,6 +34,9 @@ class ActivityForm(RecordForm):
                           "contact_id": contact_id}
         self.about = about
         self.next_step = next_step
+        self.kinds: list[str] = []
+
+    def read_choices(self) -> None:
         self.kinds = settings.get_list("activity_kinds")
 
     def title_text(self) -> Text:
@@ -56,17 +59,15 @@ class ActivityForm(RecordForm):
     def load(self) -> dict[str, Any]:
         return {"kind": activities.check_kind(""), "done": False}
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def form_filled(self) -> None:
         if self.next_step:
             self.fields["subject"].set_hint(SKIP_HINT)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if self.next_step and event.input.id == "field-subject" and not event.value.strip():
             event.stop()
+            event.prevent_default()  # not on to the next field (RecordForm's handler)
             self.dismiss(None)
-            return
-        super().on_input_submitted(event)
 
     def save_values(self, values: dict[str, Any], expected_version: int | None) -> int:
         data = {name: values[name] for name in ("kind", "subject", "due", "due_time", "notes")}

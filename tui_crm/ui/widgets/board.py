@@ -2,7 +2,8 @@
 
 A column draws only the cards that fit its height, from the window of cards it was
 given; when the cursor nears either end of that window and the column goes on, it
-asks for another page (``Board.PageWanted``). Nothing here touches the database.
+asks for another page (``Board.PageWanted``). Nothing here touches the database. The
+cursor keys wait for a change their screen is showing (``ChangesInTurn``).
 
 A column draws line by line: each screen line has a key saying what it shows (the
 header's figures, a card's line and whether the cursor is on it), rendered lines are
@@ -14,7 +15,7 @@ cards repaints nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -451,17 +452,30 @@ class Board(HorizontalScroll, can_focus=True):
                 column.loading = True
                 self.post_message(self.PageWanted(column, *wanted))
 
+    def waits_for_change(self, action: Callable[[], None]) -> bool:
+        """Keep a cursor key for after the change its screen is showing (a move, `m`):
+        it moves over the cards that change leaves (see ``ChangesInTurn``)."""
+        from tui_crm.ui.screens.base import ChangesInTurn
+
+        screen = self.screen
+        return isinstance(screen, ChangesInTurn) and screen.waits_for_change(action)
+
     def action_cursor_column(self, step: int) -> None:
-        self.go_to_column(self.current + step)
-        self.post_message(self.CursorMoved())
+        if not self.waits_for_change(lambda: self.action_cursor_column(step)):
+            self.go_to_column(self.current + step)
+            self.post_message(self.CursorMoved())
 
     def action_cursor_card(self, step: int) -> None:
+        if self.waits_for_change(lambda: self.action_cursor_card(step)):
+            return
         if self.column is not None:
             self.column.move_cursor(step)
             self.ask_pages()
             self.post_message(self.CursorMoved())
 
     def action_cursor_page(self, step: int) -> None:
+        if self.waits_for_change(lambda: self.action_cursor_page(step)):
+            return
         if self.column is not None:
             self.action_cursor_card(step * self.column.visible)
 

@@ -344,9 +344,46 @@ class CsvImportScreen(DataModal[int | None]):
             preview = preview_import(kind, Path(path).expanduser(), limit=PREVIEW_ROWS,
                                      options=options)
         except CrmError as exc:
-            self.app.call_from_thread(self._show_problem, str(exc))
+            self.post_message(self.Refused(str(exc)))
             return
-        self.app.call_from_thread(self._show_preview, kind, path, options, preview)
+        self.post_message(self.Previewed(kind, path, options, preview))
+
+    class Previewed(Message):
+        """What importing a file with some choices would do, read in a worker."""
+
+        def __init__(self, kind: str, path: str, options: ImportOptions,
+                     preview: ImportPreview) -> None:
+            super().__init__()
+            self.kind, self.path, self.options, self.preview = kind, path, options, preview
+
+    class Refused(Message):
+        """Why a file could not be previewed or imported, in one sentence."""
+
+        def __init__(self, problem: str) -> None:
+            super().__init__()
+            self.problem = problem
+
+    class Imported(Message):
+        """What an import did."""
+
+        def __init__(self, summary: ImportSummary) -> None:
+            super().__init__()
+            self.summary = summary
+
+    class ImportRefused(Message):
+        """The rows that kept a file from being imported (nothing was written)."""
+
+        def __init__(self, preview: ImportPreview) -> None:
+            super().__init__()
+            self.preview = preview
+
+    @on(Previewed)
+    def previewed_read(self, message: Previewed) -> None:
+        self._show_preview(message.kind, message.path, message.options, message.preview)
+
+    @on(Refused)
+    def refused(self, message: Refused) -> None:
+        self._show_problem(message.problem)
 
     def _show_preview(self, kind: str, path: str, options: ImportOptions,
                       preview: ImportPreview) -> None:
@@ -387,14 +424,16 @@ class CsvImportScreen(DataModal[int | None]):
             summary = import_file(kind, Path(path).expanduser(), options)
         except ImportFailed as exc:
             preview = ImportPreview(kind, (), [], 0, exc.errors, exc.more)
-            self.app.call_from_thread(self._failed, preview)
+            self.post_message(self.ImportRefused(preview))
             return
         except CrmError as exc:
-            self.app.call_from_thread(self._show_problem, str(exc))
+            self.post_message(self.Refused(str(exc)))
             return
-        self.app.call_from_thread(self._done, summary)
+        self.post_message(self.Imported(summary))
 
-    def _done(self, summary: ImportSummary) -> None:
+    @on(Imported)
+    def imported(self, message: Imported) -> None:
+        summary = message.summary
         more = summary_text(summary).plain.split("\n", 1)[1].strip()
         if more:  # beyond the count the app tells: what else was done
             self.app.notify(more, markup=False)
@@ -403,9 +442,10 @@ class CsvImportScreen(DataModal[int | None]):
     def worker_failed(self, worker: Worker, message: str) -> None:
         self._show_problem(message)
 
-    def _failed(self, preview: ImportPreview) -> None:
+    @on(ImportRefused)
+    def import_refused(self, message: ImportRefused) -> None:
         self.importing = False
-        self._show_preview(*self.previewed, preview)  # type: ignore[misc]
+        self._show_preview(*self.previewed, message.preview)  # type: ignore[misc]
 
     def action_cancel(self) -> None:
         self.dismiss(None)

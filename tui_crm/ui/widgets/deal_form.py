@@ -15,8 +15,9 @@ import asyncio
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.binding import Binding
+from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Select, Static
 
@@ -25,6 +26,7 @@ from tui_crm.core.dates import format_date
 from tui_crm.core.errors import CrmError
 from tui_crm.core.lookup import RecordMatch
 from tui_crm.core.money import format_amount
+from tui_crm.core.records import StageRow
 from tui_crm.core.settings import get_settings
 from tui_crm.core.validate import check_amount, check_date, check_name, check_text
 from tui_crm.ui.widgets.deal_history import DealHistory
@@ -88,6 +90,10 @@ class DealForm(RecordForm):
         self.customer_id = customer_id
         self.lead_id = lead_id
         self.stage_id = stage_id
+        self.stages: list[StageRow] = []
+        self.currency = ""
+
+    def read_choices(self) -> None:
         self.stages = stages.all_stages()
         self.currency = get_settings().currency
 
@@ -133,8 +139,7 @@ class DealForm(RecordForm):
             return RecordMatch("lead", lead.id, lead.name, lead.company)
         return None
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def form_filled(self) -> None:
         self.fields["owner"].editor.suggester = OwnerSuggester()
         self._show_stage_fields()
         self._show_hints()
@@ -146,19 +151,27 @@ class DealForm(RecordForm):
     @work(thread=True, exclusive=True, exit_on_error=False, group="deal-activities")
     def _read_activities(self, deal_id: int) -> None:
         rows = activities.activities_of(deal_id=deal_id, limit=20)
-        self.app.call_from_thread(self._show_activities, rows)
+        self.post_message(self.ActivitiesRead(rows))
 
-    def _show_activities(self, rows: list) -> None:
+    class ActivitiesRead(Message):
+        """The deal's activities, read in a worker."""
+
+        def __init__(self, rows: list) -> None:
+            super().__init__()
+            self.rows = rows
+
+    @on(ActivitiesRead)
+    def show_activities(self, message: ActivitiesRead) -> None:
         from tui_crm.ui.widgets.activity_lines import activity_lines
 
-        self.query_one(".deal-activities", Static).update(activity_lines(rows, dates.today()))
+        self.query_one(".deal-activities", Static).update(
+            activity_lines(message.rows, dates.today()))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self._show_stage_fields()
 
     def on_input_changed(self, event) -> None:
-        super().on_input_changed(event)
-        self._show_hints()
+        self._show_hints()  # (RecordForm's handler runs too: Textual calls each class's)
 
     def _show_stage_fields(self) -> None:
         fields = self.fields

@@ -9,10 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker
 
@@ -95,7 +96,18 @@ class DealHistory(DataModal[None]):
                 Text("No changes recorded.")
         except CrmError as exc:
             text = safe(str(exc))
-        self.app.call_from_thread(self.query_one("#history", Static).update, text)
+        self.post_message(self.Read(text))
+
+    class Read(Message):
+        """The deal's timeline, read in a worker."""
+
+        def __init__(self, text: Text) -> None:
+            super().__init__()
+            self.text = text
+
+    @on(Read)
+    def show_timeline(self, message: Read) -> None:
+        self.query_one("#history", Static).update(message.text)
 
     def worker_failed(self, worker: Worker, message: str) -> None:
         self.query_one("#history", Static).update(safe(message))

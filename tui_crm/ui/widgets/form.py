@@ -184,6 +184,7 @@ class RecordForm(DataModal[int | None]):
         self.version: int | None = None
         self._initial: dict[str, Any] = {}
         self.save_on_its_way = False
+        self.unreadable: Exception | None = None  # why the first screenful failed
 
     @property
     def saving(self) -> bool:
@@ -204,6 +205,10 @@ class RecordForm(DataModal[int | None]):
     def field_specs(self) -> list[FieldSpec]:
         raise NotImplementedError
 
+    def read_choices(self) -> None:
+        """Read what the fields offer (a deal's stages, the currency in its amount's
+        label) before they are built: with ``load``, the form's first screenful."""
+
     def load(self) -> dict[str, Any]:
         """The values to start from (and set ``self.version`` when editing)."""
         return {}
@@ -222,6 +227,17 @@ class RecordForm(DataModal[int | None]):
     # -- building and reading ---------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The form's first screenful (what the fields offer, then the record in
+        # ``on_mount``) is read here, before the first frame, so the keys typed into
+        # the form (a burst) land in fields that are there with their values: a few
+        # rows, milliseconds at any size.
+        try:
+            self.read_choices()
+        except Exception as exc:
+            if not is_fault(exc):
+                raise
+            self.unreadable = exc  # said, and the form closed, once it is mounted
+            return
         with Vertical(classes="form-box"):
             yield Static(self.title_text(), classes="form-title")
             with VerticalScroll(classes="form-fields"):
@@ -242,6 +258,8 @@ class RecordForm(DataModal[int | None]):
 
     def on_mount(self) -> None:
         try:
+            if self.unreadable is not None:
+                raise self.unreadable
             values = self.load()  # one record: read before the first frame
         except Exception as exc:
             if not is_fault(exc):
@@ -250,10 +268,16 @@ class RecordForm(DataModal[int | None]):
             # user was, and open nothing.
             self.app.notify(explain(exc), title="Cannot open the form", severity="error",
                             markup=False)
+            self.unreadable = exc
             self.dismiss(None)
             return
         self.fill(values)
         self.query_one(".form-title", Static).update(self.title_text())
+        self.form_filled()
+
+    def form_filled(self) -> None:
+        """The form shows the record's values (what a subclass does on mount: Textual
+        runs each class's ``on_mount`` in turn, the subclass's first)."""
 
     def fill(self, values: dict[str, Any]) -> None:
         fields = self.fields

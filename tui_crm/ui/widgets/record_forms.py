@@ -20,6 +20,7 @@ from textual.widgets import Input, Select
 from tui_crm.core import customers, leads, stages
 from tui_crm.core.errors import ValidationError
 from tui_crm.core.lookup import RecordMatch
+from tui_crm.core.records import StageRow
 from tui_crm.core.settings import get_settings
 from tui_crm.core.validate import (
     CUSTOMER_FIELDS,
@@ -247,6 +248,10 @@ class PromoteForm(RecordForm):
         super().__init__()
         self.lead_id = lead_id
         self.lead_name = ""
+        self.open_stages: list[StageRow] = []
+        self.currency = ""
+
+    def read_choices(self) -> None:
         self.open_stages = stages.open_stages()
         self.currency = get_settings().currency
 
@@ -276,7 +281,8 @@ class PromoteForm(RecordForm):
         return values
 
     def on_input_changed(self, event) -> None:
-        super().on_input_changed(event)
+        # (RecordForm's own handler runs too, after this one: Textual calls each
+        # class's handler in turn)
         field = self.fields["deal_amount"]
         field.set_hint(amount_hint(field.value, self.currency))
 

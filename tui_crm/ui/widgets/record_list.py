@@ -25,7 +25,7 @@ from typing import Any
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events, work
+from textual import events, on, work
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
@@ -242,6 +242,32 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
             return
         self._loaded(self._generation, *first)
 
+    class RowsRead(Message, bubble=False):
+        """A (re)load's count, cursor, top row and pages, read in a worker for the
+        load numbered ``generation`` (a newer load makes it out of date)."""
+
+        def __init__(self, generation: int, count: int, index: int, top: int,
+                     pages: dict[int, list]) -> None:
+            super().__init__()
+            self.generation, self.count, self.index, self.top, self.pages = \
+                generation, count, index, top, pages
+
+    class PagesRead(Message, bubble=False):
+        """Pages of the visible rows, read in a worker for the load ``generation``."""
+
+        def __init__(self, generation: int, pages: dict[int, list]) -> None:
+            super().__init__()
+            self.generation, self.pages = generation, pages
+
+    @on(RowsRead)
+    def rows_read(self, message: RowsRead) -> None:
+        self._loaded(message.generation, message.count, message.index, message.top,
+                     message.pages)
+
+    @on(PagesRead)
+    def pages_read(self, message: PagesRead) -> None:
+        self._pages_arrived(message.generation, message.pages)
+
     def _start_load(self, keep_id: int | None, fallback: int,
                     count: int | None = None) -> None:
         self._generation += 1
@@ -261,7 +287,7 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
             if generation != self._generation:
                 return
             loaded = self._read(source, search, keep_id, fallback, screen_row, height, count)
-        self.app.call_from_thread(self._loaded, generation, *loaded)
+        self.post_message(self.RowsRead(generation, *loaded))
 
     def _read(self, source: PagedSource, search: str, keep_id: int | None, fallback: int,
               screen_row: int, height: int, known: int | None = None
@@ -348,7 +374,7 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         for page in wanted:
             after = before.get(page) or (pages[page - 1][-1] if pages.get(page - 1) else None)
             pages[page] = source.page(search, page * self.page_size, self.page_size, after)
-        self.app.call_from_thread(self._pages_arrived, generation, pages)
+        self.post_message(self.PagesRead(generation, pages))
 
     def _pages_arrived(self, generation: int, pages: dict[int, list]) -> None:
         if generation != self._generation:

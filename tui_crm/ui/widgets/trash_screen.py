@@ -39,9 +39,18 @@ class TrashScreen(DataModal[int | None]):
     ]
 
     class Listed(Message):
+        """The Trash's items, read in a worker."""
+
         def __init__(self, items: list[TrashItem]) -> None:
             super().__init__()
             self.items = items
+
+    class Restored(Message):
+        """An item put back, in a worker."""
+
+        def __init__(self, item: TrashItem) -> None:
+            super().__init__()
+            self.item = item
 
     def __init__(self) -> None:
         super().__init__(classes="dialog")
@@ -94,9 +103,11 @@ class TrashScreen(DataModal[int | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="trash-restore")
     def _restore(self, item: TrashItem) -> None:
         restore(item.id)
-        self.app.call_from_thread(self._restored, item)
+        self.post_message(self.Restored(item))
 
-    def _restored(self, item: TrashItem) -> None:
+    @on(Restored)
+    def show_restored(self, message: Restored) -> None:
+        item = message.item
         self.restored += 1
         noun = NOUNS.get(item.entity, item.entity)
         self.notify(f"Restored the {noun} “{item.name}”.", markup=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.message import Message
 
 from tui_crm.core.errors import CrmError
 
@@ -50,23 +51,45 @@ class UndoSteps:
         try:
             done = (steps.undo if which == "undo" else steps.redo)(force=force)
         except steps.UndoConflict as conflict:
-            self.call_from_thread(self._ask_to_force, which, conflict)
+            self.post_message(UndoSteps.Conflicts(which, conflict))
             return
         except steps.NothingToUndo as nothing:
-            self.call_from_thread(self.notify, str(nothing), markup=False, timeout=3)
+            self.post_message(UndoSteps.Stepped("", nothing=str(nothing)))
             return
         except CrmError as refused:
-            self.call_from_thread(self.notify, str(refused), title="Not done",
-                                  severity="error", markup=False, timeout=8)
+            self.post_message(UndoSteps.Stepped("", refused=str(refused)))
             return
-        self.call_from_thread(self._stepped, str(done))
+        self.post_message(UndoSteps.Stepped(str(done)))
 
-    def _stepped(self: CrmApp, said: str) -> None:
-        self.notify(said + ".", markup=False, timeout=5)
-        self.reload_screens()
+    class Stepped(Message, bubble=False):
+        """A step taken (``said`` says which), or none: ``nothing`` to take, or
+        ``refused`` and why."""
 
-    def _ask_to_force(self: CrmApp, which: str, conflict: UndoConflict) -> None:
+        def __init__(self, said: str, nothing: str = "", refused: str = "") -> None:
+            super().__init__()
+            self.said, self.nothing, self.refused = said, nothing, refused
+
+    class Conflicts(Message, bubble=False):
+        """The step would go over someone else's later change: ask first."""
+
+        def __init__(self, which: str, conflict: UndoConflict) -> None:
+            super().__init__()
+            self.which, self.conflict = which, conflict
+
+    def on_undo_steps_stepped(self: CrmApp, message: UndoSteps.Stepped) -> None:
+        if message.nothing:
+            self.notify(message.nothing, markup=False, timeout=3)
+        elif message.refused:
+            self.notify(message.refused, title="Not done", severity="error", markup=False,
+                        timeout=8)
+        else:
+            self.notify(message.said + ".", markup=False, timeout=5)
+            self.reload_screens()
+
+    def on_undo_steps_conflicts(self: CrmApp, message: UndoSteps.Conflicts) -> None:
         from tui_crm.ui.widgets.dialogs import ConfirmDialog
+
+        which, conflict = message.which, message.conflict
 
         def decided(yes: bool | None) -> None:
             if yes:
