@@ -18,14 +18,15 @@ def run_app():
             await press(pilot, "greater_than_sign")
 
     The Pilot is handed over once the first screen's workers are done; ``pilot.app``
-    is the app. Several may run at once (two people on one database)."""
+    is the app. Several may run at once (two people on one database). With
+    ``notifications`` the app shows its notifications (as a user sees them)."""
 
     @contextlib.asynccontextmanager
     async def run(start_mode: str = "leads", size: tuple[int, int] = (120, 40),
-                  live_interval: float | None = None):
+                  live_interval: float | None = None, notifications: bool = False):
         app = CrmApp(start_mode=start_mode)
         app.live_interval = live_interval
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=notifications) as pilot:
             await settle(pilot)
             yield pilot
 

@@ -19,10 +19,9 @@ from tui_crm.ui.widgets.welcome import WelcomeScreen
 TRICKY = ["Acme [/] Corp [bold]", "[@click=app.quit]x[/]", "\x1b]0;pwned\x07Evil \x1b[31mCo"]
 
 
-async def test_an_empty_database_says_what_to_press_and_offers_demo_data(sqlite_db):
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+async def test_an_empty_database_says_what_to_press_and_offers_demo_data(sqlite_db, run_app):
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         assert isinstance(app.screen, WelcomeScreen)
         text = screen_text(app)
         assert "this database is empty" in text
@@ -37,9 +36,9 @@ async def test_an_empty_database_says_what_to_press_and_offers_demo_data(sqlite_
         assert "No leads yet" not in screen_text(app)
 
 
-async def test_escape_dismisses_the_offer_and_nothing_is_written(sqlite_db):
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_escape_dismisses_the_offer_and_nothing_is_written(sqlite_db, run_app):
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         await start_empty(pilot)
         assert isinstance(app.screen, LeadsScreen)
         assert "No leads yet: press n to add one." in screen_text(app)
@@ -51,11 +50,10 @@ async def test_escape_dismisses_the_offer_and_nothing_is_written(sqlite_db):
         assert isinstance(app.screen, LeadsScreen), "a database with data opens directly"
 
 
-async def test_help_lists_every_key_of_the_current_screen(sqlite_db):
+async def test_help_lists_every_key_of_the_current_screen(sqlite_db, run_app):
     leads.create_lead({"name": "Ada"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
@@ -91,13 +89,12 @@ async def palette_pick(pilot, text: str, pick: str) -> None:
     await press(pilot, "enter")
 
 
-async def test_the_palette_jumps_to_a_customer_by_part_of_its_name(sqlite_db):
+async def test_the_palette_jumps_to_a_customer_by_part_of_its_name(sqlite_db, run_app):
     for i in range(300):
         customers.create_customer({"name": f"Filler {i:03d}"})
     wanted = customers.create_customer({"name": "Zanzibar [/] Trading", "company": "ZT"})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await palette_pick(pilot, "zanzi", "Zanzibar [/] Trading  (ZT)")
         await settle(pilot)
         assert isinstance(app.screen, CustomersScreen)
@@ -105,13 +102,12 @@ async def test_the_palette_jumps_to_a_customer_by_part_of_its_name(sqlite_db):
         assert "Zanzibar [/] Trading" in screen_text(app)
 
 
-async def test_the_palette_jumps_to_a_lead_and_to_a_deal(sqlite_db):
+async def test_the_palette_jumps_to_a_lead_and_to_a_deal(sqlite_db, run_app):
     lead_id = leads.create_lead({"name": "Quentin Lead"})
     customer_id = customers.create_customer({"name": "Globex"})
     deal_id = deals.create_deal({"name": "Quarterly deal", "customer_id": customer_id})
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         await palette_pick(pilot, "quentin", "Quentin Lead")
         await settle(pilot)
         assert isinstance(app.screen, LeadsScreen) and app.screen.selected.id == lead_id
@@ -123,11 +119,10 @@ async def test_the_palette_jumps_to_a_lead_and_to_a_deal(sqlite_db):
         assert app.screen.selected.id == customer_id
 
 
-async def test_palette_commands_open_forms_and_screens(sqlite_db):
+async def test_palette_commands_open_forms_and_screens(sqlite_db, run_app):
     leads.create_lead({"name": "Someone"})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await palette_pick(pilot, "go to cust", "Go to Customers")
         await settle(pilot)
         assert isinstance(app.screen, CustomersScreen)
@@ -140,13 +135,12 @@ async def test_palette_commands_open_forms_and_screens(sqlite_db):
         assert app.screen.selected.name == "From palette"
 
 
-async def test_user_text_is_shown_literally_everywhere(sqlite_db):
+async def test_user_text_is_shown_literally_everywhere(sqlite_db, run_app):
     lead_ids = [leads.create_lead({"name": name, "company": name}) for name in TRICKY]
     customer_id = customers.create_customer({"name": TRICKY[0], "notes": TRICKY[1]})
     deals.create_deal({"name": TRICKY[1], "customer_id": customer_id, "notes": TRICKY[2]})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         text = screen_text(app)
         assert "Acme [/] Corp [bold]" in text
         assert "[@click=app.quit]x[/]" in text
@@ -169,13 +163,12 @@ async def test_user_text_is_shown_literally_everywhere(sqlite_db):
     assert len(lead_ids) == 3
 
 
-async def test_the_cursor_shows_without_colour(sqlite_db, monkeypatch):
+async def test_the_cursor_shows_without_colour(sqlite_db, monkeypatch, run_app):
     monkeypatch.setenv("NO_COLOR", "1")
     leads.create_lead({"name": "Ada"})
     leads.create_lead({"name": "Grace"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         assert app.no_color
         records = app.screen.lead_list.records
         cursor_line = records.render_line(1)
@@ -187,31 +180,28 @@ async def test_the_cursor_shows_without_colour(sqlite_db, monkeypatch):
         assert label.styles.text_style.reverse, "the focused field's label stands out"
 
 
-async def test_q_quits_and_ctrl_q_quits_even_from_a_form(sqlite_db):
+async def test_q_quits_and_ctrl_q_quits_even_from_a_form(sqlite_db, run_app):
     leads.create_lead({"name": "Someone"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         await press(pilot, "n")
         assert isinstance(app.screen, LeadForm)
         await press(pilot, "ctrl+q")
     assert app.return_code == 0 and not app.is_running, "nothing typed: quits at once"
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         await press(pilot, "q")
         assert not app.is_running
 
 
-async def test_every_screen_of_this_area_at_80x24(sqlite_db):
+async def test_every_screen_of_this_area_at_80x24(sqlite_db, run_app):
     lead_id = leads.create_lead({"name": "Ada Lovelace", "company": "Analytical Engines",
                                  "email": "ada@engines.io", "status": "Qualified"})
     customer_id = customers.create_customer({"name": "Initech", "company": "Initech LLC"})
     deals.create_deal({"name": "Renewal", "amount": "12k", "customer_id": customer_id,
                        "close_date": "2026-12-01"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         text = screen_text(app)
         assert "Ada Lovelace" in text and "Qualified" in text and "1 lead" in text
         assert await shown(pilot, "n New lead"), "the footer shows the keys"
@@ -235,12 +225,11 @@ async def test_every_screen_of_this_area_at_80x24(sqlite_db):
     assert Customer.select().count() == 1
 
 
-async def test_bidirectional_controls_never_reach_the_screen(sqlite_db):
+async def test_bidirectional_controls_never_reach_the_screen(sqlite_db, run_app):
     name = "Inv \u202efdp.exe\u202c"
     leads.create_lead({"name": name, "company": "\u2066x\u2069y\u202a\u202b\u202d\u2067\u2068z"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         text = screen_text(app)
         assert "Inv fdp.exe" in text and "xyz" in text
         assert not any(chr(c) in text for c in [*range(0x202A, 0x202F),
@@ -248,16 +237,15 @@ async def test_bidirectional_controls_never_reach_the_screen(sqlite_db):
     assert leads.list_leads()[0].name == name, "the data keeps them"
 
 
-async def test_quitting_with_unsaved_typing_asks_first(sqlite_db):
+async def test_quitting_with_unsaved_typing_asks_first(sqlite_db, run_app):
     """ctrl+q in a form with changes asks, as escape does: n keeps the form and what
     was typed; y quits; ctrl+q on the question quits too. Nothing is saved."""
     from tests.ui.pilot_helpers import burst
     from tui_crm.ui.widgets.dialogs import QuitDialog
 
     leads.create_lead({"name": "Someone"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         await burst(pilot, "n", *"q Ada", "ctrl+q")
         assert app.is_running and isinstance(app.screen, QuitDialog), "asked, not quit"
         await press(pilot, "n")
@@ -266,9 +254,8 @@ async def test_quitting_with_unsaved_typing_asks_first(sqlite_db):
         await burst(pilot, "ctrl+q", "y")
     assert not app.is_running
     assert [lead.name for lead in leads.list_leads()] == ["Someone"]
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         await burst(pilot, "enter", "end", *" Else", "ctrl+q")
         assert isinstance(app.screen, QuitDialog)
         await burst(pilot, "ctrl+q")

@@ -75,10 +75,9 @@ def stage_of(deal_id: int) -> str:
     return Stage.get_by_id(Opportunity.get_by_id(deal_id).__data__["stage"]).name
 
 
-async def test_opens_on_the_first_card_with_columns_and_totals_summed_here(crm):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_opens_on_the_first_card_with_columns_and_totals_summed_here(crm, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         board = board_of(app)
         assert board.current == 0 and board.selected.name == "Overdue deal"
         assert app.focused is board
@@ -95,10 +94,9 @@ async def test_opens_on_the_first_card_with_columns_and_totals_summed_here(crm):
         assert shown_names(app, "Qualification") == ["Overdue deal", "Rollout", "Undated deal"]
 
 
-async def test_cards_show_parent_amount_date_and_mark_overdue_and_missing(crm):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_cards_show_parent_amount_date_and_mark_overdue_and_missing(crm, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         # (none of these deals has a next step planned: "?step" beside the parent)
         lines = [line.replace("?step", "     ").rstrip() if "?step" in line else line
                  for line in column(app, "Qualification").render().plain.splitlines()]
@@ -120,11 +118,10 @@ async def test_cards_show_parent_amount_date_and_mark_overdue_and_missing(crm):
         assert "!" not in column(app, "ClosedLost").render().plain
 
 
-async def test_move_forward_and_back_keeps_the_cursor_on_the_deal(crm):
+async def test_move_forward_and_back_keeps_the_cursor_on_the_deal(crm, run_app):
     deal = crm["Overdue deal"]
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await press_each(pilot, "greater_than_sign")
         assert stage_of(deal) == "Proposal"
         qualification, proposal = (Stage.get(name=n).id for n in ("Qualification", "Proposal"))
@@ -149,11 +146,10 @@ async def test_move_forward_and_back_keeps_the_cursor_on_the_deal(crm):
         assert stage_of(deal) == "Proposal" and board.selected.id == deal
 
 
-async def test_close_won_from_the_board(crm):
+async def test_close_won_from_the_board(crm, run_app):
     deal = crm["Engine"]
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await press_each(pilot, "l", "w")
         row = Opportunity.get_by_id(deal)
         assert stage_of(deal) == "ClosedWon" and row.close_date == TODAY
@@ -167,11 +163,10 @@ async def test_close_won_from_the_board(crm):
         assert header(app, "Proposal") == expected_header(0, "0")
 
 
-async def test_a_closed_deal_steps_back_into_the_pipeline(crm):
+async def test_a_closed_deal_steps_back_into_the_pipeline(crm, run_app):
     deal = crm["Won this quarter"]
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await press(pilot, "l", "l", "l")
         board = board_of(app)
         assert board.selected.id == deal
@@ -186,10 +181,9 @@ async def test_a_closed_deal_steps_back_into_the_pipeline(crm):
         assert board.column.stage.name == "Qualification" and board.selected.id == crm["Rollout"]
 
 
-async def test_close_lost_asks_a_reason_which_may_be_empty(crm):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_close_lost_asks_a_reason_which_may_be_empty(crm, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await press_each(pilot, "x", "enter")  # no reason given
         overdue = crm["Overdue deal"]
         assert stage_of(overdue) == "ClosedLost"
@@ -216,10 +210,9 @@ async def test_close_lost_asks_a_reason_which_may_be_empty(crm):
         assert header(app, "Qualification") == expected_header(1, "500")
 
 
-async def test_filter_by_deal_customer_or_lead_name(crm):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_filter_by_deal_customer_or_lead_name(crm, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await press(pilot, "slash", *"lovelace")
         assert shown_names(app, "Qualification") == []
         assert shown_names(app, "Proposal") == ["Engine"]
@@ -238,11 +231,10 @@ async def test_filter_by_deal_customer_or_lead_name(crm):
         assert header(app, "Qualification") == expected_header(3, "3500")
 
 
-async def test_a_deal_changed_elsewhere_is_not_moved_blindly(crm, monkeypatch):
+async def test_a_deal_changed_elsewhere_is_not_moved_blindly(crm, monkeypatch, run_app):
     deal = crm["Overdue deal"]
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         shown = notices(app, monkeypatch)
         deals.update_deal(deal, {"amount": "2500"})  # someone else saves it meanwhile
         await press_each(pilot, "greater_than_sign")
@@ -255,10 +247,9 @@ async def test_a_deal_changed_elsewhere_is_not_moved_blindly(crm, monkeypatch):
         assert stage_of(deal) == "Proposal"
 
 
-async def test_reload_keeps_the_cursor_on_the_same_deal(crm):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_reload_keeps_the_cursor_on_the_same_deal(crm, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await press_each(pilot, "j")
         board = board_of(app)
         assert board.selected.name == "Rollout"
@@ -278,23 +269,21 @@ async def test_reload_keeps_the_cursor_on_the_same_deal(crm):
         assert board.column.stage.name == "Proposal" and board.selected.name == "Rollout"
 
 
-async def test_user_text_is_shown_literally(crm):
+async def test_user_text_is_shown_literally(crm, run_app):
     acme = customers.list_customers()[0].id
     deals.create_deal({"name": "Acme [/] Corp [bold]\x1b]0;x\x07", "amount": "1",
                        "close_date": D(2026, 1, 1), "stage": "Negotiation", "customer_id": acme})
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         lines = column(app, "Negotiation").render().plain.splitlines()
         assert lines[3].startswith(" Acme [/] Corp [bold]")
         assert "\x1b" not in "".join(lines)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-async def test_the_current_column_stays_in_view(crm, size):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+async def test_the_current_column_stays_in_view(crm, size, run_app):
+    async with run_app(start_mode="pipeline", size=size) as pilot:
+        app = pilot.app
         board = board_of(app)
         for index in range(5):
             current = board.columns[index]
@@ -307,15 +296,14 @@ async def test_the_current_column_stays_in_view(crm, size):
         assert board.columns[0].region.x == board.region.x
 
 
-async def test_a_long_column_loads_pages_as_the_cursor_goes_down(crm):
+async def test_a_long_column_loads_pages_as_the_cursor_goes_down(crm, run_app):
     acme = customers.list_customers()[0].id
     for i in range(24):
         deals.create_deal({"name": f"Bulk {i:02d}", "amount": "10",
                            "close_date": D(2027, 1, 1) + dt.timedelta(days=i),
                            "stage": "Negotiation", "customer_id": acme})
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline", size=(80, 24)) as pilot:
+        app = pilot.app
         negotiation = column(app, "Negotiation")
         assert negotiation.visible == 4 and len(negotiation.cards) == 5
         await press(pilot, "l", "l")
@@ -334,11 +322,10 @@ async def test_a_long_column_loads_pages_as_the_cursor_goes_down(crm):
         assert board_of(app).selected.name == "Bulk 00"
 
 
-async def test_enter_edits_the_deal_and_the_board_shows_the_change(crm):
+async def test_enter_edits_the_deal_and_the_board_shows_the_change(crm, run_app):
     deal = crm["Rollout"]
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await press_each(pilot, "j", "enter")
         assert isinstance(app.screen, DealForm) and app.screen.deal_id == deal
         amount = app.screen.fields["amount"].editor
@@ -352,10 +339,9 @@ async def test_enter_edits_the_deal_and_the_board_shows_the_change(crm):
         assert header(app, "Qualification") == expected_header(3, "5000")
 
 
-async def test_n_adds_a_deal_in_the_current_stage_with_a_parent_picked(crm):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_n_adds_a_deal_in_the_current_stage_with_a_parent_picked(crm, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await press_each(pilot, "l", "n")
         assert isinstance(app.screen, DealForm)
         form = app.screen
@@ -382,13 +368,12 @@ async def test_a_key_pressed_as_the_board_opens_acts_on_its_first_card(crm):
         assert board_of(app).selected.id == crm["Overdue deal"]
 
 
-async def test_delete_offers_closed_lost_first_then_deletes_for_good(crm):
+async def test_delete_offers_closed_lost_first_then_deletes_for_good(crm, run_app):
     from tui_crm.ui.widgets.dialogs import ChoiceDialog
 
     overdue, rollout = crm["Overdue deal"], crm["Rollout"]
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         board = board_of(app)
         await press_each(pilot, "d")
         assert isinstance(app.screen, ChoiceDialog)
@@ -412,11 +397,10 @@ async def test_delete_offers_closed_lost_first_then_deletes_for_good(crm):
         assert shown_names(app, "Qualification") == ["Undated deal"]
 
 
-async def test_a_closed_deal_is_deleted_only_when_confirmed(crm):
+async def test_a_closed_deal_is_deleted_only_when_confirmed(crm, run_app):
     won = crm["Won this quarter"]
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await press(pilot, "l", "l", "l")
         assert board_of(app).selected.id == won
         await press_each(pilot, "d", "enter")  # the default answer keeps it
@@ -426,13 +410,12 @@ async def test_a_closed_deal_is_deleted_only_when_confirmed(crm):
         assert header(app, "ClosedWon") == expected_header(0, "0")
 
 
-async def test_every_column_header_takes_the_same_form(crm):
+async def test_every_column_header_takes_the_same_form(crm, run_app):
     """A column too narrow for "2 deals · 1,999,999,999,999.98" makes every header drop
     the word: "0 deals · 0.00" beside "2 · 1,999,..." would read as two things."""
     acme = customers.list_customers("Acme")[0].id
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline", size=(80, 24)) as pilot:
+        app = pilot.app
         assert header(app, "Negotiation") == expected_header(0, "0")
         big = [deals.create_deal({"name": f"Huge {i}", "amount": "999,999,999,999.99",
                                   "stage": "Negotiation", "customer_id": acme})
@@ -449,15 +432,14 @@ async def test_every_column_header_takes_the_same_form(crm):
         assert headers["ClosedLost"] in ("1 · 700.00", "1 · 700")
 
 
-async def test_keys_typed_during_a_move_wait_for_it(crm):
+async def test_keys_typed_during_a_move_wait_for_it(crm, run_app):
     """`> >` in a burst moves the deal two stages (the second key waits for the first
     move, then acts on the deal where it now is); `> w` closes the deal just moved."""
     from tests.ui.pilot_helpers import burst
 
     deal, engine = crm["Overdue deal"], crm["Engine"]
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await burst(pilot, ">", ">")
         assert stage_of(deal) == "Negotiation"
         board = board_of(app)

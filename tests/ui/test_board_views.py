@@ -8,13 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from tests.ui.pilot_helpers import burst, press, screen_text, settle, type_text
+from tests.ui.pilot_helpers import burst, press, screen_text, type_text
 from tests.ui.test_board import board_of, column, expected_header, header, shown_names
 from tests.ui.test_board_scale import fill_deals
 from tui_crm.core import customers, deals
 from tui_crm.core.db import open_database
 from tui_crm.core.models import Opportunity, Stage
-from tui_crm.ui.app import CrmApp
 
 D = dt.date
 SIZES = [(120, 40), (80, 24)]
@@ -61,10 +60,9 @@ def tally(stage: str, owner: str | None = None, since: dt.date | None = None,
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_m_shows_my_deals_in_the_header_and_composes_with_the_filter(owned, size):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+async def test_m_shows_my_deals_in_the_header_and_composes_with_the_filter(owned, size, run_app):
+    async with run_app(start_mode="pipeline", size=size) as pilot:
+        app = pilot.app
         assert shown_names(app, "Qualification") == [
             "Theirs early", "Mine early", "Mine late", "Theirs undated"]
         await burst(pilot, "m")
@@ -96,19 +94,17 @@ async def test_m_shows_my_deals_in_the_header_and_composes_with_the_filter(owned
         assert Opportunity.get_by_id(owned["Theirs early"]).stage.name == "Qualification"
 
 
-async def test_the_owner_shows_on_cards_where_it_fits(owned):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_the_owner_shows_on_cards_where_it_fits(owned, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         lines = column(app, "Qualification").render().plain.splitlines()
         assert [line.rstrip() for line in lines[3:8]] == [
             "▌Theirs early", "▌Acme [/] Corp    ?step", "▌Owner: zoe [b]",
             "▌7,000.00    2026-11-18", ""]
         assert lines[10].rstrip() == " Owner: tester"
         assert "Owner: zoe [b]" in screen_text(app)
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline", size=(80, 24)) as pilot:
+        app = pilot.app
         # at 24 rows a line per card would cost a card in every column: no owner line
         text = screen_text(app)
         assert "Owner:" not in text
@@ -116,10 +112,9 @@ async def test_the_owner_shows_on_cards_where_it_fits(owned):
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_brackets_step_the_quarter_of_won_and_lost(owned, size):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+async def test_brackets_step_the_quarter_of_won_and_lost(owned, size, run_app):
+    async with run_app(start_mode="pipeline", size=size) as pilot:
+        app = pilot.app
         assert "Won/Lost closed in 2026Q4" in status(app)
         assert shown_names(app, "ClosedWon") == ["Won by me", "Won by them"]
         await burst(pilot, "left_square_bracket")
@@ -167,10 +162,9 @@ def first_in_column(stage: str) -> str:
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_home_and_end_in_a_column_of_thousands(long_columns, size):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+async def test_home_and_end_in_a_column_of_thousands(long_columns, size, run_app):
+    async with run_app(start_mode="pipeline", size=size) as pilot:
+        app = pilot.app
         board = board_of(app)
         assert header(app, "Qualification").startswith("8")  # some 800 cards
         await burst(pilot, "end")
@@ -197,15 +191,14 @@ async def test_home_and_end_in_a_column_of_thousands(long_columns, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_a_card_pushed_twice_shows_its_slippage(owned, size):
+async def test_a_card_pushed_twice_shows_its_slippage(owned, size, run_app):
     deal, once = owned["Mine late"], owned["Mine early"]
     for day in (D(2027, 1, 10), D(2027, 2, 10)):
         deals.update_deal(deal, {"close_date": day})
     deals.update_deal(once, {"close_date": D(2027, 1, 10)})
     deals.update_deal(once, {"close_date": D(2026, 12, 10)})  # pulled back in: no push
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline", size=size) as pilot:
+        app = pilot.app
         lines = column(app, "Qualification").render().plain.splitlines()
         marked = [line for line in lines if "↻" in line]
         assert len(marked) == 1 and marked[0].rstrip().endswith("↻2")

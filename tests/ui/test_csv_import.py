@@ -17,14 +17,13 @@ async def open_import(pilot) -> None:
     assert isinstance(pilot.app.screen, CsvImportScreen)
 
 
-async def test_a_good_file_is_previewed_then_imported(sqlite_db, tmp_path):
+async def test_a_good_file_is_previewed_then_imported(sqlite_db, tmp_path, run_app):
     leads.create_lead({"name": "Already here"})
     path = tmp_path / "leads.csv"
     path.write_text("Name,Company,E-mail\nAda,Engines,ada@e.io\n"
                     "Acme [/] Corp [bold],Acme,\nGrace,Navy,grace@navy.mil\n")
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await open_import(pilot)
         await type_text(pilot, str(path))
         await press(pilot, "enter")
@@ -60,14 +59,13 @@ async def test_a_file_with_bad_lines_names_them_and_imports_nothing(sqlite_db, t
         assert not isinstance(app.screen, CsvImportScreen)
 
 
-async def test_the_file_is_picked_by_keyboard_from_the_folder(sqlite_db, tmp_path):
+async def test_the_file_is_picked_by_keyboard_from_the_folder(sqlite_db, tmp_path, run_app):
     (tmp_path / "archive").mkdir()
     (tmp_path / "notes.txt").write_text("not a csv")
     (tmp_path / "customers [bold].csv").write_text("name\nInitech\nGlobex\n")
     leads.create_lead({"name": "Someone"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         app.push_screen(CsvImportScreen("customers", tmp_path))
         await settle(pilot)
         text = screen_text(app)
@@ -77,11 +75,10 @@ async def test_the_file_is_picked_by_keyboard_from_the_folder(sqlite_db, tmp_pat
         assert app.screen.query_one("#import-path").value.endswith("customers [bold].csv")
 
 
-async def test_an_endless_file_is_refused_with_a_sentence(sqlite_db, tmp_path):
+async def test_an_endless_file_is_refused_with_a_sentence(sqlite_db, tmp_path, run_app):
     leads.create_lead({"name": "Someone"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         await open_import(pilot)
         await type_text(pilot, "/dev/zero")
         await press(pilot, "enter")
@@ -91,13 +88,12 @@ async def test_an_endless_file_is_refused_with_a_sentence(sqlite_db, tmp_path):
     assert Lead.select().count() == 1
 
 
-async def test_one_record_is_one_record(sqlite_db, tmp_path):
+async def test_one_record_is_one_record(sqlite_db, tmp_path, run_app):
     leads.create_lead({"name": "Someone"})
     path = tmp_path / "leads.csv"
     path.write_text("name\nAda\n")
-    app = CrmApp()
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24), notifications=True) as pilot:
+        app = pilot.app
         await open_import(pilot)
         await type_text(pilot, str(path))
         await press(pilot, "enter")

@@ -9,9 +9,8 @@ from __future__ import annotations
 import pytest
 
 from tests.cli.test_import_options import MAVEN
-from tests.ui.pilot_helpers import burst, press, screen_text, settle, shown, type_text
+from tests.ui.pilot_helpers import burst, press, screen_text, shown, type_text
 from tui_crm.core.models import Customer, Opportunity, Stage
-from tui_crm.ui.app import CrmApp
 from tui_crm.ui.widgets.csv_import import CsvImportScreen
 
 needs_maven = pytest.mark.skipif(MAVEN is None,
@@ -51,10 +50,9 @@ async def import_accounts(pilot) -> None:
 
 
 @needs_maven
-async def test_the_maven_accounts_import_with_choices_made_by_keys(sqlite_db):
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+async def test_the_maven_accounts_import_with_choices_made_by_keys(sqlite_db, run_app):
+    async with run_app(start_mode="customers", size=(80, 24)) as pilot:
+        app = pilot.app
         await press(pilot, "escape")  # the first-run offer of demo data
         await import_accounts(pilot)
         await press(pilot, "ctrl+s")
@@ -64,14 +62,13 @@ async def test_the_maven_accounts_import_with_choices_made_by_keys(sqlite_db):
 
 
 @needs_maven
-async def test_the_accounts_again_error_then_skip(sqlite_db):
+async def test_the_accounts_again_error_then_skip(sqlite_db, run_app):
     from tui_crm.core.csvio import ImportOptions, import_file
 
     import_file("customers", MAVEN / "accounts.csv",
                 ImportOptions.parse(maps=["account=name"], ignore_unknown=True))
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         await open_import(pilot)
         await type_text(pilot, str(MAVEN / "accounts.csv"))
         await burst(pilot, "tab", "tab", *"account=name", "enter", "tab", "space")
@@ -92,14 +89,13 @@ async def test_the_accounts_again_error_then_skip(sqlite_db):
 
 
 @needs_maven
-async def test_the_maven_deals_import_with_every_choice_by_keys(sqlite_db):
+async def test_the_maven_deals_import_with_every_choice_by_keys(sqlite_db, run_app):
     from tui_crm.core.csvio import ImportOptions, import_file
 
     import_file("customers", MAVEN / "accounts.csv",
                 ImportOptions.parse(maps=["account=name"], ignore_unknown=True))
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         screen = await open_import(pilot)
         assert screen.kind == "opportunities"
         await type_text(pilot, str(MAVEN / "sales_pipeline.csv"))
@@ -136,15 +132,14 @@ async def test_the_maven_deals_import_with_every_choice_by_keys(sqlite_db):
     assert q1.count() == 531, "the published Q1 2017 record"
 
 
-async def test_a_bad_choice_is_named_at_its_field_and_nothing_is_read(sqlite_db, tmp_path):
+async def test_a_bad_choice_is_named_at_its_field_and_nothing_is_read(sqlite_db, tmp_path, run_app):
     path = tmp_path / "deals.csv"
     path.write_text("title,value,when,phase\nPilot,10,31-12-26,Hot\n")
     from tui_crm.core import leads
 
     leads.create_lead({"name": "Someone"})
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline", size=(80, 24)) as pilot:
+        app = pilot.app
         await open_import(pilot)
         await type_text(pilot, str(path))
         await burst(pilot, "tab", "tab", *"nonsense", "enter")

@@ -37,12 +37,11 @@ def lines(app) -> list[str]:
     return [line.strip() for line in screen_text(app).splitlines()]
 
 
-async def test_detail_shows_open_deals_first_then_history_with_totals(sqlite_db):
+async def test_detail_shows_open_deals_first_then_history_with_totals(sqlite_db, run_app):
     make_customer_with_history()
     customers.create_customer({"name": "Zeta"})
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         text = screen_text(app)
         assert "Opportunities (4)" in text
         assert "Open pipeline  USD 15,000.00  (2 open)" in text
@@ -60,11 +59,10 @@ async def test_detail_shows_open_deals_first_then_history_with_totals(sqlite_db)
         assert "No opportunities yet: press o to add one." in screen_text(app)
 
 
-async def test_add_an_opportunity_to_the_selected_customer(sqlite_db):
+async def test_add_an_opportunity_to_the_selected_customer(sqlite_db, run_app):
     customer_id = make_customer_with_history()
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         await press(pilot, "o")
         assert isinstance(app.screen, DealForm)
         assert "Acme" in field(app, "parent").editor.render().plain
@@ -85,11 +83,10 @@ async def test_add_an_opportunity_to_the_selected_customer(sqlite_db):
         assert "Open pipeline  USD 17,500.00  (3 open)" in text
 
 
-async def test_edit_a_deal_from_the_detail_panel(sqlite_db):
+async def test_edit_a_deal_from_the_detail_panel(sqlite_db, run_app):
     make_customer_with_history()
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         await press(pilot, "tab", "down", "enter")
         assert isinstance(app.screen, DealForm)
         assert field(app, "name").value in ("Upsell", "Renewal")
@@ -99,9 +96,9 @@ async def test_edit_a_deal_from_the_detail_panel(sqlite_db):
         assert app.focused is app.screen.customer_list.records, "escape goes back to the list"
 
 
-async def test_add_and_edit_a_customer(sqlite_db):
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_add_and_edit_a_customer(sqlite_db, run_app):
+    async with run_app(start_mode="customers", size=(80, 24)) as pilot:
+        app = pilot.app
         await start_empty(pilot)
         assert "No customers yet: press n to add one" in screen_text(app)
         await press(pilot, "n")
@@ -127,13 +124,12 @@ async def promote(pilot, first_deal: dict[str, str] | None) -> None:
     await press(pilot, "ctrl+s")
 
 
-async def test_promote_a_lead_without_a_first_opportunity(sqlite_db):
+async def test_promote_a_lead_without_a_first_opportunity(sqlite_db, run_app):
     lead_id = leads.create_lead({"name": "Ada", "company": "Engines", "email": "ada@e.io",
                                  "status": "Qualified"})
     own_deal = deals.create_deal({"name": "Pilot", "amount": "1k", "lead_id": lead_id})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await promote(pilot, None)
         assert isinstance(app.screen, CustomersScreen), "the new customer is shown"
         customer = Customer.get()
@@ -152,11 +148,10 @@ async def test_promote_a_lead_without_a_first_opportunity(sqlite_db):
                 ("opportunity", "update")} <= logged
 
 
-async def test_promote_a_lead_with_a_first_opportunity(sqlite_db):
+async def test_promote_a_lead_with_a_first_opportunity(sqlite_db, run_app):
     lead_id = leads.create_lead({"name": "Grace", "company": "Navy"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         await promote(pilot, {"deal_name": "Compiler", "deal_amount": "40k",
                               "deal_close_date": "2027-01-15"})
         assert isinstance(app.screen, CustomersScreen)
@@ -172,11 +167,10 @@ async def test_promote_a_lead_with_a_first_opportunity(sqlite_db):
         assert not app.screen.check_action("promote_lead", ()), "a converted lead stays put"
 
 
-async def test_a_promotion_with_a_bad_first_opportunity_writes_nothing(sqlite_db):
+async def test_a_promotion_with_a_bad_first_opportunity_writes_nothing(sqlite_db, run_app):
     lead_id = leads.create_lead({"name": "Grace"})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await promote(pilot, {"deal_amount": "12.5x"})
         assert isinstance(app.screen, PromoteForm)
         assert "Not an amount" in field(app, "deal_amount").error
@@ -188,13 +182,12 @@ async def test_a_promotion_with_a_bad_first_opportunity_writes_nothing(sqlite_db
 
 
 async def test_while_a_search_is_typed_the_detail_follows_the_top_match_after_a_pause(
-        sqlite_db):
+        sqlite_db, run_app):
     customers.create_customer({"name": "Acme"})
     zeta = customers.create_customer({"name": "Zeta Labs"})
     deals.create_deal({"name": "Zeta pilot", "amount": "1k", "customer_id": zeta})
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         assert "Acme" in app.screen.query_one("#customer-fields").render().plain
         await type_text(pilot, "/zeta", keys=True)
         await settle(pilot)
@@ -207,14 +200,13 @@ async def test_while_a_search_is_typed_the_detail_follows_the_top_match_after_a_
             "out of the search the detail follows the cursor at once"
 
 
-async def test_the_detail_waits_for_a_pause_in_the_typing(sqlite_db, monkeypatch):
+async def test_the_detail_waits_for_a_pause_in_the_typing(sqlite_db, monkeypatch, run_app):
     """While a search is typed the detail is put off, key after key, and shown once the
     typing pauses: the screen's timer is followed, not the clock."""
     for name in ("Acme", "Harborwave GmbH", "Zeta"):
         customers.create_customer({"name": name})
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         screen = app.screen
         shown = []
         real = screen.show_detail
@@ -244,13 +236,12 @@ async def test_the_detail_waits_for_a_pause_in_the_typing(sqlite_db, monkeypatch
         assert "Harborwave GmbH" in screen.query_one("#customer-fields").render().plain
 
 
-async def test_delete_a_deal_from_the_detail_panel(sqlite_db):
+async def test_delete_a_deal_from_the_detail_panel(sqlite_db, run_app):
     from tui_crm.ui.widgets.dialogs import ChoiceDialog, TextPrompt
 
     make_customer_with_history()
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         await press(pilot, "tab")
         first = app.screen.deal
         assert first.name == "Upsell" and first.is_open
@@ -279,7 +270,7 @@ def stage_name(deal_id: int) -> str:
     return deals.get_deal(deal_id).stage_name
 
 
-async def test_one_tab_reaches_the_deals_and_their_keys_work_there(sqlite_db):
+async def test_one_tab_reaches_the_deals_and_their_keys_work_there(sqlite_db, run_app):
     """tab from the list: the deal list has the focus, its first deal highlighted, its
     keys in the footer; > and < move the deal, w wins it, x loses it with a reason,
     enter edits it, escape goes back to the list."""
@@ -290,9 +281,8 @@ async def test_one_tab_reaches_the_deals_and_their_keys_work_there(sqlite_db):
     make_customer_with_history()
     upsell = Opportunity.get(name="Upsell").id
     renewal = Opportunity.get(name="Renewal").id
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         await press(pilot, "tab")
         screen = app.screen
         assert isinstance(app.focused, DealList)
@@ -334,12 +324,11 @@ async def test_one_tab_reaches_the_deals_and_their_keys_work_there(sqlite_db):
         assert app.focused is app.screen.customer_list.records
 
 
-async def test_deal_keys_that_do_not_apply_are_dimmed_and_do_nothing(sqlite_db):
+async def test_deal_keys_that_do_not_apply_are_dimmed_and_do_nothing(sqlite_db, run_app):
     make_customer_with_history()
     upsell = Opportunity.get(name="Upsell").id
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         await press(pilot, "tab")
         footer = app.screen.query_one("KeyFooter")
         shown = {binding.action: on for binding, on in footer.keys()}
@@ -355,7 +344,7 @@ async def test_deal_keys_that_do_not_apply_are_dimmed_and_do_nothing(sqlite_db):
         assert deals.get_deal(upsell).version == version
 
 
-async def test_k_adds_a_contact_shown_in_the_customers_panel(sqlite_db):
+async def test_k_adds_a_contact_shown_in_the_customers_panel(sqlite_db, run_app):
     """A customer's people show in its detail panel; `k` adds one (typed in a burst,
     saved with ctrl+s), shown literally; a promoted lead's person is the first. tab
     reaches them after the deals: `enter` edits one, `a` plans an activity with them."""
@@ -367,9 +356,8 @@ async def test_k_adds_a_contact_shown_in_the_customers_panel(sqlite_db):
 
     lead_id = leads.create_lead({"name": "Ada [b]", "company": "Engines", "email": "ada@e.io"})
     customer_id = leads.promote_lead(lead_id, {"name": "Engines [/] Ltd"})
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         assert "Contacts" in screen_text(app)
         assert "Ada [b] · ada@e.io" in screen_text(app)
         await press(pilot, "k")
@@ -406,7 +394,7 @@ async def test_k_adds_a_contact_shown_in_the_customers_panel(sqlite_db):
         assert len(contacts.contacts_of(customer_id)) == len(people)
 
 
-async def test_d_in_the_contact_list_deletes_that_person_and_u_brings_them_back(sqlite_db):
+async def test_d_in_the_contact_list_deletes_that_person_and_u_brings_them_back(sqlite_db, run_app):
     """`d` on a person of the customer's panel deletes the person (asked first; not the
     customer), to the Trash with the activities about them alone; `u` undoes it."""
     from tui_crm.core import activities, contacts
@@ -419,9 +407,8 @@ async def test_d_in_the_contact_list_deletes_that_person_and_u_brings_them_back(
     grace = contacts.create_contact({"name": "Grace Hopper", "customer_id": customer_id})
     call = activities.create_activity({"subject": "Call Grace", "contact_id": grace,
                                        "customer_id": customer_id})
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers", size=(80, 24)) as pilot:
+        app = pilot.app
         await press(pilot, "tab")  # no deals: on to the people, Ada first
         assert isinstance(app.focused, ContactList)
         assert "d Delete contact" in screen_text(app).splitlines()[-1]  # the footer

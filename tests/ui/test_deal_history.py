@@ -8,13 +8,12 @@ import pytest
 
 from tests.ui.pilot_helpers import press, screen_text, settle
 from tui_crm.core import changelog, customers, deals
-from tui_crm.ui.app import CrmApp
 from tui_crm.ui.widgets.deal_form import DealForm
 from tui_crm.ui.widgets.deal_history import DealHistory
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
-async def test_ctrl_t_in_the_deal_form_shows_who_moved_and_edited_it(sqlite_db, size):
+async def test_ctrl_t_in_the_deal_form_shows_who_moved_and_edited_it(sqlite_db, size, run_app):
     acme = customers.create_customer({"name": "Acme [/] Corp"})
     deal = deals.create_deal({"name": "Rollout", "amount": "12500", "customer_id": acme,
                               "close_date": dt.date(2026, 12, 1)})
@@ -23,9 +22,8 @@ async def test_ctrl_t_in_the_deal_form_shows_who_moved_and_edited_it(sqlite_db, 
     changelog.set_user("bob")
     deals.update_deal(deal, {"amount": "15000"})
     changelog.set_user("tester")
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline", size=size) as pilot:
+        app = pilot.app
         app.push_screen(DealForm(deal))
         await settle(pilot)
         await press(pilot, "ctrl+t")
@@ -41,10 +39,9 @@ async def test_ctrl_t_in_the_deal_form_shows_who_moved_and_edited_it(sqlite_db, 
         assert isinstance(app.screen, DealForm)
 
 
-async def test_a_new_deal_has_no_history_key(sqlite_db):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_a_new_deal_has_no_history_key(sqlite_db, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         app.push_screen(DealForm())
         await settle(pilot)
         assert "History" not in screen_text(app)

@@ -9,7 +9,6 @@ import pytest
 from tests.ui.pilot_helpers import burst, press, screen_text, settle, type_text
 from tui_crm.core import activities, customers, deals, leads
 from tui_crm.core.models import Activity, Customer, Lead, Opportunity, Trash
-from tui_crm.ui.app import CrmApp
 from tui_crm.ui.screens.customers import CustomersScreen
 from tui_crm.ui.screens.leads import LeadsScreen
 from tui_crm.ui.widgets.dialogs import ChoiceDialog
@@ -34,10 +33,9 @@ def names(app) -> str:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
-async def test_d_on_a_record_without_deals_asks_then_deletes_it(records, size):
-    app = CrmApp()
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+async def test_d_on_a_record_without_deals_asks_then_deletes_it(records, size, run_app):
+    async with run_app(size=size) as pilot:
+        app = pilot.app
         assert isinstance(app.screen, LeadsScreen)
         await press(pilot, "d")
         assert isinstance(app.screen, ChoiceDialog)
@@ -53,10 +51,9 @@ async def test_d_on_a_record_without_deals_asks_then_deletes_it(records, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
-async def test_d_on_a_customer_with_deals_moves_them_to_a_picked_record(records, size):
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+async def test_d_on_a_customer_with_deals_moves_them_to_a_picked_record(records, size, run_app):
+    async with run_app(start_mode="customers", size=size) as pilot:
+        app = pilot.app
         assert isinstance(app.screen, CustomersScreen)
         await press(pilot, "d")
         text = screen_text(app)
@@ -77,10 +74,9 @@ async def test_d_on_a_customer_with_deals_moves_them_to_a_picked_record(records,
         assert "Acme [/] Corp" not in screen_text(app)
 
 
-async def test_d_can_delete_a_customer_with_its_deals_and_u_brings_them_back(records):
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_d_can_delete_a_customer_with_its_deals_and_u_brings_them_back(records, run_app):
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         await burst(pilot, "d", "d")
         assert Customer.select().count() == 1
         assert Opportunity.select().count() == 0
@@ -93,10 +89,9 @@ async def test_d_can_delete_a_customer_with_its_deals_and_u_brings_them_back(rec
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
-async def test_M_merges_the_customer_into_another_picked_by_name(records, size):
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+async def test_M_merges_the_customer_into_another_picked_by_name(records, size, run_app):
+    async with run_app(start_mode="customers", size=size) as pilot:
+        app = pilot.app
         await press(pilot, "M")
         assert isinstance(app.screen, RecordPicker)
         assert [m.name for m in app.screen.matches] == ["Initech"], \
@@ -115,11 +110,9 @@ async def test_M_merges_the_customer_into_another_picked_by_name(records, size):
         assert "Call Acme" in app.screen.query_one("#customer-activities").render().plain
 
 
-async def test_M_on_leads_merges_a_lead_and_escape_leaves_both(records):
+async def test_M_on_leads_merges_a_lead_and_escape_leaves_both(records, run_app):
     other = leads.create_lead({"name": "Grace Hopper", "notes": "Met at the fair"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
         await press(pilot, "M", "escape")
         assert Lead.select().count() == 2
         await press(pilot, "down")  # Grace Hopper

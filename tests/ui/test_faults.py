@@ -70,14 +70,13 @@ async def save_a_lead_until_the_cause_is_gone(app, pilot, words: str, remove_cau
     assert Lead.get(Lead.name == "Grace Hopper").email == "grace@navy.mil"
 
 
-async def test_a_save_on_a_read_only_file(tmp_path, mounts):
+async def test_a_save_on_a_read_only_file(tmp_path, mounts, run_app):
     path = tmp_path / "crm.db"
     made_database(path)
     mounts.read_only(path)
     open_database(str(path))
-    app = CrmApp()
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot)
+    async with run_app(notifications=True) as pilot:
+        app = pilot.app
         await save_a_lead_until_the_cause_is_gone(app, pilot, "read-only",
                                                   lambda: mounts.writable(path))
 
@@ -103,14 +102,13 @@ async def test_a_save_in_a_read_only_folder(tmp_path, mounts):
         holder.close()
 
 
-async def test_a_save_on_a_full_disk(tmp_path, mounts):
+async def test_a_save_on_a_full_disk(tmp_path, mounts, run_app):
     disk = mounts.tiny_disk(tmp_path / "disk", "1m")
     made_database(disk / "crm.db")
     open_database(str(disk / "crm.db"))
     filler = fill(disk)
-    app = CrmApp()
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot)
+    async with run_app(notifications=True) as pilot:
+        app = pilot.app
         await press(pilot, "n")
         await type_text(pilot, "Grace Hopper")
         await press(pilot, "tab", "tab", "tab", "tab", "tab", "tab")
@@ -127,7 +125,7 @@ async def test_a_save_on_a_full_disk(tmp_path, mounts):
     assert len(Lead.get(Lead.name == "Grace Hopper").notes) == 9_000
 
 
-async def test_a_move_on_the_board_of_a_read_only_file(tmp_path, mounts):
+async def test_a_move_on_the_board_of_a_read_only_file(tmp_path, mounts, run_app):
     path = tmp_path / "crm.db"
     made: list[int] = []
 
@@ -140,9 +138,8 @@ async def test_a_move_on_the_board_of_a_read_only_file(tmp_path, mounts):
     deal_id = made[0]
     mounts.read_only(path)
     open_database(str(path))
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline", notifications=True) as pilot:
+        app = pilot.app
         await press(pilot, ">")
         assert app.is_running and isinstance(app.screen, PipelineScreen)
         assert await shown(pilot, "read-only"), screen_text(app)
@@ -153,28 +150,26 @@ async def test_a_move_on_the_board_of_a_read_only_file(tmp_path, mounts):
         assert app.screen.board.selected.id == deal_id
 
 
-async def test_a_damaged_file_is_a_sentence_not_a_crash(tmp_path):
+async def test_a_damaged_file_is_a_sentence_not_a_crash(tmp_path, run_app):
     path = tmp_path / "crm.db"
     made_database(path, lambda: [leads.create_lead({"name": f"Lead {number:03d}",
                                                      "notes": "x" * 500})
                                   for number in range(300)])
     damage(path)
     open_database(str(path))
-    app = CrmApp()
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot)
+    async with run_app(notifications=True) as pilot:
+        app = pilot.app
         assert app.is_running
         assert await shown(pilot, "damaged"), "the list says the file is damaged"
         await press(pilot, "2")
         assert app.is_running and app.current_mode == "customers"
 
 
-async def test_the_postgresql_server_stops_and_starts_again(own_postgres):
+async def test_the_postgresql_server_stops_and_starts_again(own_postgres, run_app):
     open_database(own_postgres.url)
     leads.create_lead({"name": "Ada Lovelace"})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot)
+    async with run_app(notifications=True) as pilot:
+        app = pilot.app
         await press(pilot, "n")
         await type_text(pilot, "Grace Hopper")
         own_postgres.stop()
@@ -198,12 +193,11 @@ async def test_the_postgresql_server_stops_and_starts_again(own_postgres):
     assert Lead.select().where(Lead.name == "Grace Hopper").count() == 1
 
 
-async def test_the_parent_deleted_between_picking_and_saving(db):
+async def test_the_parent_deleted_between_picking_and_saving(db, run_app):
     acme = customers.create_customer({"name": "Acme"})
     beacon = customers.create_customer({"name": "Beacon"})
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline", notifications=True) as pilot:
+        app = pilot.app
         app.push_screen(DealForm())
         await settle(pilot)
         await type_text(pilot, "Big one")
@@ -269,12 +263,11 @@ async def test_a_foreign_key_race_on_postgresql(own_postgres):
     assert Opportunity.get(Opportunity.name == "Big one").customer_id == beacon
 
 
-async def test_editing_a_lead_deleted_meanwhile(sqlite_db):
+async def test_editing_a_lead_deleted_meanwhile(sqlite_db, run_app):
     ada = leads.create_lead({"name": "Ada Lovelace"})
     leads.create_lead({"name": "Grace Hopper"})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot)
+    async with run_app(notifications=True) as pilot:
+        app = pilot.app
         assert app.screen.selected.id == ada
         leads.delete_lead(ada)  # someone else, while the list still shows it
         await press(pilot, "enter")

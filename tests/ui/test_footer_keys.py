@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 
-async def test_the_footer_lists_the_screens_keys_then_the_palette(sqlite_db):
-    from tests.ui.pilot_helpers import press, screen_text, settle
+async def test_the_footer_lists_the_screens_keys_then_the_palette(sqlite_db, run_app):
+    from tests.ui.pilot_helpers import press, screen_text
     from tui_crm.core import customers, deals
-    from tui_crm.ui.app import CrmApp
     from tui_crm.ui.footer_keys import KeyFooter
 
     acme = customers.create_customer({"name": "Acme"})
     deals.create_deal({"name": "Rollout", "amount": "10", "customer_id": acme,
                        "stage": "Qualification"})
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         footer = app.screen.query_one(KeyFooter)
         shown = {binding.action: on for binding, on in footer.keys()}
         assert shown["step(1)"] is True
@@ -27,36 +25,32 @@ async def test_the_footer_lists_the_screens_keys_then_the_palette(sqlite_db):
         assert last.rstrip().endswith("▏ ^p palette")
 
 
-async def test_a_click_on_a_key_in_the_footer_presses_it(sqlite_db):
+async def test_a_click_on_a_key_in_the_footer_presses_it(sqlite_db, run_app):
     from tests.ui.pilot_helpers import screen_text, settle
     from tui_crm.core import leads
-    from tui_crm.ui.app import CrmApp
     from tui_crm.ui.footer_keys import KeyFooter
     from tui_crm.ui.widgets.form import RecordForm
 
     leads.create_lead({"name": "Ada"})
-    app = CrmApp(start_mode="leads")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="leads") as pilot:
+        app = pilot.app
         last = screen_text(app).splitlines()[-1]
         await pilot.click(KeyFooter, offset=(last.index("New lead"), 0))
         await settle(pilot)
         assert isinstance(app.screen, RecordForm)
 
 
-async def test_help_and_quit_always_show_at_80x24_and_the_rest_is_in_help(sqlite_db):
+async def test_help_and_quit_always_show_at_80x24_and_the_rest_is_in_help(sqlite_db, run_app):
     """At 80x24 every screen's footer ends with ? Help, q Quit and the palette's key;
     the screen's keys before them are whole, and those left out are in the help."""
-    from tests.ui.pilot_helpers import burst, screen_text, settle
+    from tests.ui.pilot_helpers import burst, screen_text
     from tui_crm.core import customers, deals
-    from tui_crm.ui.app import CrmApp
 
     acme = customers.create_customer({"name": "Acme"})
     deals.create_deal({"name": "Rollout", "amount": "10", "customer_id": acme,
                        "stage": "Qualification"})
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline", size=(80, 24)) as pilot:
+        app = pilot.app
         for screen in ("3", "1", "2", "4"):
             await burst(pilot, screen)
             footer = screen_text(app).splitlines()[-1]

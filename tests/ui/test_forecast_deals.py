@@ -9,12 +9,11 @@ import re
 import pytest
 
 from tests import forecast_fixture as fx
-from tests.ui.pilot_helpers import burst, screen_text, settle
+from tests.ui.pilot_helpers import burst, screen_text
 from tests.ui.test_board_scale import fill_deals
 from tests.ui.test_forecast_screen import figures_text, read_figures
 from tui_crm.core import customers, deals
 from tui_crm.core.models import Opportunity, Stage
-from tui_crm.ui.app import CrmApp
 from tui_crm.ui.screens.forecast import ForecastScreen
 from tui_crm.ui.widgets.deal_form import DealForm
 from tui_crm.ui.widgets.forecast_deals import ForecastDeals
@@ -63,10 +62,9 @@ def status_count(app) -> int:
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_enter_on_a_stage_row_lists_its_deals_and_edits_one(shared, size):
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+async def test_enter_on_a_stage_row_lists_its_deals_and_edits_one(shared, size, run_app):
+    async with run_app(start_mode="forecast", size=size) as pilot:
+        app = pilot.app
         figures = read_figures(figures_text(app))
         proposal = next(s for s in figures["stages"] if s["stage"] == "Proposal")
         await burst(pilot, "down", "enter")
@@ -93,10 +91,9 @@ async def test_enter_on_a_stage_row_lists_its_deals_and_edits_one(shared, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_no_close_date_and_overdue_list_their_deals_mine_with_m(shared, size):
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+async def test_no_close_date_and_overdue_list_their_deals_mine_with_m(shared, size, run_app):
+    async with run_app(start_mode="forecast", size=size) as pilot:
+        app = pilot.app
         figures = read_figures(figures_text(app))
         await burst(pilot, "down", "down", "down", "enter")  # past the three stages
         assert "Open deals with no close date" in screen_text(app)
@@ -129,10 +126,9 @@ async def test_no_close_date_and_overdue_list_their_deals_mine_with_m(shared, si
         assert isinstance(app.screen, ForecastScreen)
 
 
-async def test_a_quarter_stepped_to_in_the_same_burst_is_the_one_listed(shared):
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_a_quarter_stepped_to_in_the_same_burst_is_the_one_listed(shared, run_app):
+    async with run_app(start_mode="forecast") as pilot:
+        app = pilot.app
         await burst(pilot, "right_square_bracket", "down", "down", "enter")
         assert "Negotiation: open deals expected to close in 2027Q1" in screen_text(app)
         q1 = [d for d in open_deals("Negotiation")
@@ -145,10 +141,9 @@ def many(sqlite_db):
     fill_deals(6_000)
 
 
-async def test_a_long_list_is_read_a_page_at_a_time(many):
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+async def test_a_long_list_is_read_a_page_at_a_time(many, run_app):
+    async with run_app(start_mode="forecast", size=(80, 24)) as pilot:
+        app = pilot.app
         figures = read_figures(figures_text(app))
         await burst(pilot, "down", "down", "down", "down", "enter")  # Overdue
         records = app.screen.query_one(RecordList)
@@ -175,12 +170,11 @@ def reversed_text(renderable) -> str:
                    if segment.style is not None and segment.style.reverse).strip()
 
 
-async def test_the_picked_row_is_reversed_and_follows_the_keys(shared):
+async def test_the_picked_row_is_reversed_and_follows_the_keys(shared, run_app):
     from tui_crm.ui.widgets import forecast_view as view
 
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="forecast", size=(80, 24)) as pilot:
+        app = pilot.app
         screen = app.screen
         assert reversed_text(view.stage_table(screen.result, 0)).startswith("Qualification")
         await burst(pilot, "down", "down", "down")

@@ -149,9 +149,9 @@ async def show_quarter(pilot, keys: list[str], year: int, number: int) -> str:
     return text
 
 
-async def test_the_current_quarter_shows_every_figure(loaded):
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_the_current_quarter_shows_every_figure(loaded, run_app):
+    async with run_app(start_mode="forecast") as pilot:
+        app = pilot.app
         text = await show_quarter(pilot, [], 2026, 4)
         assert "(this quarter)" in text
         # Amounts are labelled with the basis and currency wherever they are summed.
@@ -165,9 +165,8 @@ async def test_the_current_quarter_shows_every_figure(loaded):
                          figures_text(app))
 
 
-async def test_a_quarter_of_another_year(loaded):
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_a_quarter_of_another_year(loaded, run_app):
+    async with run_app(start_mode="forecast") as pilot:
         text = await show_quarter(pilot, ["left_square_bracket"] * 6, 2025, 2)
         assert "Forecast 2025Q2  Apr-Jun 2025" in text and "(this quarter)" not in text
         # A lost reason that looks like markup is shown as typed.
@@ -175,9 +174,8 @@ async def test_a_quarter_of_another_year(loaded):
         assert "Won by month, Jul 2024 - Jun 2025" in text
 
 
-async def test_an_empty_quarter(loaded):
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_an_empty_quarter(loaded, run_app):
+    async with run_app(start_mode="forecast") as pilot:
         text = await show_quarter(pilot, ["right_square_bracket"] * 2, 2027, 2)
         assert re.search(r"^ *Total +0 +0\.00 +0\.00", text, re.M)
         assert "No open deal is expected to close in 2027Q2." in text
@@ -199,9 +197,9 @@ async def test_an_empty_database(sqlite_db):
         assert "No open deal is expected to close in 2026Q4." in text
 
 
-async def test_brackets_step_through_quarters_and_years(loaded):
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_brackets_step_through_quarters_and_years(loaded, run_app):
+    async with run_app(start_mode="forecast") as pilot:
+        app = pilot.app
         screen = await open_forecast(pilot)
 
         def shown() -> str:
@@ -221,9 +219,9 @@ async def test_brackets_step_through_quarters_and_years(loaded):
         assert read_figures(figures_text(app)) == expected_figures(2026, 4)
 
 
-async def test_reload_shows_changes_and_keeps_the_quarter(loaded):
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_reload_shows_changes_and_keeps_the_quarter(loaded, run_app):
+    async with run_app(start_mode="forecast") as pilot:
+        app = pilot.app
         screen = await open_forecast(pilot)
         await press(pilot, "left_square_bracket")
         # Another user dates a deal that had no close date, into 2026Q3.
@@ -240,7 +238,7 @@ async def test_reload_shows_changes_and_keeps_the_quarter(loaded):
         assert figures["total"]["count"] == before["total"]["count"] + 1
 
 
-async def test_the_queries_run_off_the_event_loop(loaded, monkeypatch):
+async def test_the_queries_run_off_the_event_loop(loaded, monkeypatch, run_app):
     threads = []
     real = forecast_screen.forecast
 
@@ -249,17 +247,16 @@ async def test_the_queries_run_off_the_event_loop(loaded, monkeypatch):
         return real(quarter, **options)
 
     monkeypatch.setattr(forecast_screen, "forecast", spy)
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with run_app(start_mode="forecast") as pilot:
         await open_forecast(pilot)
         await press(pilot, "left_square_bracket")
     assert threads and threading.main_thread() not in threads
 
 
-async def test_80x24_reads_and_scrolls_to_the_charts(loaded, monkeypatch):
+async def test_80x24_reads_and_scrolls_to_the_charts(loaded, monkeypatch, run_app):
     monkeypatch.setenv("NO_COLOR", "1")
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with run_app(start_mode="forecast", size=(80, 24)) as pilot:
+        app = pilot.app
         await open_forecast(pilot)
         assert app.no_color
         first = screen_text(app)
@@ -279,9 +276,9 @@ async def test_80x24_reads_and_scrolls_to_the_charts(loaded, monkeypatch):
         assert "█ weighted, then ░ up to the unweighted amount" in screen_text(app)
 
 
-async def test_the_settings_form_changes_the_labels(loaded):
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_the_settings_form_changes_the_labels(loaded, run_app):
+    async with run_app(start_mode="forecast") as pilot:
+        app = pilot.app
         await open_forecast(pilot)
         await press(pilot, "s")
         assert "Settings of this database" in screen_text(app)
@@ -300,9 +297,9 @@ async def test_the_settings_form_changes_the_labels(loaded):
     assert (saved.amount_basis, saved.currency) == ("one-time", "EUR")
 
 
-async def test_the_settings_form_checks_the_currency_at_the_field(loaded):
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_the_settings_form_checks_the_currency_at_the_field(loaded, run_app):
+    async with run_app(start_mode="forecast", size=(80, 24)) as pilot:
+        app = pilot.app
         await open_forecast(pilot)
         await press(pilot, "s", "tab", "u", "s", "1")
         await press(pilot, "ctrl+s")
@@ -335,9 +332,9 @@ async def test_settings_from_the_command_palette(loaded, run_app):
 
 @pytest.mark.parametrize("quarter,keys", [("2026Q4", []), ("2025Q2", ["left_square_bracket"] * 6)])
 async def test_the_command_line_gives_the_screens_numbers(loaded, capsys, tmp_path, quarter,
-                                                          keys):
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(120, 40)) as pilot:
+                                                          keys, run_app):
+    async with run_app(start_mode="forecast") as pilot:
+        app = pilot.app
         await open_forecast(pilot)
         await press(pilot, *keys)
         text = screen_text(app)

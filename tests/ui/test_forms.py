@@ -15,7 +15,6 @@ from tests.ui.pilot_helpers import (
 )
 from tui_crm.core import changelog, customers, deals, leads
 from tui_crm.core.models import ChangeLog, Lead, Opportunity
-from tui_crm.ui.app import CrmApp
 from tui_crm.ui.widgets.deal_form import DealForm
 from tui_crm.ui.widgets.dialogs import ConfirmDialog, ConflictDialog
 from tui_crm.ui.widgets.form import FormField, RecordForm
@@ -34,9 +33,9 @@ async def open_form(pilot, form) -> list:
     return results
 
 
-async def test_add_a_lead_by_keyboard(sqlite_db):
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_add_a_lead_by_keyboard(sqlite_db, run_app):
+    async with run_app() as pilot:
+        app = pilot.app
         await start_empty(pilot)
         await press(pilot, "n")
         assert isinstance(app.screen, RecordForm)
@@ -58,11 +57,10 @@ async def test_add_a_lead_by_keyboard(sqlite_db):
         assert "Analytical Engines" in screen_text(app)
 
 
-async def test_edit_a_lead_and_change_its_status(sqlite_db):
+async def test_edit_a_lead_and_change_its_status(sqlite_db, run_app):
     lead_id = leads.create_lead({"name": "Grace", "company": "Navy"})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await press(pilot, "enter")
         assert field(app, "name").value == "Grace"
         assert field(app, "company").value == "Navy"
@@ -81,9 +79,9 @@ async def test_edit_a_lead_and_change_its_status(sqlite_db):
         assert "Contacted" in screen_text(app)
 
 
-async def test_bad_lead_input_is_refused_at_its_field(sqlite_db):
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_bad_lead_input_is_refused_at_its_field(sqlite_db, run_app):
+    async with run_app() as pilot:
+        app = pilot.app
         await start_empty(pilot)
         await press(pilot, "n", "tab")
         await type_text(pilot, "Engines")
@@ -125,11 +123,10 @@ async def replace(pilot, form_field: FormField, text: str) -> None:
     await type_text(pilot, text)
 
 
-async def test_each_bad_deal_input_is_refused_at_its_field(sqlite_db):
+async def test_each_bad_deal_input_is_refused_at_its_field(sqlite_db, run_app):
     customer_id = customers.create_customer({"name": "Acme"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         results = await open_form(pilot, DealForm(customer_id=customer_id))
         good = {"name": "Pilot", "amount": "12.5k", "close_date": "2026-12-01"}
         for name, text in good.items():
@@ -151,11 +148,10 @@ async def test_each_bad_deal_input_is_refused_at_its_field(sqlite_db):
             "Pilot", Decimal("12500.00"), "2026-12-01")
 
 
-async def test_deal_amounts_as_people_type_them(sqlite_db):
+async def test_deal_amounts_as_people_type_them(sqlite_db, run_app):
     customer_id = customers.create_customer({"name": "Acme"})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         results = await open_form(pilot, DealForm(customer_id=customer_id))
         await type_text(pilot, "Renewal")
         for typed, shown in [("12500", "12,500.00"), ("12,500", "12,500.00"),
@@ -171,9 +167,9 @@ async def test_deal_amounts_as_people_type_them(sqlite_db):
         assert deal.close_date is None
 
 
-async def test_escape_asks_before_dropping_what_was_typed(sqlite_db):
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_escape_asks_before_dropping_what_was_typed(sqlite_db, run_app):
+    async with run_app() as pilot:
+        app = pilot.app
         await start_empty(pilot)
         await press(pilot, "n", "escape")
         assert not isinstance(app.screen, RecordForm), "an untouched form just closes"
@@ -189,11 +185,10 @@ async def test_escape_asks_before_dropping_what_was_typed(sqlite_db):
         assert Lead.select().count() == 0
 
 
-async def test_someone_elses_save_is_never_overwritten_silently(sqlite_db):
+async def test_someone_elses_save_is_never_overwritten_silently(sqlite_db, run_app):
     lead_id = leads.create_lead({"name": "Grace", "company": "Navy"})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await press(pilot, "enter")
         await press(pilot, "tab")
         await type_text(pilot, "Mine")
@@ -213,11 +208,10 @@ async def test_someone_elses_save_is_never_overwritten_silently(sqlite_db):
         assert leads.get_lead(lead_id).company == "Mine"
 
 
-async def test_conflict_reload_shows_their_version(sqlite_db):
+async def test_conflict_reload_shows_their_version(sqlite_db, run_app):
     lead_id = leads.create_lead({"name": "Grace", "company": "Navy"})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await press(pilot, "enter", "tab")
         await type_text(pilot, "Mine")
         leads.update_lead(lead_id, {"company": "Theirs"})
@@ -228,13 +222,12 @@ async def test_conflict_reload_shows_their_version(sqlite_db):
         assert not isinstance(app.screen, RecordForm), "reloaded: nothing left unsaved"
 
 
-async def test_the_parent_picker_finds_one_among_thousands(sqlite_db):
+async def test_the_parent_picker_finds_one_among_thousands(sqlite_db, run_app):
     bulk_customers(3_000)
     wanted = customers.create_customer({"name": "Zanzibar Trading", "company": "ZT"})
     lead_id = leads.create_lead({"name": "Zanzi Lead"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         results = await open_form(pilot, DealForm())
         await type_text(pilot, "Spice")
         field(app, "parent").editor.focus()
@@ -251,9 +244,9 @@ async def test_the_parent_picker_finds_one_among_thousands(sqlite_db):
         assert deals.get_deal(results[0]).customer_id == wanted
 
 
-async def test_a_deal_needs_a_parent(sqlite_db):
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_a_deal_needs_a_parent(sqlite_db, run_app):
+    async with run_app() as pilot:
+        app = pilot.app
         await start_empty(pilot)
         await open_form(pilot, DealForm())
         await type_text(pilot, "Orphan")
@@ -262,13 +255,12 @@ async def test_a_deal_needs_a_parent(sqlite_db):
         assert Opportunity.select().count() == 0
 
 
-async def test_edit_a_deal_moves_it_and_keeps_the_lost_reason(sqlite_db):
+async def test_edit_a_deal_moves_it_and_keeps_the_lost_reason(sqlite_db, run_app):
     customer_id = customers.create_customer({"name": "Acme"})
     deal_id = deals.create_deal({"name": "Big one", "amount": "50k", "customer_id": customer_id,
                                  "close_date": "2026-12-20"})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await open_form(pilot, DealForm(deal_id))
         assert field(app, "amount").value == "50,000.00"
         assert not field(app, "lost_reason").display
@@ -285,13 +277,13 @@ async def test_edit_a_deal_moves_it_and_keeps_the_lost_reason(sqlite_db):
                                         & (ChangeLog.field == "stage")).count() == 1
 
 
-async def test_keys_typed_straight_after_tab_land_in_the_next_field(sqlite_db):
+async def test_keys_typed_straight_after_tab_land_in_the_next_field(sqlite_db, run_app):
     """A script or a fast typist sends text, tab and more text in one burst: the
     text after each tab belongs to the next field, not the one being left."""
     from textual import events
 
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with run_app() as pilot:
+        app = pilot.app
         await start_empty(pilot)
         await press(pilot, "n")
         burst = "Ada\tEngines\tada@engines.io"

@@ -12,7 +12,6 @@ from tests.ui.pilot_helpers import burst, settle, start_empty
 from tui_crm.core import customers, deals, leads
 from tui_crm.core.db import open_database
 from tui_crm.core.models import Lead, Opportunity
-from tui_crm.ui.app import CrmApp
 from tui_crm.ui.widgets.form import RecordForm
 from tui_crm.ui.widgets.pickers import RecordPicker
 
@@ -31,22 +30,20 @@ def crm(tmp_path):
     database.close()
 
 
-async def test_board_edit_tab_amount_save_in_one_burst(crm):
+async def test_board_edit_tab_amount_save_in_one_burst(crm, run_app):
     """`enter` on a deal, `tab`, `777`, `ctrl+s` with no pause: the amount is saved."""
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await burst(pilot, "enter", "tab", "ctrl+a", "ctrl+k", *"777", "ctrl+s")
         assert not isinstance(app.screen, RecordForm), "saved and closed"
         assert Opportunity.get_by_id(crm["deal"]).amount_cents == 77_700
 
 
-async def test_lead_form_phone_and_notes_then_save_in_one_burst(crm):
+async def test_lead_form_phone_and_notes_then_save_in_one_burst(crm, run_app):
     """From the list: edit, three tabs to the phone, type, tab on to the notes, type,
     save: all in one burst."""
-    app = CrmApp(start_mode="leads")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="leads") as pilot:
+        app = pilot.app
         await burst(pilot, "enter", "tab", "tab", "tab", "ctrl+a", "ctrl+k", *"555-0199",
                     "tab", "tab", "tab", *"Call back", "ctrl+s")
         assert not isinstance(app.screen, RecordForm)
@@ -54,10 +51,9 @@ async def test_lead_form_phone_and_notes_then_save_in_one_burst(crm):
         assert (lead.phone, lead.notes) == ("555-0199", "Call back")
 
 
-async def test_a_paste_then_save_keeps_the_paste(crm):
-    app = CrmApp(start_mode="leads")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_a_paste_then_save_keeps_the_paste(crm, run_app):
+    async with run_app(start_mode="leads") as pilot:
+        app = pilot.app
         await burst(pilot, "n")
         app.post_message(events.Paste("Grace Hopper"))
         await burst(pilot, "ctrl+s")
@@ -65,10 +61,9 @@ async def test_a_paste_then_save_keeps_the_paste(crm):
         assert Lead.select().where(Lead.name == "Grace Hopper").count() == 1
 
 
-async def test_typing_a_parent_fast_opens_one_picker_with_every_letter(crm):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_typing_a_parent_fast_opens_one_picker_with_every_letter(crm, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await burst(pilot, "n", *"Beacon deal", "tab", *"5k", "tab", "tab", "tab", *"beacon")
         assert isinstance(app.screen, RecordPicker)
         assert sum(isinstance(screen, RecordPicker) for screen in app.screen_stack) == 1
@@ -79,11 +74,10 @@ async def test_typing_a_parent_fast_opens_one_picker_with_every_letter(crm):
         assert (deal.customer_id, deal.amount_cents) == (crm["beacon"], 500_000)
 
 
-async def test_a_first_letter_then_a_pause_is_kept(crm):
+async def test_a_first_letter_then_a_pause_is_kept(crm, run_app):
     """`j`, a pause, `ean tor`: the picker searches `jean tor`."""
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await burst(pilot, "n", "tab", "tab", "tab", "tab")
         await burst(pilot, "j")
         assert isinstance(app.screen, RecordPicker)
@@ -92,19 +86,16 @@ async def test_a_first_letter_then_a_pause_is_kept(crm):
         assert [match.id for match in app.screen.matches] == [crm["jean"]]
 
 
-async def test_keys_typed_as_a_form_opens_land_in_its_first_field(crm):
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_keys_typed_as_a_form_opens_land_in_its_first_field(crm, run_app):
+    async with run_app(start_mode="customers") as pilot:
         await burst(pilot, "n", *"Zed Corp", "tab", *"Zed", "ctrl+s")
         customer = customers.list_customers("Zed Corp", 0, 5)[0]
         assert (customer.name, customer.company) == ("Zed Corp", "Zed")
 
 
-async def test_a_search_typed_straight_after_slash(crm):
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_a_search_typed_straight_after_slash(crm, run_app):
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         await burst(pilot, "slash", *"beac", "enter")
         records = app.screen.customer_list.records
         assert records.search == "beac" and records.highlighted.name == "Beacon Hill"
@@ -113,19 +104,17 @@ async def test_a_search_typed_straight_after_slash(crm):
         assert app.screen.fields["name"].value == "Beacon Hill"
 
 
-async def test_the_board_filter_typed_straight_after_slash(crm):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_the_board_filter_typed_straight_after_slash(crm, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await burst(pilot, "slash", *"roll/out", "enter")
         assert app.screen.search == "roll/out"
 
 
-async def test_welcome_then_keys(tmp_path):
+async def test_welcome_then_keys(tmp_path, run_app):
     """On an empty database the first-run offer is answered and a lead typed at once."""
     database = open_database(str(tmp_path / "empty.db"))
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with run_app() as pilot:
         await start_empty(pilot)
         await burst(pilot, "n", *"Ada", "tab", *"Engines", "ctrl+s")
         lead = Lead.get(name="Ada")
@@ -133,28 +122,25 @@ async def test_welcome_then_keys(tmp_path):
     database.close()
 
 
-async def test_a_dialog_opened_by_a_key_gets_the_keys_after_it(crm):
+async def test_a_dialog_opened_by_a_key_gets_the_keys_after_it(crm, run_app):
     """`x` on the board asks the lost reason: the reason and enter typed in the same
     burst close the deal with it."""
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
         await burst(pilot, "x", *"price", "enter")
         deal = deals.get_deal(crm["deal"])
         assert (deal.stage_name, deal.lost_reason) == ("ClosedLost", "Price")  # the list's
 
 
-async def test_escape_then_discard_in_one_burst(crm):
-    app = CrmApp(start_mode="leads")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_escape_then_discard_in_one_burst(crm, run_app):
+    async with run_app(start_mode="leads") as pilot:
+        app = pilot.app
         await burst(pilot, "n", *"Nobody", "escape", "y", "n", *"Somebody", "ctrl+s")
         assert not isinstance(app.screen, RecordForm)
         names = {lead.name for lead in Lead.select()}
         assert names == {"Jean Torres", "Somebody"}
 
 
-async def test_keys_typed_after_a_save_reach_the_screen_it_returns_to(crm, monkeypatch):
+async def test_keys_typed_after_a_save_reach_the_screen_it_returns_to(crm, monkeypatch, run_app):
     """`ctrl+s` saves in a worker: the keys typed after it wait for the save (here held
     until the test lets it write), then act on the screen below: a second `n` opens a
     second form, whose text is its own."""
@@ -170,9 +156,8 @@ async def test_keys_typed_after_a_save_reach_the_screen_it_returns_to(crm, monke
         return create(values)
 
     monkeypatch.setattr(leads, "create_lead", slow_create)
-    app = CrmApp(start_mode="leads")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="leads") as pilot:
+        app = pilot.app
         for key in ("n", *"Ada", "ctrl+s", "n", *"Grace", "ctrl+s"):
             app.post_message(key_event(key))
         for _ in range(20):  # the first save waits: the keys after it must too

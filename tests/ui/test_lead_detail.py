@@ -9,10 +9,9 @@ import datetime as dt
 
 import pytest
 
-from tests.ui.pilot_helpers import burst, press, screen_text, settle, type_text
+from tests.ui.pilot_helpers import burst, press, screen_text, type_text
 from tui_crm.core import activities, customers, dates, deals, leads
 from tui_crm.core.models import Activity, Customer, Opportunity
-from tui_crm.ui.app import CrmApp
 from tui_crm.ui.screens.customers import CustomersScreen
 from tui_crm.ui.screens.leads import LeadsScreen
 from tui_crm.ui.widgets.activity_form import ActivityForm
@@ -54,12 +53,11 @@ def in_order(text: str, *parts: str) -> bool:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
-async def test_the_lead_detail_shows_the_lead_activities_and_deals(sqlite_db, size):
+async def test_the_lead_detail_shows_the_lead_activities_and_deals(sqlite_db, size, run_app):
     make_lead_with_history()
     leads.create_lead({"name": "Zed"})
-    app = CrmApp()
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with run_app(size=size) as pilot:
+        app = pilot.app
         screen = app.screen
         assert isinstance(screen, LeadsScreen)
         fields = screen.query_one("#lead-fields").render().plain
@@ -87,11 +85,10 @@ async def test_the_lead_detail_shows_the_lead_activities_and_deals(sqlite_db, si
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
-async def test_o_adds_a_deal_to_the_lead(sqlite_db, size):
+async def test_o_adds_a_deal_to_the_lead(sqlite_db, size, run_app):
     lead_id = leads.create_lead({"name": "Grace"})
-    app = CrmApp()
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with run_app(size=size) as pilot:
+        app = pilot.app
         await press(pilot, "o")
         assert isinstance(app.screen, DealForm)
         await burst(pilot, *"Trial", "tab", *"1.5k", "ctrl+s")
@@ -102,11 +99,10 @@ async def test_o_adds_a_deal_to_the_lead(sqlite_db, size):
             app.screen.query_one("#deal-totals").render().plain
 
 
-async def test_tab_reaches_the_leads_deals_and_their_keys_act_there(sqlite_db):
+async def test_tab_reaches_the_leads_deals_and_their_keys_act_there(sqlite_db, run_app):
     lead_id = make_lead_with_history()
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await burst(pilot, "tab", "w")  # the first open deal (Pilot late) is won
         assert isinstance(app.focused, DealList)
         late = Opportunity.get(Opportunity.name == "Pilot late")
@@ -120,11 +116,10 @@ async def test_tab_reaches_the_leads_deals_and_their_keys_act_there(sqlite_db):
         assert app.focused is app.screen.lead_list.records, "escape goes back to the list"
 
 
-async def test_c_promotes_the_lead_and_its_deals_go_with_it(sqlite_db):
+async def test_c_promotes_the_lead_and_its_deals_go_with_it(sqlite_db, run_app):
     lead_id = make_lead_with_history()
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await press(pilot, "c")
         assert isinstance(app.screen, PromoteForm)
         await press(pilot, "ctrl+s")
@@ -143,12 +138,11 @@ async def test_c_promotes_the_lead_and_its_deals_go_with_it(sqlite_db):
 
 @pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
 async def test_a_plans_an_activity_for_the_selected_lead_and_the_panel_shows_it(
-        sqlite_db, size):
+        sqlite_db, size, run_app):
     leads.create_lead({"name": "Alan"})
     bea = leads.create_lead({"name": "Bea"})
-    app = CrmApp()
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with run_app(size=size) as pilot:
+        app = pilot.app
         await press(pilot, "down")  # Bea
         await press(pilot, "a")
         assert isinstance(app.screen, ActivityForm)
@@ -159,15 +153,14 @@ async def test_a_plans_an_activity_for_the_selected_lead_and_the_panel_shows_it(
         assert "Ask for the budget" in app.screen.query_one("#lead-activities").render().plain
 
 
-async def test_the_customer_detail_shows_its_activities_and_a_adds_one(sqlite_db):
+async def test_the_customer_detail_shows_its_activities_and_a_adds_one(sqlite_db, run_app):
     acme = customers.create_customer({"name": "Acme"})
     deal = deals.create_deal({"name": "Renewal", "amount": "1k", "customer_id": acme})
     activities.create_activity({"subject": "Renewal call", "deal_id": deal,
                                 "due": dates.today() + dt.timedelta(days=1)})
     activities.create_activity({"subject": "Met them", "customer_id": acme}, done=True)
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers", size=(80, 24)) as pilot:
+        app = pilot.app
         listed = app.screen.query_one("#customer-activities").render().plain
         assert in_order(listed, "Renewal call", "Met them"), "open first, then the log"
         await press(pilot, "a")

@@ -6,7 +6,6 @@ import pytest
 
 from tests.ui.pilot_helpers import bulk_leads, press, screen_text, settle, start_empty, type_text
 from tui_crm.core import leads
-from tui_crm.ui.app import CrmApp
 from tui_crm.ui.screens import leads as leads_screen
 from tui_crm.ui.widgets.record_list import RecordList
 
@@ -39,11 +38,10 @@ def records(app) -> RecordList:
     return app.screen.query_one(RecordList)
 
 
-async def test_a_big_list_fetches_only_the_pages_it_shows(sqlite_db, fetched):
+async def test_a_big_list_fetches_only_the_pages_it_shows(sqlite_db, fetched, run_app):
     bulk_leads(5_000)
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         assert "5,000 leads" in screen_text(app)
         assert records(app).highlighted.name == "Lead 000000"
         await press(pilot, "end")
@@ -57,7 +55,7 @@ async def test_a_big_list_fetches_only_the_pages_it_shows(sqlite_db, fetched):
     assert fetched["rows"] <= 5 * 100, "only the pages on screen are fetched"
 
 
-async def test_scrolling_down_pages_by_key(sqlite_db, fetched, monkeypatch):
+async def test_scrolling_down_pages_by_key(sqlite_db, fetched, monkeypatch, run_app):
     bulk_leads(450)
     afters = []
 
@@ -68,9 +66,8 @@ async def test_scrolling_down_pages_by_key(sqlite_db, fetched, monkeypatch):
         return type(source)(source.count, page, source.position)
 
     watch_sources(monkeypatch, wrap)
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         for _ in range(8):
             await press(pilot, "pagedown")
         assert records(app).cursor > 200
@@ -79,11 +76,10 @@ async def test_scrolling_down_pages_by_key(sqlite_db, fetched, monkeypatch):
         assert [after.name for after in afters[1:3]] == ["Lead 000099", "Lead 000199"]
 
 
-async def test_reload_keeps_the_cursor_on_its_record(sqlite_db):
+async def test_reload_keeps_the_cursor_on_its_record(sqlite_db, run_app):
     bulk_leads(300)
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await press(pilot, "pagedown", "pagedown", "down")
         before = records(app).highlighted
         leads.create_lead({"name": "Lead 000000 (first of all)"})
@@ -99,13 +95,12 @@ def before_index(row) -> int:
     return int(row.name.split()[1])
 
 
-async def test_search_filters_as_typed_keeps_on_enter_and_clears_on_escape(sqlite_db):
+async def test_search_filters_as_typed_keeps_on_enter_and_clears_on_escape(sqlite_db, run_app):
     bulk_leads(200)
     leads.create_lead({"name": "Zed Shaw", "company": "Acme"})
     leads.create_lead({"name": "Ann Acmeson"})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await press(pilot, "down", "down", "down")
         kept = records(app).highlighted
         await press(pilot, "slash")
@@ -131,14 +126,14 @@ async def test_search_filters_as_typed_keeps_on_enter_and_clears_on_escape(sqlit
         assert kept is not None
 
 
-async def test_an_empty_list_says_what_to_press(sqlite_db):
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_an_empty_list_says_what_to_press(sqlite_db, run_app):
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         await start_empty(pilot)
         assert "No leads yet: press n to add one." in screen_text(app)
 
 
-async def test_a_search_with_few_matches_needs_no_count(sqlite_db, monkeypatch):
+async def test_a_search_with_few_matches_needs_no_count(sqlite_db, monkeypatch, run_app):
     bulk_leads(250)
     leads.create_lead({"name": "Grace Hopper"})
     counts = []
@@ -150,9 +145,8 @@ async def test_a_search_with_few_matches_needs_no_count(sqlite_db, monkeypatch):
         return type(source)(count, source.page, source.position)
 
     watch_sources(monkeypatch, wrap)
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         assert "251 leads" in screen_text(app)
         assert counts == [""], "a full first page: the whole list is counted"
         await press(pilot, "slash")

@@ -57,10 +57,9 @@ def names(rows) -> list[str]:
     return [row.name for row in rows]
 
 
-async def test_s_cycles_the_sort_through_every_column_both_ways(mixed_leads):
-    app = CrmApp()
-    async with app.run_test(size=(220, 40)) as pilot:  # wide: every column is shown
-        await settle(pilot)
+async def test_s_cycles_the_sort_through_every_column_both_ways(mixed_leads, run_app):
+    async with run_app(size=(220, 40)) as pilot:  # wide: every column is shown
+        app = pilot.app
         assert "Name ↑" in lines(app)[1]
         seen = []
         for title, field in (("Name", "name"), ("Company", "company"), ("Status", "status"),
@@ -88,15 +87,14 @@ async def test_s_cycles_the_sort_through_every_column_both_ways(mixed_leads):
 
 
 async def test_a_sorted_list_pages_by_key_to_its_end_and_keys_land_in_order(mixed_leads,
-                                                                             monkeypatch):
+                                                                             monkeypatch, run_app):
     order = SortOrder("company", descending=True)
     whole = leads.list_leads(order=order, limit=COUNT)
     counted = []
     real = leads.count_leads
     monkeypatch.setattr(leads, "count_leads", lambda *args: counted.append(args) or real(*args))
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await press(pilot, "down", "down")
         counted.clear()
         # Name ↓, Company ↑, Company ↓, then two steps down: in one burst, the steps
@@ -122,10 +120,9 @@ async def test_a_sorted_list_pages_by_key_to_its_end_and_keys_land_in_order(mixe
         assert records(app).highlighted.id == whole[0].id
 
 
-async def test_f_cycles_the_status_filter_shown_in_the_header(mixed_leads):
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_f_cycles_the_status_filter_shown_in_the_header(mixed_leads, run_app):
+    async with run_app() as pilot:
+        app = pilot.app
         assert f"{COUNT} leads" in screen_text(app)
         for status in LEAD_STATUSES:
             await press(pilot, "f")
@@ -149,10 +146,9 @@ async def test_f_cycles_the_status_filter_shown_in_the_header(mixed_leads):
         assert records(app).highlighted.id == last[0].id
 
 
-async def test_search_composes_with_the_sort_and_the_filter(mixed_leads):
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_search_composes_with_the_sort_and_the_filter(mixed_leads, run_app):
+    async with run_app() as pilot:
+        app = pilot.app
         await burst(pilot, "s", "s", "s", "f", "f", "f")  # Company ↓, Qualified
         await press(pilot, "slash")
         await type_text(pilot, "Lead 01")
@@ -170,12 +166,11 @@ async def test_search_composes_with_the_sort_and_the_filter(mixed_leads):
             f"{leads.count_leads(status='Qualified')} leads" in screen_text(app)
 
 
-async def test_an_empty_filter_says_so_and_a_jump_to_a_lead_clears_it(sqlite_db):
+async def test_an_empty_filter_says_so_and_a_jump_to_a_lead_clears_it(sqlite_db, run_app):
     ada = leads.create_lead({"name": "Ada", "status": "New"})
     leads.create_lead({"name": "Bob", "status": "Qualified"})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await burst(pilot, "f", "f", "f", "f", "f")  # Converted: nobody
         assert "No leads with status Converted: f shows the others." in screen_text(app)
         app.show_record("lead", ada)
@@ -184,10 +179,9 @@ async def test_an_empty_filter_says_so_and_a_jump_to_a_lead_clears_it(sqlite_db)
         assert "status" not in lines(app)[0]
 
 
-async def test_at_80x24_s_steps_through_the_columns_shown(mixed_leads):
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+async def test_at_80x24_s_steps_through_the_columns_shown(mixed_leads, run_app):
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         titles = lines(app)[1]
         assert "Updated" not in titles and "Source" not in titles
         steps = []
@@ -208,15 +202,14 @@ async def test_at_80x24_s_steps_through_the_columns_shown(mixed_leads):
         assert records(app).highlighted.id == want[0].id, "from the first row"
 
 
-async def test_customers_sort_by_any_shown_column(sqlite_db):
+async def test_customers_sort_by_any_shown_column(sqlite_db, run_app):
     for name, company in (("Zed", "Acme [/] Corp [bold]"), ("Amy", "Globex"),
                           ("Moe", "Initech"), ("Bea", "Acme [/] Corp [bold]")):
         customers.create_customer({"name": name, "company": company,
                                    "email": f"{name.lower()}@x.example"})
     Customer.update(updated_at=BASE).where(Customer.name == "Moe").execute()
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         assert "Name ↑" in lines(app)[1]
         await burst(pilot, "s", "s")  # Name ↓, Company ↑
         assert "Company ↑" in lines(app)[1] and "by Company ↑" in lines(app)[0]

@@ -9,7 +9,6 @@ from tests.ui.pilot_helpers import burst, screen_text, settle
 from tests.ui.test_app_shell import palette_pick
 from tui_crm.core import customers, deals, settings
 from tui_crm.core.models import ChangeLog, Opportunity
-from tui_crm.ui.app import CrmApp
 from tui_crm.ui.screens.stages import StagesScreen
 from tui_crm.ui.widgets.lost_reasons import LostReasonPrompt
 from tui_crm.ui.widgets.stage_forms import LostReasonsForm
@@ -28,10 +27,9 @@ def reason(deal_id: int) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
-async def test_the_prompt_offers_the_reasons_and_typing_filters_them(one_deal, size):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+async def test_the_prompt_offers_the_reasons_and_typing_filters_them(one_deal, size, run_app):
+    async with run_app(start_mode="pipeline", size=size) as pilot:
+        app = pilot.app
         await burst(pilot, "x")
         assert isinstance(app.screen, LostReasonPrompt)
         text = screen_text(app)
@@ -46,36 +44,29 @@ async def test_the_prompt_offers_the_reasons_and_typing_filters_them(one_deal, s
         assert reason(one_deal) == ("ClosedLost", "Lost contact")
 
 
-async def test_free_text_is_still_taken(one_deal):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_free_text_is_still_taken(one_deal, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
         await burst(pilot, "x", *"Went quiet [/]", "enter")  # matches no reason
         assert reason(one_deal) == ("ClosedLost", "Went quiet [/]")
 
 
-async def test_up_past_the_first_reason_keeps_what_was_typed(one_deal):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_up_past_the_first_reason_keeps_what_was_typed(one_deal, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
         await burst(pilot, "x", *"pric", "up", "enter")
         assert reason(one_deal) == ("ClosedLost", "pric")
 
 
-async def test_empty_is_fine_and_escape_cancels(one_deal):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_empty_is_fine_and_escape_cancels(one_deal, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
         await burst(pilot, "x", *"price", "escape")
         assert reason(one_deal) == ("Qualification", "")
         await burst(pilot, "x", "enter")
         assert reason(one_deal) == ("ClosedLost", "")
 
 
-async def test_the_list_is_edited_from_the_stages_screen_and_offered_at_once(one_deal):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+async def test_the_list_is_edited_from_the_stages_screen_and_offered_at_once(one_deal, run_app):
+    async with run_app(start_mode="pipeline", size=(80, 24)) as pilot:
+        app = pilot.app
         await palette_pick(pilot, "edit stag", "Edit stages")
         await settle(pilot)
         await burst(pilot, "l")

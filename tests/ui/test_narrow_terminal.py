@@ -29,10 +29,9 @@ def crm(sqlite_db):
                            "customer_id": acme})
 
 
-async def test_leads_at_80_columns_keep_the_name_whole_and_drop_minor_columns(crm):
-    app = CrmApp(start_mode="leads")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+async def test_leads_at_80_columns_keep_the_name_whole_and_drop_minor_columns(crm, run_app):
+    async with run_app(start_mode="leads", size=(80, 24)) as pilot:
+        app = pilot.app
         text = screen_text(app)
         header = next(line for line in text.splitlines() if line.startswith("Name"))
         assert "Company" in header and "Status" in header
@@ -60,10 +59,9 @@ def test_columns_hide_by_priority_and_the_name_takes_the_odd_cells():
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40), (130, 40)])
-async def test_the_board_shows_whole_columns_only(crm, size):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+async def test_the_board_shows_whole_columns_only(crm, size, run_app):
+    async with run_app(start_mode="pipeline", size=size) as pilot:
+        app = pilot.app
         board = app.screen.query_one(Board)
         for step in range(len(board.columns)):
             view = board.content_region  # what the board shows (a margin may follow)
@@ -76,10 +74,9 @@ async def test_the_board_shows_whole_columns_only(crm, size):
             await press(pilot, "l")
 
 
-async def test_overdue_and_undated_marks_are_reversed_not_only_coloured(crm):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+async def test_overdue_and_undated_marks_are_reversed_not_only_coloured(crm, run_app):
+    async with run_app(start_mode="pipeline", size=(80, 24)) as pilot:
+        app = pilot.app
         board = app.screen.query_one(Board)
         first = board.columns[0]
         marks = {}

@@ -11,7 +11,6 @@ from tests.ui.pilot_helpers import burst, press, screen_text, settle
 from tests.ui.test_forecast_screen import expected_figures, figures_text, read_figures
 from tui_crm.core import changelog, customers, deals
 from tui_crm.core.models import Opportunity
-from tui_crm.ui.app import CrmApp
 from tui_crm.ui.screens.forecast import ForecastScreen
 from tui_crm.ui.widgets.deal_form import DealForm
 from tui_crm.ui.widgets.form import FormField
@@ -33,10 +32,9 @@ def shared(sqlite_db, tmp_path):
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
-async def test_m_on_the_forecast_shows_my_deals_only(shared, size):
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+async def test_m_on_the_forecast_shows_my_deals_only(shared, size, run_app):
+    async with run_app(start_mode="forecast", size=size) as pilot:
+        app = pilot.app
         assert isinstance(app.screen, ForecastScreen)
         everyone = read_figures(figures_text(app))
         assert everyone != expected_figures(2026, 4), "others' deals count without m"
@@ -51,11 +49,10 @@ async def test_m_on_the_forecast_shows_my_deals_only(shared, size):
         assert read_figures(figures_text(app)) == everyone
 
 
-async def test_the_deal_form_has_an_owner_defaulting_to_me(shared):
+async def test_the_deal_form_has_an_owner_defaulting_to_me(shared, run_app):
     customer = customers.create_customer({"name": "Acme"})
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         pilot.app.push_screen(DealForm(customer_id=customer))
         await settle(pilot)
         assert field(app, "owner").value == "tester"
@@ -63,11 +60,10 @@ async def test_the_deal_form_has_an_owner_defaulting_to_me(shared):
         assert Opportunity.get(name="Mine").owner == "tester"
 
 
-async def test_typing_an_owner_offers_the_owners_already_used(shared):
+async def test_typing_an_owner_offers_the_owners_already_used(shared, run_app):
     customer = customers.create_customer({"name": "Acme"})
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers", size=(80, 24)) as pilot:
+        app = pilot.app
         pilot.app.push_screen(DealForm(customer_id=customer))
         await settle(pilot)
         await burst(pilot, *"Theirs too")
@@ -80,13 +76,12 @@ async def test_typing_an_owner_offers_the_owners_already_used(shared):
         assert Opportunity.get(name="Theirs too").owner == "zoe [b]"
 
 
-async def test_an_empty_owner_is_refused_at_the_field(shared):
+async def test_an_empty_owner_is_refused_at_the_field(shared, run_app):
     deal = deals.create_deal({"name": "Kept", "customer_id": customers.create_customer(
         {"name": "Acme"}), "amount": "10"})
     changelog.set_user("tester")
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="customers", size=(80, 24)) as pilot:
+        app = pilot.app
         pilot.app.push_screen(DealForm(deal))
         await settle(pilot)
         field(app, "owner").editor.focus()
@@ -109,10 +104,9 @@ def test_owner_completing_is_one_indexed_seek(shared):
     assert "USING COVERING INDEX" in plan and "owner" in plan and "TEMP B-TREE" not in plan
 
 
-async def test_the_customers_deal_list_shows_each_owner(shared):
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_the_customers_deal_list_shows_each_owner(shared, run_app):
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         text = screen_text(app)
         assert "Proposal, closes 2026-08-01 (overdue) · tester" in text
         assert "ClosedLost, closed 2026-10-20, lost: price · tester" in text

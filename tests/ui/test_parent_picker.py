@@ -10,7 +10,6 @@ import pytest
 from tests.ui.pilot_helpers import burst, press, screen_text, settle, start_empty, type_text
 from tui_crm.core import customers, leads
 from tui_crm.core.models import Customer, Lead, Opportunity
-from tui_crm.ui.app import CrmApp
 from tui_crm.ui.widgets.deal_form import DealForm
 from tui_crm.ui.widgets.pickers import RecordPicker
 from tui_crm.ui.widgets.record_forms import LeadForm, QuickRecordForm
@@ -23,9 +22,9 @@ async def open_deal_form(pilot) -> DealForm:
     return form
 
 
-async def test_on_an_empty_database_the_picker_says_so(sqlite_db):
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_on_an_empty_database_the_picker_says_so(sqlite_db, run_app):
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         await start_empty(pilot)
         form = await open_deal_form(pilot)
         form.fields["parent"].editor.focus()
@@ -40,11 +39,10 @@ async def test_on_an_empty_database_the_picker_says_so(sqlite_db):
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
-async def test_ctrl_n_creates_the_customer_and_the_deal_has_it(sqlite_db, size):
+async def test_ctrl_n_creates_the_customer_and_the_deal_has_it(sqlite_db, size, run_app):
     customers.create_customer({"name": "Acme"})
-    app = CrmApp()
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+    async with run_app(size=size) as pilot:
+        app = pilot.app
         form = await open_deal_form(pilot)
         await type_text(pilot, "Pilot")
         form.fields["parent"].editor.focus()
@@ -61,9 +59,9 @@ async def test_ctrl_n_creates_the_customer_and_the_deal_has_it(sqlite_db, size):
         assert Opportunity.get(Opportunity.name == "Pilot").customer_id == created.id
 
 
-async def test_ctrl_n_can_make_a_lead_and_a_bad_name_is_refused_at_the_field(sqlite_db):
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_ctrl_n_can_make_a_lead_and_a_bad_name_is_refused_at_the_field(sqlite_db, run_app):
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         await start_empty(pilot)
         form = await open_deal_form(pilot)
         await type_text(pilot, "Trial")
@@ -83,11 +81,10 @@ async def test_ctrl_n_can_make_a_lead_and_a_bad_name_is_refused_at_the_field(sql
         assert Opportunity.get(Opportunity.name == "Trial").lead_id == lead.id
 
 
-async def test_escape_in_the_short_form_goes_back_to_the_picker(sqlite_db):
+async def test_escape_in_the_short_form_goes_back_to_the_picker(sqlite_db, run_app):
     customers.create_customer({"name": "Acme"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         form = await open_deal_form(pilot)
         form.fields["parent"].editor.focus()
         await press(pilot, "enter", "ctrl+n", "escape")
@@ -95,13 +92,12 @@ async def test_escape_in_the_short_form_goes_back_to_the_picker(sqlite_db):
         assert Customer.select().count() == 1
 
 
-async def test_a_converted_lead_is_not_offered_as_a_parent(sqlite_db):
+async def test_a_converted_lead_is_not_offered_as_a_parent(sqlite_db, run_app):
     converted = leads.create_lead({"name": "Ada Converted"})
     leads.promote_lead(converted, {"name": "Ada Corp"})
     open_lead = leads.create_lead({"name": "Ada Open"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         form = await open_deal_form(pilot)
         form.fields["parent"].editor.focus()
         await type_text(pilot, "Ada")
@@ -113,13 +109,12 @@ async def test_a_converted_lead_is_not_offered_as_a_parent(sqlite_db):
 
 
 async def test_the_lead_form_offers_no_converted_status_and_keeps_a_converted_one(
-        sqlite_db):
+        sqlite_db, run_app):
     grace = leads.create_lead({"name": "Grace"})
     ada = leads.create_lead({"name": "Ada"})
     leads.promote_lead(ada, {"name": "Ada Corp"})
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app() as pilot:
+        app = pilot.app
         await press(pilot, "down", "enter")  # Grace (Ada comes first)
         form = app.screen
         assert isinstance(form, LeadForm) and form.lead_id == grace
@@ -136,11 +131,10 @@ async def test_the_lead_form_offers_no_converted_status_and_keeps_a_converted_on
         assert leads.get_lead(ada).status == "Converted"
 
 
-async def test_the_short_form_warns_of_a_taken_name_for_the_kind_chosen(sqlite_db):
+async def test_the_short_form_warns_of_a_taken_name_for_the_kind_chosen(sqlite_db, run_app):
     customers.create_customer({"name": "Acme"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         form = await open_deal_form(pilot)
         form.fields["parent"].editor.focus()
         await burst(pilot, *"Acm", "ctrl+n")

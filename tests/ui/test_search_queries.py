@@ -9,9 +9,8 @@ import threading
 
 import pytest
 
-from tests.ui.pilot_helpers import bulk_leads, burst, press, screen_text, settle
+from tests.ui.pilot_helpers import bulk_leads, burst, press, screen_text
 from tui_crm.core.paging import SortOrder
-from tui_crm.ui.app import CrmApp
 from tui_crm.ui.screens import leads as leads_screen
 
 pytestmark = pytest.mark.pg
@@ -77,10 +76,9 @@ class Statements:
         self.seen.append(event.sql)
 
 
-async def test_each_key_of_a_search_is_one_page_and_one_count(db, watched):
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_each_key_of_a_search_is_one_page_and_one_count(db, watched, run_app):
+    async with run_app() as pilot:
+        app = pilot.app
         await press(pilot, "slash")
         for typed in ("l", "le", "lea", "lead"):
             with Statements(db) as seen:
@@ -92,10 +90,10 @@ async def test_each_key_of_a_search_is_one_page_and_one_count(db, watched):
     assert watched.most_at_once == 1
 
 
-async def test_a_burst_of_keys_counts_one_search_at_a_time_and_the_last_one_last(db, watched):
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_a_burst_of_keys_counts_one_search_at_a_time_and_the_last_one_last(
+        db, watched, run_app):
+    async with run_app() as pilot:
+        app = pilot.app
         await press(pilot, "slash")
         counted, paged = len(watched.counts), len(watched.pages)
         await burst(pilot, *"lead 000")

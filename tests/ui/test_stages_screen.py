@@ -42,9 +42,9 @@ async def open_stages(pilot, mode: str = "pipeline") -> None:
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
-async def test_the_stages_screen_lists_every_stage_in_board_order(pipeline, size):
-    app = CrmApp()
-    async with app.run_test(size=size) as pilot:
+async def test_the_stages_screen_lists_every_stage_in_board_order(pipeline, size, run_app):
+    async with run_app(size=size) as pilot:
+        app = pilot.app
         await open_stages(pilot)
         text = screen_text(app)
         lines = [line for line in text.splitlines()
@@ -57,9 +57,9 @@ async def test_the_stages_screen_lists_every_stage_in_board_order(pipeline, size
             assert key in text, key
 
 
-async def test_add_a_stage_after_another_by_keys(pipeline):
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_add_a_stage_after_another_by_keys(pipeline, run_app):
+    async with run_app() as pilot:
+        app = pilot.app
         await open_stages(pilot)
         await burst(pilot, "a", *"Discovery", "tab", "2", "0", "tab", "1", "0")
         assert isinstance(app.screen, StageForm)
@@ -76,9 +76,9 @@ async def test_add_a_stage_after_another_by_keys(pipeline):
         assert "Discovery" in screen_text(app), "the board has the new column at once"
 
 
-async def test_bad_input_is_said_at_the_field_and_nothing_is_written(pipeline):
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_bad_input_is_said_at_the_field_and_nothing_is_written(pipeline, run_app):
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         await open_stages(pilot)
         await burst(pilot, "a", "tab", "1", "5", "0", "ctrl+s")
         assert isinstance(app.screen, StageForm), "the form stays open"
@@ -90,9 +90,9 @@ async def test_bad_input_is_said_at_the_field_and_nothing_is_written(pipeline):
         assert len(names()) == 5
 
 
-async def test_edit_renames_and_the_forecast_follows(pipeline):
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_edit_renames_and_the_forecast_follows(pipeline, run_app):
+    async with run_app() as pilot:
+        app = pilot.app
         await open_stages(pilot, "forecast")
         await burst(pilot, "down", "enter")  # Proposal
         assert isinstance(app.screen, StageForm)
@@ -107,9 +107,9 @@ async def test_edit_renames_and_the_forecast_follows(pipeline):
         assert "Quote sent" in text and "Proposal" not in text
 
 
-async def test_reorder_with_shift_arrows(pipeline):
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_reorder_with_shift_arrows(pipeline, run_app):
+    async with run_app() as pilot:
+        app = pilot.app
         await open_stages(pilot)
         await burst(pilot, "shift+down")
         assert names()[:3] == ["Proposal", "Qualification", "Negotiation"]
@@ -121,9 +121,9 @@ async def test_reorder_with_shift_arrows(pipeline):
         assert "Proposal is already first." in screen_text(app)
 
 
-async def test_removing_the_won_stage_is_refused_where_it_was_asked(pipeline):
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_removing_the_won_stage_is_refused_where_it_was_asked(pipeline, run_app):
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         await open_stages(pilot)
         await burst(pilot, "down", "down", "down", "d")
         assert isinstance(app.screen, StagesScreen)
@@ -131,9 +131,9 @@ async def test_removing_the_won_stage_is_refused_where_it_was_asked(pipeline):
         assert "ClosedWon" in names()
 
 
-async def test_remove_a_stage_moving_its_deals(pipeline):
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_remove_a_stage_moving_its_deals(pipeline, run_app):
+    async with run_app() as pilot:
+        app = pilot.app
         await open_stages(pilot)
         await burst(pilot, "down", "d")
         assert isinstance(app.screen, MoveDealsDialog)
@@ -149,9 +149,8 @@ async def test_remove_a_stage_moving_its_deals(pipeline):
         assert line.split()[-1] == "3"
 
 
-async def test_remove_an_empty_stage_asks_first(pipeline):
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_remove_an_empty_stage_asks_first(pipeline, run_app):
+    async with run_app() as pilot:
         await open_stages(pilot)
         await burst(pilot, "d", "n")
         assert "Qualification" in names()

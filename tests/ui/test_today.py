@@ -65,10 +65,9 @@ def activity(activity_id: int) -> Activity:
     return Activity.get_by_id(activity_id)
 
 
-async def test_the_queue_says_why_for_what_and_whose(queue):
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_the_queue_says_why_for_what_and_whose(queue, run_app):
+    async with run_app(start_mode="today") as pilot:
+        app = pilot.app
         assert isinstance(app.screen, TodayScreen)
         assert lines(app) == [("overdue_activity", queue["call"]), ("due_today", queue["quote"]),
                               ("no_next_step", queue["beta"]),
@@ -85,20 +84,18 @@ async def test_the_queue_says_why_for_what_and_whose(queue):
         assert await shown(pilot, "Snooze")
 
 
-async def test_five_opens_today_from_any_screen(queue):
-    app = CrmApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_five_opens_today_from_any_screen(queue, run_app):
+    async with run_app() as pilot:
+        app = pilot.app
         assert "1 overdue" in screen_text(app), "on every screen's header"
         await press(pilot, "5")
         assert isinstance(app.screen, TodayScreen)
         assert "Call Alpha" in screen_text(app)
 
 
-async def test_space_marks_done_then_asks_the_next_step(queue):
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_space_marks_done_then_asks_the_next_step(queue, run_app):
+    async with run_app(start_mode="today") as pilot:
+        app = pilot.app
         await press(pilot, "space")
         assert activity(queue["call"]).done_at is not None
         assert isinstance(app.screen, ActivityForm), "done asks for the next step"
@@ -114,10 +111,9 @@ async def test_space_marks_done_then_asks_the_next_step(queue):
         assert "overdue" not in app.sub_title, "no overdue activity left"
 
 
-async def test_enter_on_an_empty_next_step_skips_it(queue):
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_enter_on_an_empty_next_step_skips_it(queue, run_app):
+    async with run_app(start_mode="today") as pilot:
+        app = pilot.app
         await press(pilot, "space")
         assert isinstance(app.screen, ActivityForm)
         await press(pilot, "enter")
@@ -126,10 +122,9 @@ async def test_enter_on_an_empty_next_step_skips_it(queue):
         assert activity(queue["call"]).done_at is not None
 
 
-async def test_z_snoozes_a_day_and_shift_z_a_week(queue):
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_z_snoozes_a_day_and_shift_z_a_week(queue, run_app):
+    async with run_app(start_mode="today") as pilot:
+        app = pilot.app
         await press(pilot, "z")
         assert activity(queue["call"]).due_date == FROZEN_TODAY + DAY
         assert lines(app)[0] == ("due_today", queue["quote"]), "the line left the queue"
@@ -139,10 +134,9 @@ async def test_z_snoozes_a_day_and_shift_z_a_week(queue):
         assert [line[0] for line in lines(app)] == ["no_next_step", "no_close_date"]
 
 
-async def test_c_sets_the_close_date_checked_at_the_field(queue):
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_c_sets_the_close_date_checked_at_the_field(queue, run_app):
+    async with run_app(start_mode="today") as pilot:
+        app = pilot.app
         await go_to(pilot, "no_close_date")
         await press(pilot, "c")
         await type_text(pilot, "2026-13-45")
@@ -157,10 +151,9 @@ async def test_c_sets_the_close_date_checked_at_the_field(queue):
         assert "no_close_date" not in [line[0] for line in lines(app)]
 
 
-async def test_x_closes_the_deal_lost_with_its_reason(queue):
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_x_closes_the_deal_lost_with_its_reason(queue, run_app):
+    async with run_app(start_mode="today") as pilot:
+        app = pilot.app
         await go_to(pilot, "no_next_step")
         await press(pilot, "x")
         await type_text(pilot, "went with a rival")
@@ -171,10 +164,9 @@ async def test_x_closes_the_deal_lost_with_its_reason(queue):
         assert [line[1] for line in lines(app)] == [queue["call"], queue["quote"]]
 
 
-async def test_a_adds_an_activity_for_the_lines_deal(queue):
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_a_adds_an_activity_for_the_lines_deal(queue, run_app):
+    async with run_app(start_mode="today") as pilot:
+        app = pilot.app
         await go_to(pilot, "no_next_step")
         await press(pilot, "a")
         assert isinstance(app.screen, ActivityForm)
@@ -190,10 +182,9 @@ async def test_a_adds_an_activity_for_the_lines_deal(queue):
         assert "no_next_step" not in [line[0] for line in lines(app)]
 
 
-async def test_enter_opens_the_lines_deal(queue):
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_enter_opens_the_lines_deal(queue, run_app):
+    async with run_app(start_mode="today") as pilot:
+        app = pilot.app
         await press(pilot, "enter")
         assert isinstance(app.screen, DealForm)
         assert app.screen.deal_id == queue["alpha"]
@@ -203,11 +194,10 @@ async def test_enter_opens_the_lines_deal(queue):
         assert "○ 2026-11-15 Task: Send quote (tester)" in text
 
 
-async def test_the_deal_form_lists_open_activities_then_the_log(queue):
+async def test_the_deal_form_lists_open_activities_then_the_log(queue, run_app):
     activities.complete_activity(queue["quote"])
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="today") as pilot:
+        app = pilot.app
         await press(pilot, "enter")
         text = screen_text(app)
         planned = text.index("Call: Call Alpha")
@@ -217,12 +207,11 @@ async def test_the_deal_form_lists_open_activities_then_the_log(queue):
                                              if "Send quote" in line)]
 
 
-async def test_mine_only_is_on_when_deals_have_several_owners(queue):
+async def test_mine_only_is_on_when_deals_have_several_owners(queue, run_app):
     acme = queue["acme"]
     other = make_deal("Gamma", acme, owner="olga")
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="today") as pilot:
+        app = pilot.app
         assert "Gamma" not in screen_text(app)
         assert "Mine only (tester; m shows everyone's) · 4 to do" in screen_text(app)
         assert "Owner" not in screen_text(app), "their own name on every line: no column"
@@ -234,22 +223,20 @@ async def test_mine_only_is_on_when_deals_have_several_owners(queue):
         assert "Gamma" not in screen_text(app) and "Owner" not in screen_text(app)
 
 
-async def test_a_burst_of_keys_acts_on_one_line_after_the_other(queue):
+async def test_a_burst_of_keys_acts_on_one_line_after_the_other(queue, run_app):
     extra = activities.create_activity({"subject": "Old task", "deal_id": queue["alpha"],
                                         "due": FROZEN_TODAY - 5 * DAY})
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="today") as pilot:
+        app = pilot.app
         await burst(pilot, "z", "z", "z")
         for snoozed in (extra, queue["call"], queue["quote"]):
             assert activity(snoozed).due_date == FROZEN_TODAY + DAY
         assert [line[0] for line in lines(app)] == ["no_next_step", "no_close_date"]
 
 
-async def test_today_at_80x24(queue):
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+async def test_today_at_80x24(queue, run_app):
+    async with run_app(start_mode="today", size=(80, 24)) as pilot:
+        app = pilot.app
         text = screen_text(app)
         assert "Call overdue by 2 days" in text and "Call Alpha" in text
         assert "No close date" in text
@@ -293,19 +280,17 @@ async def add_one(pilot, subject: str) -> Activity:
     return Activity.get(Activity.subject == subject)
 
 
-async def test_a_on_the_board_plans_for_the_cards_deal(queue):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_a_on_the_board_plans_for_the_cards_deal(queue, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         card = app.screen.board.selected
         planned = await add_one(pilot, "Board call")
         assert planned.deal_id == card.id and planned.done_at is None
 
 
-async def test_a_in_customers_plans_for_the_customer_or_its_deal(queue):
-    app = CrmApp(start_mode="customers")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_a_in_customers_plans_for_the_customer_or_its_deal(queue, run_app):
+    async with run_app(start_mode="customers") as pilot:
+        app = pilot.app
         planned = await add_one(pilot, "Customer call")
         assert planned.customer_id == queue["acme"] and planned.deal_id is None
         await press(pilot, "tab")
@@ -315,7 +300,7 @@ async def test_a_in_customers_plans_for_the_customer_or_its_deal(queue):
         assert planned.deal_id == deal.id
 
 
-async def test_a_in_leads_logs_a_done_activity(db, monkeypatch):
+async def test_a_in_leads_logs_a_done_activity(db, monkeypatch, run_app):
     """A logged activity is done when saved; its Done box shows its mark only when it is
     checked (read without colour: NO_COLOR)."""
     from tui_crm.core import leads
@@ -323,9 +308,8 @@ async def test_a_in_leads_logs_a_done_activity(db, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
 
     lead = leads.create_lead({"name": "Lena"})
-    app = CrmApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with run_app(size=(80, 24)) as pilot:
+        app = pilot.app
         await press(pilot, "a")
         await type_text(pilot, "Called, wants a discount")
         await press(pilot, "tab", "tab", "tab", "tab", "tab")
@@ -338,12 +322,11 @@ async def test_a_in_leads_logs_a_done_activity(db, monkeypatch):
         assert logged.lead_id == lead and logged.done_at is not None
 
 
-async def test_board_cards_mark_no_next_step_and_rotting(queue, monkeypatch):
+async def test_board_cards_mark_no_next_step_and_rotting(queue, monkeypatch, run_app):
     monkeypatch.setenv("NO_COLOR", "1")
     stages.edit_stage("Qualification", rot_days=2)  # Alpha and Beta: 3 days there
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         text = screen_text(app)
         assert text.count("~3d") == 2, "both deals are rotting"
         assert text.count("?step") == 1, "Beta has no next step, Alpha has one"
@@ -358,7 +341,7 @@ async def test_board_cards_mark_no_next_step_and_rotting(queue, monkeypatch):
         assert screen_text(app).count("~3d") == 2
 
 
-async def test_a_snooze_on_a_read_only_file_is_a_sentence(tmp_path, mounts):
+async def test_a_snooze_on_a_read_only_file_is_a_sentence(tmp_path, mounts, run_app):
     from tui_crm.core.db import open_database
 
     path = tmp_path / "crm.db"
@@ -370,9 +353,8 @@ async def test_a_snooze_on_a_read_only_file_is_a_sentence(tmp_path, mounts):
     database.close()
     mounts.read_only(path)
     open_database(str(path))
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="today", notifications=True) as pilot:
+        app = pilot.app
         await press(pilot, "z")
         assert app.is_running and isinstance(app.screen, TodayScreen)
         assert await shown(pilot, "read-only"), screen_text(app)
@@ -384,7 +366,7 @@ async def test_a_snooze_on_a_read_only_file_is_a_sentence(tmp_path, mounts):
         assert "Call Alpha" not in screen_text(app)
 
 
-async def test_a_count_at_its_cap_says_there_are_more(queue, monkeypatch):
+async def test_a_count_at_its_cap_says_there_are_more(queue, monkeypatch, run_app):
     """Counts stop at a cap (a count never reads a whole table): the status says "+"."""
     from tui_crm.core import today
 
@@ -392,22 +374,20 @@ async def test_a_count_at_its_cap_says_there_are_more(queue, monkeypatch):
         activities.create_activity({"subject": f"Call {number}", "deal_id": queue["alpha"],
                                     "due": FROZEN_TODAY - 5 * DAY})
     monkeypatch.setattr(today, "COUNT_CAP", 100)
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="today") as pilot:
+        app = pilot.app
         assert await shown(pilot, "Overdue 100+")
         text = screen_text(app)
         assert "100+ overdue" in text  # the header's count stops at the same cap
         assert "103+ to do: Overdue 100+, Due today 1, No next step 1, No close date 1" in text
 
 
-async def test_keys_typed_after_space_fill_the_next_step_it_opens(queue):
+async def test_keys_typed_after_space_fill_the_next_step_it_opens(queue, run_app):
     """`space`, the next step's subject and `ctrl+s` in one burst (a fast typist, tmux):
     the keys typed while the line is being marked done wait for it, then fill the form
     that asks for the next step; `space` `enter` skips it."""
-    app = CrmApp(start_mode="today")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="today") as pilot:
+        app = pilot.app
         await burst(pilot, "space", *"Book the demo", "ctrl+s")
         assert activity(queue["call"]).done_at is not None
         step = Activity.get(Activity.subject == "Book the demo")

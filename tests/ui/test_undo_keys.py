@@ -11,7 +11,6 @@ from tests.conftest import FROZEN_TODAY
 from tests.ui.pilot_helpers import burst, notices, press, screen_text, settle, shown
 from tui_crm.core import changelog, customers, deals
 from tui_crm.core.models import Opportunity, stamp
-from tui_crm.ui.app import CrmApp
 from tui_crm.ui.widgets.forecast_past import PastView
 from tui_crm.ui.widgets.trash_screen import TrashScreen
 
@@ -27,9 +26,9 @@ def stage_of(deal_id: int) -> str:
     return deals.get_deal(deal_id).stage_name
 
 
-async def test_u_undoes_a_move_on_the_board_and_ctrl_r_redoes_it(pilot_deal, monkeypatch):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_u_undoes_a_move_on_the_board_and_ctrl_r_redoes_it(pilot_deal, monkeypatch, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         said = notices(app, monkeypatch)
         await settle(pilot)
         await press(pilot, ">")
@@ -43,24 +42,21 @@ async def test_u_undoes_a_move_on_the_board_and_ctrl_r_redoes_it(pilot_deal, mon
         assert await shown(pilot, "Pilot 2026")
 
 
-async def test_u_typed_straight_after_a_move_undoes_that_move(pilot_deal):
+async def test_u_typed_straight_after_a_move_undoes_that_move(pilot_deal, run_app):
     deals.update_deal(pilot_deal, {"notes": "an earlier step"})
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
         await burst(pilot, ">", "u")
         deal = deals.get_deal(pilot_deal)
         assert (deal.stage_name, deal.notes) == ("Qualification", "an earlier step")
 
 
-async def test_an_undo_over_someone_elses_change_asks_first(pilot_deal):
+async def test_an_undo_over_someone_elses_change_asks_first(pilot_deal, run_app):
     deals.update_deal(pilot_deal, {"amount": "2000"})  # tester's step
     changelog.set_user("bob")
     deals.update_deal(pilot_deal, {"amount": "3000"})
     changelog.set_user("tester")
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         await press(pilot, "u")
         assert "by bob" in screen_text(app)
         await press(pilot, "n")
@@ -70,18 +66,16 @@ async def test_an_undo_over_someone_elses_change_asks_first(pilot_deal):
         assert deals.get_deal(pilot_deal).amount == 1000
 
 
-async def test_u_typed_in_a_form_is_text_not_an_undo(pilot_deal):
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+async def test_u_typed_in_a_form_is_text_not_an_undo(pilot_deal, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
         await burst(pilot, "enter", "ctrl+a", "ctrl+k", *"Pilot u", "ctrl+s")
         assert deals.get_deal(pilot_deal).name == "Pilot u"
 
 
-async def test_the_trash_restores_a_deleted_deal(pilot_deal, monkeypatch):
+async def test_the_trash_restores_a_deleted_deal(pilot_deal, monkeypatch, run_app):
     deals.delete_deal(pilot_deal)
-    app = CrmApp(start_mode="pipeline")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
         said = notices(app, monkeypatch)
         await settle(pilot)
         app.open_trash()
@@ -97,12 +91,11 @@ async def test_the_trash_restores_a_deleted_deal(pilot_deal, monkeypatch):
         assert await shown(pilot, "Pilot 2026")  # the board shows it again
 
 
-async def test_the_forecast_shows_a_past_moment_beside_today(pilot_deal):
+async def test_the_forecast_shows_a_past_moment_beside_today(pilot_deal, run_app):
     moment = stamp()
     deals.update_deal(pilot_deal, {"amount": "5000"})
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with run_app(start_mode="forecast") as pilot:
+        app = pilot.app
         await press(pilot, "p")
         await burst(pilot, *f"{moment:%Y-%m-%d %H:%M:%S.%f}", "enter")
         assert isinstance(app.screen, PastView)
@@ -116,9 +109,9 @@ async def test_the_forecast_shows_a_past_moment_beside_today(pilot_deal):
         assert "Amount up" in text and "4,000.00" in text
 
 
-async def test_a_moment_that_does_not_read_says_so(pilot_deal, monkeypatch):
-    app = CrmApp(start_mode="forecast")
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_a_moment_that_does_not_read_says_so(pilot_deal, monkeypatch, run_app):
+    async with run_app(start_mode="forecast", size=(80, 24)) as pilot:
+        app = pilot.app
         said = notices(app, monkeypatch)
         await settle(pilot)
         await press(pilot, "p")
