@@ -63,6 +63,9 @@ SCREENS = {
     "deal-form": ("pipeline", ("enter",)),
     "help": ("pipeline", ("question_mark",)),
     "forecast-deals": ("forecast", ("down", "enter")),
+    "today": ("today", ()),
+    "stages": ("pipeline", ("ctrl+p", *"edit stag", "enter")),
+    "trash": ("pipeline", ("ctrl+p", *"trash", "enter")),
 }
 
 

@@ -18,7 +18,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Collapsible, Header, OptionList, Static
-from textual.widgets.option_list import OptionDoesNotExist
 from textual.worker import Worker
 
 from tui_crm.core import activities, deals, merge, stages
@@ -265,14 +264,7 @@ class RecordScreen(ChangesInTurn, DataScreen):
         self.show_people(detail)
         section.title = f"Opportunities ({len(detail.deals)})"
         show_text(self.query_one("#deal-totals", Static), totals_text(detail))
-        deal_list = self.query_one(DealList)
-        highlighted = deal_list.highlighted_option
-        deal_list.set_options(deal_options(detail))  # one change of its height, not two
-        if highlighted is not None and highlighted.id:
-            try:
-                deal_list.highlighted = deal_list.get_option_index(highlighted.id)
-            except (LookupError, OptionDoesNotExist):
-                pass  # that deal is gone (deleted, or moved elsewhere)
+        self.query_one(DealList).show_deals(deal_options(detail))
 
     # -- which keys apply -----------------------------------------------------------
 
@@ -483,14 +475,7 @@ class RecordScreen(ChangesInTurn, DataScreen):
 
     def deal_at(self, index: int | None) -> DealRow | None:
         """The deal at ``index`` of the deal list (None on a heading or nothing)."""
-        deal_list = self.query_one(DealList)
-        if index is None or self.detail is None or not 0 <= index < deal_list.option_count:
-            return None
-        option_id = deal_list.get_option_at_index(index).id or ""
-        if not option_id.startswith("deal-"):
-            return None
-        deal_id = int(option_id.removeprefix("deal-"))
-        return next((deal for deal in self.detail.deals if deal.id == deal_id), None)
+        return self.query_one(DealList).deal_at(index) if self.detail is not None else None
 
     @on(OptionList.OptionHighlighted, "#deal-list")
     def deal_highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.widgets import Input
 
 from tui_crm.core import activities, settings
@@ -63,8 +64,9 @@ class ActivityForm(RecordForm):
         if self.next_step:
             self.fields["subject"].set_hint(SKIP_HINT)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if self.next_step and event.input.id == "field-subject" and not event.value.strip():
+    @on(Input.Submitted, "#field-subject")
+    def subject_submitted(self, event: Input.Submitted) -> None:
+        if self.next_step and not event.value.strip():
             event.stop()
             event.prevent_default()  # not on to the next field (RecordForm's handler)
             self.dismiss(None)

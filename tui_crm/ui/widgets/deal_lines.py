@@ -102,21 +102,22 @@ def deal_line(deal: DealRow, currency: str) -> Text:
     return line
 
 
-def deal_options(detail: RecordDetail) -> list[Option]:
-    """Open deals, then the ClosedWon/ClosedLost history, each under a heading."""
+def deal_options(detail: RecordDetail) -> list[tuple[Option, DealRow | None]]:
+    """Open deals, then the ClosedWon/ClosedLost history, each under a heading: each
+    option with the deal it shows (None for a heading)."""
     currency = detail.settings.currency
     open_deals = [deal for deal in detail.deals if deal.is_open]
     closed = [deal for deal in detail.deals if not deal.is_open]
-    options: list[Option] = []
+    options: list[tuple[Option, DealRow | None]] = []
     if not detail.deals:
-        return [Option(Text("No opportunities yet: press o to add one.", style="italic"),
-                       disabled=True)]
+        return [(Option(Text("No opportunities yet: press o to add one.", style="italic"),
+                        disabled=True), None)]
     for heading, group in ((f"Open ({len(open_deals)})", open_deals),
                            (f"History: won and lost ({len(closed)})", closed)):
         if group:
-            options.append(Option(Text(heading, style="bold underline"), disabled=True))
-            options.extend(Option(deal_line(deal, currency), id=f"deal-{deal.id}")
-                           for deal in group)
+            options.append((Option(Text(heading, style="bold underline"), disabled=True),
+                            None))
+            options.extend((Option(deal_line(deal, currency)), deal) for deal in group)
     return options
 
 

@@ -68,6 +68,7 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.message = _text(message)
         self.choices = choices
         self.default = default if default is not None else choices[0].value
+        self.answers: dict[Button, str] = {}  # each button's answer
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -75,15 +76,17 @@ class ChoiceDialog(ModalScreen[str | None]):
             yield Static(self.message, classes="dialog-message")
             with Horizontal(classes="dialog-buttons"):
                 for choice in self.choices:
-                    yield Button(f"{choice.label} ({choice.key})", id=f"choice-{choice.value}",
-                                 compact=True)
+                    button = Button(f"{choice.label} ({choice.key})", compact=True)
+                    self.answers[button] = choice.value
+                    yield button
 
     def on_mount(self) -> None:
-        self.query_one(f"#choice-{self.default}", Button).focus()
+        next(button for button, value in self.answers.items()
+             if value == self.default).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(str(event.button.id).removeprefix("choice-"))
+        self.dismiss(self.answers[event.button])
 
     def action_choose(self, value: str) -> None:
         self.dismiss(value)
