@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from tests import forecast_fixture as fx
-from tests.ui.pilot_helpers import press, screen_text, settle, start_empty
+from tests.ui.pilot_helpers import notices, press, screen_text, settle, start_empty
 from tui_crm import cli
 from tui_crm.core import deals, settings
 from tui_crm.core.money import format_amount
@@ -276,9 +276,10 @@ async def test_80x24_reads_and_scrolls_to_the_charts(loaded, monkeypatch, run_ap
         assert "█ weighted, then ░ up to the unweighted amount" in screen_text(app)
 
 
-async def test_the_settings_form_changes_the_labels(loaded, run_app):
+async def test_the_settings_form_changes_the_labels(loaded, run_app, monkeypatch):
     async with run_app(start_mode="forecast") as pilot:
         app = pilot.app
+        said = notices(app, monkeypatch)
         await open_forecast(pilot)
         await press(pilot, "s")
         assert "Settings of this database" in screen_text(app)
@@ -287,6 +288,7 @@ async def test_the_settings_form_changes_the_labels(loaded, run_app):
         await press(pilot, "tab", "e", "u", "r")  # tab selects the field's text
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ForecastScreen)
+        assert "Amounts are now one-time, EUR." in said
         text = screen_text(app)
         assert "Amounts: one-time, EUR" in text
         assert re.search(r"Stage +Deals +one-time, EUR +Win %", text)

@@ -288,23 +288,42 @@ class CrmApp(UndoSteps, LiveRefresh, KeysInOrder, FailsSoftly):
 
     def show_record(self, kind: str, record_id: int) -> None:
         """Go to a record: its screen with the cursor on it (a deal: its parent's
-        screen, then the deal's form)."""
-        self.call_later(self._show_record, kind, record_id)
+        screen, then the deal's form, once a worker has read whose it is)."""
+        if kind == "opportunity":
+            self._find_deal(record_id)
+        else:
+            self.call_later(self._show_record, kind, record_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="find-deal")
+    def _find_deal(self, deal_id: int) -> None:
+        from tui_crm.core.deals import get_deal
+
+        try:
+            deal = get_deal(deal_id)
+        except CrmError as exc:  # deleted since the palette listed it
+            self.post_message(self.DealFound(deal_id, None, None, str(exc)))
+            return
+        parent = ("customer", deal.customer_id) if deal.customer_id is not None \
+            else ("lead", deal.lead_id)
+        self.post_message(self.DealFound(deal_id, *parent))
+
+    class DealFound(Message, bubble=False):
+        """Whose a deal is (``kind``, ``parent_id``), read in a worker, or why not."""
+
+        def __init__(self, deal_id: int, kind: str | None, parent_id: int | None,
+                     refused: str = "") -> None:
+            super().__init__()
+            self.deal_id, self.kind, self.parent_id = deal_id, kind, parent_id
+            self.refused = refused
+
+    @on(DealFound)
+    async def deal_found(self, message: DealFound) -> None:
+        if message.refused or message.kind is None or message.parent_id is None:
+            self.notify(message.refused, severity="warning", markup=False)
+            return
+        await self._show_record(message.kind, message.parent_id)
+        self.push_screen(_deal_form(message.deal_id), lambda _: self.reload_screens())
 
     async def _show_record(self, kind: str, record_id: int) -> None:
-        if kind == "opportunity":
-            from tui_crm.core.deals import get_deal
-
-            try:
-                deal = get_deal(record_id)
-            except CrmError as exc:  # deleted since the palette listed it
-                self.notify(str(exc), severity="warning", markup=False)
-                return
-            if deal.customer_id is not None:
-                await self._show_record("customer", deal.customer_id)
-            else:
-                await self._show_record("lead", deal.lead_id)
-            self.push_screen(_deal_form(record_id), lambda _: self.reload_screens())
-            return
         await self.switch_mode("leads" if kind == "lead" else "customers")
         self.screen.show_record(record_id)

@@ -16,6 +16,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui_crm.core.settings import (
     AMOUNT_BASES,
+    Settings,
     check_amount_basis,
     check_currency,
     get_settings,
@@ -33,6 +34,7 @@ class SettingsForm(RecordForm):
     """Amount basis and currency code of the whole database; dismissed with 0 when saved."""
 
     form_title = "Settings of this database"
+    saved: Settings | None = None  # what the save wrote
     BINDINGS = [Binding("ctrl+t", "app.open_stages", "Stages and lost reasons",
                         id="settings.stages")]
 
@@ -55,23 +57,26 @@ class SettingsForm(RecordForm):
         return {"amount_basis": current.amount_basis, "currency": current.currency}
 
     def save_values(self, values: dict[str, Any], expected_version: int | None) -> int:
-        update_settings(amount_basis=values["amount_basis"], currency=values["currency"])
+        self.saved = update_settings(amount_basis=values["amount_basis"],
+                                     currency=values["currency"])
         return 0
 
 
 def open_settings(app: App) -> None:
     """Show the settings form; once saved, the screen underneath shows the new labels."""
+    form = SettingsForm()
+
     def saved(result: int | None) -> None:
         if result is None:
             return
-        current = get_settings()
+        current = form.saved  # as written, in the save's worker: nothing read here
         app.notify(f"Amounts are now {current.amount_basis}, {current.currency}.",
                    title="Settings saved")
         reload = getattr(app.screen, "reload", None)
         if callable(reload):
             reload()
 
-    app.push_screen(SettingsForm(), saved)
+    app.push_screen(form, saved)
 
 
 class SettingsCommands(Provider):
