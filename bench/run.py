@@ -1,6 +1,7 @@
 """`make bench`: a million deals against a thousand, each as a ratio taken in one run.
 
-    .venv/bin/python bench/run.py [--runs N] [--only demo,app,drill,sorts,forecast,wire,pg,launch]
+    .venv/bin/python bench/run.py [--runs N]
+        [--only demo,app,today,drill,sorts,forecast,wire,serve,pg,launch]
 
 Builds (or reuses, see databases.py) demo databases of 1,000, 100,000 and 1,000,000
 deals, measures the figures of BENCHMARKS.md, prints them and the ratios with their
@@ -13,6 +14,10 @@ its target. The 100,000-deal figures show the trend; no target uses them.
   per database and round: launch on the board, moves, Leads and Customers opened and
   searched, peak RSS; plus short sessions (launch, open Leads and Customers); and the
   minimal Textual app.
+- today: the Today queue in tmux at 80x24 (today_queue.py): `5` opens it, `space` marks
+  its first line done (the next step asked), `enter` skips that step, at 1k and 1M deals
+  (at 80x24 the user's queue fills the list at both sizes; the app part's 120x40 figures
+  are for information).
 - drill: the forecast's drill-down in tmux at 80x24 (drill.py): `enter` on the biggest
   stage row of the quarter and on Overdue, key to the list drawn, at 1k and 1M deals.
 - sorts: Leads sorted in tmux at 180x40 (sorted_lists.py): `s` to Company ↑ and on to
@@ -53,6 +58,7 @@ import pg
 import serve_sessions
 import sessions
 import sorted_lists
+import today_queue
 import wire
 from databases import BIN, OUT, ROOT, TUI_CRM, Cache, run_demo
 from report import Figure, Ratio, compute, figures_table, ratios_table
@@ -60,7 +66,8 @@ from terminal import Tmux
 
 SMALL, MIDDLE, LARGE = 1_000, 100_000, 1_000_000
 SIZES = (SMALL, MIDDLE, LARGE)
-PARTS = ("demo", "app", "drill", "sorts", "forecast", "wire", "serve", "pg", "launch")
+PARTS = ("demo", "app", "today", "drill", "sorts", "forecast", "wire", "serve", "pg",
+         "launch")
 DEFAULT_PARTS = PARTS[:-1]  # launch: a quick look at ratios 1a and 1b alone
 # Searches: a name (what one looks up: a record or a few at any size, so the screens
 # draw the same), then a common word (a couple of matches at 1k, a screenful at 1M).
@@ -93,12 +100,18 @@ RATIOS = [
           f"search_customers_0.{LARGE}", f"search_customers_0.{SMALL}", 1.2),
     Ratio("3f", "search Customers for a common word (37 rows at 1M, 2 at 1k): 1M / 1k",
           f"search_customers_1.{LARGE}", f"search_customers_1.{SMALL}", None),
-    Ratio("3g", "open Today (mine only), key to its first line drawn: 1M / 1k",
-          f"open_today.{LARGE}", f"open_today.{SMALL}", 1.2),
-    Ratio("3h", "space on Today's first line, key to the next step asked: 1M / 1k",
-          f"today_done.{LARGE}", f"today_done.{SMALL}", 1.2),
-    Ratio("3i", "enter skips the next step, key to the next line first: 1M / 1k",
-          f"today_skip.{LARGE}", f"today_skip.{SMALL}", 1.2),
+    Ratio("3g", "open Today (mine only) at 80x24, key to its first line drawn: 1M / 1k",
+          f"queue_open.{LARGE}", f"queue_open.{SMALL}", 1.2),
+    Ratio("3h", "space on Today's first line at 80x24, key to the next step asked: 1M / 1k",
+          f"queue_done.{LARGE}", f"queue_done.{SMALL}", 1.2),
+    Ratio("3i", "enter skips the next step at 80x24, key to the next line first: 1M / 1k",
+          f"queue_skip.{LARGE}", f"queue_skip.{SMALL}", 1.2),
+    Ratio("3n", "open Today at 120x40 (the 1k queue fills 2/3 of the list): 1M / 1k",
+          f"open_today.{LARGE}", f"open_today.{SMALL}", None),
+    Ratio("3o", "space on Today's first line at 120x40: 1M / 1k",
+          f"today_done.{LARGE}", f"today_done.{SMALL}", None),
+    Ratio("3p", "enter skips the next step at 120x40: 1M / 1k",
+          f"today_skip.{LARGE}", f"today_skip.{SMALL}", None),
     Ratio("3j", "forecast, enter on a stage row, key to its deals listed: 1M / 1k",
           f"drill_stage.{LARGE}", f"drill_stage.{SMALL}", 1.2),
     Ratio("3k", "forecast, enter on Overdue, key to the overdue deals listed: 1M / 1k",
@@ -288,6 +301,28 @@ class Bench:
         self._searches(size, expected, result)
         self.figure(f"rss.{size}", f"peak RSS of the app: {name} deals", "MiB").samples.append(
             result.peak_rss_mib)
+
+    # -- 3g, 3h, 3i: the Today queue at 80x24 ---------------------------------------------
+
+    def today(self) -> None:
+        copies = {size: self.cache.working_copy(size) for size in (SMALL, LARGE)}
+        owners = {size: today_queue.queue_owner(path) for size, path in copies.items()}
+        print(f"the Today queue in tmux at 80x24, {self.runs} sessions per database",
+              flush=True)
+        labels = {"queue_open": "open Today (mine only) at 80x24",
+                  "queue_done": "space on Today's first line at 80x24 (next step asked)",
+                  "queue_skip": "enter skips the next step at 80x24 (next line first)"}
+        tmux = Tmux()
+        try:
+            for run in range(self.runs):
+                for size in [SMALL, LARGE][::-1 if run % 2 else 1]:
+                    timed = today_queue.today_session(tmux, [TUI_CRM], copies[size],
+                                                      owners[size])
+                    for key, label in labels.items():
+                        self.figure(f"{key}.{size}", f"{label}: {deals_label(size)} "
+                                    "deals").samples.append(timed[key])
+        finally:
+            tmux.close()
 
     # -- 3j, 3k: the forecast's drill-down ----------------------------------------------
 

@@ -68,7 +68,7 @@ def _row(item) -> str:
     return f"{item.why()}|{what}"
 
 
-def _row_shown(screen: str, row: str) -> bool:
+def row_shown(screen: str, row: str) -> bool:
     """The queue's first line (the one under the column titles) is ``row``."""
     why, what = row.split("|", 1)
     lines = screen.splitlines()
@@ -168,13 +168,13 @@ class AppSession:
         the next step; `enter` skips it and the second line is first."""
         lines = read_today(self.db, self.expected.user)
         result.open_today = self._act(pane, lambda: pane.press("5"),
-                                      lambda s: " to do" in s and _row_shown(s, lines.first),
+                                      lambda s: " to do" in s and row_shown(s, lines.first),
                                       "the Today queue")
         result.today_done = self._act(pane, lambda: pane.press("Space"),
                                       lambda s: "Next step" in s, "the next step asked")
         result.today_skip = self._act(
             pane, lambda: pane.press("Enter"),
-            lambda s: "Next step" not in s and _row_shown(s, lines.second),
+            lambda s: "Next step" not in s and row_shown(s, lines.second),
             "the next line first in the queue")
 
     def _act(self, pane: Pane, press, ready, what: str) -> float:
