@@ -7,6 +7,7 @@ psycopg's prepared statements settle on.
   alone, PostgreSQL took it for an order that index does not give and walked the
   primary key of every deal instead, filtering (a whole table when a stage holds few
   undated deals).
+- Today's deals without a close date likewise (ordered by the empty date, then id).
 - Today's overdue count stops at its cap in an index-only scan: a demo load ends with
   a VACUUM, without which the pages are not marked all-visible and the count was a
   bitmap scan of every overdue activity.
@@ -158,3 +159,31 @@ def test_the_overdue_count_stops_at_its_cap_in_the_index(pg):
         for plan in plans(pg, capped):
             assert "Index Only Scan" in plan and "Bitmap" not in plan, plan
     assert 0 < today.overdue_count() <= today.COUNT_CAP
+
+
+@pytest.mark.parametrize("mine", [False, True])
+def test_todays_deals_without_a_close_date_by_the_stage_index(pg, mine):
+    """Today's last group, a page of it and the next: through a (.., stage, close date,
+    id) index in its order, for everyone and for one owner."""
+    owner = Opportunity.select(Opportunity.owner).limit(1).scalar() if mine else None
+    first = [item for item in today.queue(owner, limit=100_000)
+             if item.reason == "no_close_date"][:3]
+    assert first, "the demo has open deals without a close date"
+    seen: list = []
+    pg.query_hooks.append(lambda event: seen.append(event))
+    try:
+        today.queue(owner, after=first[0].key, limit=2)
+    finally:
+        pg.query_hooks.clear()
+    pages = [event for event in seen if '"opportunity"' in event.sql and "IS NULL" in event.sql
+             and "LIMIT" in event.sql]
+    assert pages
+    index = ("opportunity_owner_stage_id_close_date_id" if mine
+             else "opportunity_stage_id_close_date")
+    for event in pages:
+        class Sent:
+            def sql(self, event=event):
+                return event.sql, list(event.params)
+
+        for plan in plans(pg, Sent()):
+            assert walks_the_stage_index(plan, index), plan

@@ -194,9 +194,9 @@ def _deal_filter(reason: str, stage: StageRow, today: dt.date):
 def _sort_of(reason: str) -> tuple:
     if reason in ("no_next_step", "rotting"):
         return (Opportunity.stage_entered_at, Opportunity.id)
-    if reason == "past_close_date":
-        return (Opportunity.close_date, Opportunity.id)
-    return (Opportunity.id,)
+    # No close date: ordered by the (empty) date too, so the order is the (stage, close
+    # date, id) index's and PostgreSQL walks it, not every deal by id.
+    return (Opportunity.close_date, Opportunity.id)
 
 
 def _deal_queries(reason: str, owner: str | None, today: dt.date,
@@ -239,6 +239,8 @@ def _after(sort: tuple, key: tuple):
     if len(sort) == 1:
         return sort[0] > key[0]
     (first, last), (value, last_id) = sort, key
+    if value is None:  # no close date: the group's filter says so, the id orders
+        return last > last_id
     return (first > value) | ((first == value) & (last > last_id))
 
 
