@@ -427,3 +427,25 @@ async def test_d_in_the_contact_list_deletes_that_person_and_u_brings_them_back(
         assert [p.id for p in contacts.contacts_of(customer_id)] == [ada, grace]
         assert Activity.get_by_id(call).contact_id == grace
         assert "Grace Hopper" in screen_text(app)
+
+
+async def test_tab_from_the_deals_reaches_the_first_person_highlighted(sqlite_db):
+    """From the customer's deals, `tab` goes on to its people with the first one
+    highlighted, as the deals' first deal is: `down` then `d` asks for the second."""
+    from tui_crm.core import contacts
+    from tui_crm.ui.widgets.contact_form import ContactList
+    from tui_crm.ui.widgets.dialogs import ConfirmDialog
+
+    customer_id = customers.create_customer({"name": "Engines Ltd"})
+    deals.create_deal({"name": "Rollout", "customer_id": customer_id})
+    for name in ("Ada Lovelace", "Grace Hopper"):
+        contacts.create_contact({"name": name, "customer_id": customer_id})
+    app = CrmApp(start_mode="customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "tab", "tab")
+        assert isinstance(app.focused, ContactList)
+        assert app.focused.contact.name == "Ada Lovelace"
+        await press(pilot, "down", "d")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Delete the contact “Grace Hopper”?" in screen_text(app)

@@ -71,6 +71,10 @@ class ContactList(OptionList):
         super().__init__(**kwargs)
         self.rows: list[ContactRow] = []  # the people listed, in the options' order
 
+    def on_focus(self) -> None:
+        if self.highlighted is None and self.rows:  # reached by tab from the deals too
+            self.highlighted = 0  # the first person, as the deal list's first deal
+
     def show(self, rows: list[ContactRow]) -> None:
         """The people, a line each (the one highlighted stays, when still here)."""
         kept = self.contact.id if self.contact is not None else None
