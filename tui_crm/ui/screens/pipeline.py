@@ -61,6 +61,8 @@ class PipelineScreen(ChangesInTurn, DataScreen):
 
     # Only the deals of the current user ("my deals"), or everyone's.
     mine: reactive[bool] = reactive(False, bindings=True, init=False)
+    # Whether each move (next, previous stage, won, lost) applies to the selected card.
+    moves: reactive[tuple] = reactive((), bindings=True, repaint=False, init=False)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -69,7 +71,6 @@ class PipelineScreen(ChangesInTurn, DataScreen):
         self.follow: int | None = None  # a deal the cursor must go to on the next read
         self.reads = 0  # reads asked for so far; each read's answer carries its number
         self.floor = 0  # answers of reads up to this number are out of date: dropped
-        self._moves: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -239,12 +240,10 @@ class PipelineScreen(ChangesInTurn, DataScreen):
         self._refresh_moves()
 
     def _refresh_moves(self) -> None:
-        """Update the footer when the moves that apply change (not on every key)."""
-        moves = tuple(self.check_action(action, params) for action, params in (
+        """Which moves apply to the card under the cursor: the footer follows when they
+        change (``moves`` is reactive), not on every key."""
+        self.moves = tuple(self.check_action(action, params) for action, params in (
             ("step", (1,)), ("step", (-1,)), ("close_won", ()), ("close_lost", ())))
-        if moves != self._moves:
-            self._moves = moves
-            self.refresh_bindings()
 
     # -- moving deals --------------------------------------------------------------
 
