@@ -61,10 +61,12 @@ class ForecastScreen(DataScreen):
     mine: reactive[bool] = reactive(False, bindings=True, init=False)
     # The row `enter` lists: the stages in order, then "No close date", then "Overdue".
     row: reactive[int] = reactive(0, init=False)
+    # The quarter shown (`t` applies when it is not the current one).
+    quarter: reactive[Quarter] = reactive(Quarter.current, bindings=True, repaint=False,
+                                          init=False)
 
     def __init__(self) -> None:
         super().__init__()
-        self.quarter = Quarter.current()
         self.result: Forecast | None = None
 
     def compose(self) -> ComposeResult:
@@ -169,7 +171,6 @@ class ForecastScreen(DataScreen):
         # The title changes at once; the figures follow when the worker answers.
         self.query_one("#forecast-title", Static).update(view.title(quarter, None))
         self.query_one("#forecast-columns").add_class("-stale")
-        self.refresh_bindings()
         self.reload()
 
     def action_previous_quarter(self) -> None:

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Checkbox, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
@@ -216,14 +217,19 @@ class CsvImportScreen(DataModal[int | None]):
         Binding("escape", "cancel", "Cancel", id="import.cancel"),
     ]
 
+    # What ctrl+s depends on (``check_action``): the preview shown, whether an import
+    # is under way, and (kind, path, options) of the preview: ctrl+s imports only what
+    # was previewed.
+    preview: reactive[ImportPreview | None] = reactive(None, bindings=True, repaint=False,
+                                                       always_update=True, init=False)
+    importing: reactive[bool] = reactive(False, bindings=True, repaint=False, init=False)
+    previewed: reactive[tuple[str, str, ImportOptions] | None] = reactive(
+        None, bindings=True, repaint=False, init=False)
+
     def __init__(self, kind: str = "leads", folder: str | Path = "."):
         super().__init__(classes="dialog")
         self.kind = kind if kind in KINDS else KINDS[0]
         self.folder = Path(folder)
-        self.preview: ImportPreview | None = None
-        # (kind, path, options) of the preview: ctrl+s imports only what was previewed
-        self.previewed: tuple[str, str, ImportOptions] | None = None
-        self.importing = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box import-box"):
@@ -322,7 +328,6 @@ class CsvImportScreen(DataModal[int | None]):
             options = self.options()
         except OptionProblem as exc:
             self.preview = None
-            self.refresh_bindings()
             self.query_one(f"#{exc.field}", Input).add_class("-invalid")
             problem.update(safe(str(exc), style="bold"))
             problem.display = True
@@ -333,7 +338,6 @@ class CsvImportScreen(DataModal[int | None]):
         if not self.path_text:
             return
         self.preview = None
-        self.refresh_bindings()
         self.query_one("#import-result", Static).update(Text("Checking the file…",
                                                              style="italic"))
         self._preview(self.kind, self.path_text, options)
@@ -392,7 +396,6 @@ class CsvImportScreen(DataModal[int | None]):
         self.preview = preview
         self.previewed = (kind, path, options)
         self.query_one("#import-result", Static).update(preview_text(preview))
-        self.refresh_bindings()
 
     def _show_problem(self, message: str) -> None:
         self.preview = None
@@ -400,7 +403,6 @@ class CsvImportScreen(DataModal[int | None]):
         self.query_one("#import-result", Static).update(safe(dialog_words(message),
                                                              style="bold",
                                                              single_line=False))
-        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "import_file":
@@ -414,7 +416,6 @@ class CsvImportScreen(DataModal[int | None]):
         if not self.check_action("import_file", ()):
             return
         self.importing = True
-        self.refresh_bindings()
         self.query_one("#import-result", Static).update(Text("Importing…", style="italic"))
         self._import(*self.previewed)  # type: ignore[misc]
 
