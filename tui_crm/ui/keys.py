@@ -19,10 +19,12 @@ the next key read. Everything else (mouse, resize, workers' messages) goes on as
 before, and everything is public Textual API: ``call_later``, ``ancestors_with_self``,
 ``is_forwarded``.
 
-A screen whose key started a change that decides where the next keys go (a line
-marked done opens the next step's form) holds the keys typed meanwhile with
-``hold_keys()`` and lets them go with ``release_keys()``: they then reach whatever the
-change left focused, as if typed after it.
+A key that starts a change (a write, or a read that replaces what the next keys act
+on) has the keys typed meanwhile held: ``hold_keys()`` until ``release_keys()``, once
+the screen shows what the change left; they then reach whatever it left focused, as if
+typed after it (``ChangesInTurn`` in ``ui/screens/base.py`` does this for the data
+screens, ``RecordForm`` for a save). ``drop_held_keys()`` forgets them when the change
+failed: they counted on it.
 """
 
 from __future__ import annotations
@@ -82,6 +84,12 @@ class KeysInOrder(App):
         self.keys_held = max(self.keys_held - 1, 0)
         if not self.keys_held:
             self.call_later(self.handle_next_key)
+
+    def drop_held_keys(self) -> None:
+        """Forget the keys typed while held: the change they waited for did not happen,
+        and they counted on it (`>` then `w` must not close the deal left unmoved)."""
+        if self.keys_held:
+            self.keys_waiting.clear()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:

@@ -38,21 +38,35 @@ class ChangesInTurn:
     """Keys that change data act one after another, each on what the last one left.
 
     While a change is on its way (``changing``: a write, or a read that replaces what
-    the keys act on, as the board's `m`), a key that acts on the record under the
-    cursor, or moves the cursor, waits for it: ``waits_for_change(action)`` keeps the
-    action and says so, and ``change_shown()`` (once the screen shows what the change
-    left) runs the actions kept, in order, until one starts another change. So `> > >`
-    moves a deal three stages on, `>` then `w` closes the deal just moved, and `m j
-    enter` opens the second of my deals; no key is dropped. ``change_failed()`` forgets
-    the keys kept: they counted on a change that did not happen. Keys kept for a screen
-    that another one has covered meanwhile (`enter` opened a form) are forgotten too:
-    they were typed for what the screen showed.
+    the keys act on, as the board's `m`), the keys typed meanwhile wait: the app holds
+    them (``KeysInOrder.hold_keys``, ``ui/keys.py``) and, once the screen shows what the
+    change left (``change_shown()``), hands them on in order, to whatever has the focus
+    then. So `> > >` moves a deal three stages on, `>` then `w` closes the deal just
+    moved, `m j enter` opens the second of my deals, and a key typed after one that
+    opened a form lands in the form; no key is dropped. A change that failed or was
+    refused (``change_failed()``, ``forget_waiting()``) forgets the keys typed after it:
+    they counted on it. An action called some other way while a change is on its way
+    (not by a key) waits too: ``waits_for_change(action)`` keeps it for ``change_shown``.
     """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.changing = False
+        self.change_on_its_way = False
         self.changes_waiting: deque[Callable[[], None]] = deque()
+
+    @property
+    def changing(self) -> bool:
+        return self.change_on_its_way
+
+    @changing.setter
+    def changing(self, value: bool) -> None:
+        if value == self.change_on_its_way:
+            return
+        self.change_on_its_way = value
+        if value:
+            self.app.hold_keys()
+        else:
+            self.app.release_keys()
 
     def waits_for_change(self, action: Callable[[], None]) -> bool:
         if self.changing:
@@ -67,9 +81,15 @@ class ChangesInTurn:
                 break
             self.changes_waiting.popleft()()
 
-    def change_failed(self) -> None:
-        self.changing = False
+    def forget_waiting(self) -> None:
+        """The change was refused: what was typed after it counted on it."""
         self.changes_waiting.clear()
+        if self.changing:
+            self.app.drop_held_keys()
+
+    def change_failed(self) -> None:
+        self.forget_waiting()
+        self.changing = False
 
 
 class DataModal(ModalScreen[ResultType], FailsSoftly):

@@ -394,7 +394,7 @@ class PipelineScreen(ChangesInTurn, DataScreen):
         if message.problem:
             self.notify(message.problem, title=message.refused, severity="warning",
                         markup=False)
-            self.changes_waiting.clear()  # the keys after it counted on the change
+            self.forget_waiting()  # what was typed next counted on this change
         if message.read_for != (self._places(), self.shown()):  # the cursor moved
             self.go_to_deal(message.card.id)
             self.change_shown()

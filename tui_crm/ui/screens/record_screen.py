@@ -579,7 +579,7 @@ class RecordScreen(ChangesInTurn, DataScreen):
         if message.problem:
             self.notify(message.problem, title="Not changed", severity="warning",
                         markup=False)
-            self.changes_waiting.clear()  # what was pressed next counted on this change
+            self.forget_waiting()  # what was typed next counted on this change
         self.detail_read(message.read)
         self.change_shown()
 

@@ -76,7 +76,6 @@ class TodayScreen(ChangesInTurn, DataScreen):
     def __init__(self) -> None:
         super().__init__()
         self.user = changelog.current_user()
-        self.holding_keys = False  # the app holds the keys typed during a change
         self.counts: dict[str, int] = {}
         self.source = PagedSource(count=self._count, page=self._page,
                                   position=lambda record_id, search: None)
@@ -290,22 +289,7 @@ class TodayScreen(ChangesInTurn, DataScreen):
                ) -> None:
         """Run one change of the line in a worker; then read the queue again."""
         self.changing = True
-        self.hold_keys()
         self.write_change(write, then)
-
-    def hold_keys(self) -> None:
-        if not self.holding_keys:
-            self.holding_keys = True
-            self.app.hold_keys()
-
-    def let_keys_go(self) -> None:
-        if self.holding_keys:
-            self.holding_keys = False
-            self.app.release_keys()
-
-    def change_failed(self) -> None:
-        self.let_keys_go()
-        super().change_failed()
 
     @work(thread=True, exit_on_error=False, group="today-change")
     def write_change(self, write: Callable[[], object], then: Callable[[], None] | None
@@ -331,16 +315,20 @@ class TodayScreen(ChangesInTurn, DataScreen):
         problem, then = message.problem, message.then
         if problem:
             self.notify(problem, title="Not changed", severity="warning", markup=False)
-            self.changes_waiting.clear()  # what was pressed next counted on this change
+            self.forget_waiting()  # what was typed next counted on this change
         self.app.saw_own_change(self)
         self.app.refresh_overdue()
         if then is not None:  # the next step asked first: the queue is read once it is
             then()            # answered (``activity_saved``), not behind the dialog too
             # The keys typed meanwhile go to the form, once it is up.
-            self.app.screen.call_later(self.let_keys_go)
+            self.app.screen.call_later(self.change_shown)
             return
-        self.let_keys_go()  # they act on the line once the queue is read (``loaded``)
-        self.reload()
+        self.reload()  # ``loaded`` shows the change: the keys typed meanwhile go on
+
+    @on(RecordList.LoadFailed, "#today-list")
+    def load_failed(self) -> None:
+        if self.changing:  # the queue cannot show what the change left
+            self.change_failed()
 
     def worker_failed(self, worker: Worker, message: str) -> None:
         if worker.group == "today-change":

@@ -145,6 +145,18 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
         def control(self) -> RecordList:
             return self.record_list
 
+    class LoadFailed(Message):
+        """The rows could not be read (the fault is said where the user is); the rows
+        shown stay."""
+
+        def __init__(self, record_list: RecordList):
+            super().__init__()
+            self.record_list = record_list
+
+        @property
+        def control(self) -> RecordList:
+            return self.record_list
+
     def __init__(self, columns: list[Column], source: PagedSource, *, empty_text: str = "",
                  page_size: int = PAGE_SIZE, name: str | None = None, id: str | None = None,
                  classes: str | None = None):
@@ -349,6 +361,8 @@ class RecordList(ScrollView, FailsSoftly, can_focus=True):
 
     def worker_failed(self, worker, message: str) -> None:
         self._replay_moves()  # over the rows shown: the new ones did not come
+        if worker.group == "record-list-load":
+            self.post_message(self.LoadFailed(self))
         super().worker_failed(worker, message)
 
     def _request_missing(self) -> None:
