@@ -2,10 +2,11 @@
 
     python bench/load_sql.py SOURCE_DB DEST_DB
 
-reads every lead, customer and deal of SOURCE_DB (a database `tui-crm demo` built)
-into memory once, then for each line read on standard input: creates DEST_DB afresh
-with tui-crm's schema and writes the rows with one ``executemany`` per table in one
-transaction, with the pragmas the app uses, indexes dropped before and built after.
+reads every row `tui-crm demo` wrote into SOURCE_DB (its leads, customers, contacts,
+deals, activities and the forecast's running totals) into memory once, then for each
+line read on standard input: creates DEST_DB afresh with tui-crm's schema and writes
+the rows with one ``executemany`` per table in one transaction, with the pragmas the
+app uses, indexes dropped before and built after.
 Only the writing (from BEGIN to COMMIT) is timed; the rows and the schema are ready
 before. Prints one JSON object per run: ``{"seconds": ..., "rows": ...}``.
 """
@@ -18,14 +19,14 @@ import sys
 import time
 from pathlib import Path
 
-TABLES = ("lead", "customer", "opportunity")
+TABLES = ("lead", "customer", "contact", "opportunity", "activity", "stage_day_total")
 
 
 def read_rows(source: str) -> dict[str, tuple[list[str], list[tuple]]]:
     conn = sqlite3.connect(source)
     out = {}
     for table in TABLES:
-        cursor = conn.execute(f'SELECT * FROM "{table}" ORDER BY id')
+        cursor = conn.execute(f'SELECT * FROM "{table}" ORDER BY 1')
         columns = [d[0] for d in cursor.description]
         out[table] = (columns, cursor.fetchall())
     conn.close()
