@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from tui_crm.core.models import NO_DATE, ChangeLog, Opportunity, StageDayTotal, StageTotal
 
@@ -34,3 +37,24 @@ def log_rows(entity: str, entity_id: int) -> list[tuple]:
              .where((ChangeLog.entity == entity) & (ChangeLog.entity_id == entity_id))
              .order_by(ChangeLog.id))
     return [(row.action, row.field, row.old, row.new, row.user) for row in query]
+
+
+class Statement(NamedTuple):
+    sql: str
+    params: object
+
+
+@contextlib.contextmanager
+def statements(database) -> Iterator[list[Statement]]:
+    """Every statement run through ``database`` meanwhile, from any thread, with its
+    parameters (peewee's query hooks)."""
+    seen: list[Statement] = []
+
+    def hook(event) -> None:
+        seen.append(Statement(event.sql, event.params))
+
+    database.query_hooks.append(hook)
+    try:
+        yield seen
+    finally:
+        database.query_hooks.remove(hook)

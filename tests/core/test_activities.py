@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from tests.conftest import FROZEN_TODAY
-from tests.helpers import log_rows
+from tests.helpers import log_rows, statements
 from tui_crm.core import activities, contacts, customers, deals, leads, settings
 from tui_crm.core.errors import CrmError, ValidationError
 
@@ -150,19 +150,9 @@ def test_a_records_activities_are_read_through_its_own_indexes(sqlite_db):
     lead = leads.create_lead({"name": "Grace"})
     activities.create_activity({"subject": "Call", "deal_id": deal})
     activities.create_activity({"subject": "Met", "customer_id": acme}, done=True)
-    issued = []
-    original = sqlite_db.execute_sql
-
-    def spy(sql, params=None, *args, **kwargs):
-        issued.append((sql, params))
-        return original(sql, params, *args, **kwargs)
-
-    sqlite_db.execute_sql = spy
-    try:
+    with statements(sqlite_db) as issued:
         for_acme = activities.activities_of(customer_id=acme, limit=5)
         activities.activities_of(lead_id=lead, limit=5)
-    finally:
-        sqlite_db.execute_sql = original
     assert [row.subject for row in for_acme] == ["Call", "Met"]
     reads = [(sql, params) for sql, params in issued if 'FROM "activity"' in sql]
     assert len(reads) == 10

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.helpers import statements
 from tui_crm.core import board, customers, deals, leads
 from tui_crm.core.dates import Quarter
 from tui_crm.core.models import Opportunity
@@ -196,15 +197,7 @@ def test_every_board_query_walks_an_index(sqlite_db):
         stage = ["Qualification", "Proposal", "ClosedWon"][i % 3]
         deals.create_deal({"name": f"D{i}", "amount": "10", "stage": stage, "customer_id": acme,
                            "close_date": None if i % 4 == 0 else D(2026, 11, 1 + i % 20)})
-    issued = []
-    original = sqlite_db.execute_sql
-
-    def spy(sql, params=None, *args, **kwargs):
-        issued.append((sql, params))
-        return original(sql, params, *args, **kwargs)
-
-    sqlite_db.execute_sql = spy
-    try:
+    with statements(sqlite_db) as issued:
         columns = board.board_stages()
         for stage in columns:
             for search in (None, "acme"):
@@ -218,8 +211,6 @@ def test_every_board_query_walks_an_index(sqlite_db):
         places = {stage.id: ((None, 5), 1) for stage in columns}
         for search in (None, "acme"):
             board.board_view(places, 4, focus_id=3, search=search)
-    finally:
-        sqlite_db.execute_sql = original
     plans = {}
     for sql, params in issued:
         if '"opportunity"' in sql:
@@ -317,15 +308,7 @@ def test_my_deals_and_slippage_walk_indexes(sqlite_db):
                                   "owner": ["tester", "zoe"][i % 3 == 0],
                                   "close_date": None if i % 5 == 0 else D(2026, 11, 1 + i % 20)})
         deals.update_deal(made, {"close_date": D(2027, 1, 1 + i % 20)})
-    issued = []
-    original = sqlite_db.execute_sql
-
-    def spy(sql, params=None, *args, **kwargs):
-        issued.append((sql, params))
-        return original(sql, params, *args, **kwargs)
-
-    sqlite_db.execute_sql = spy
-    try:
+    with statements(sqlite_db) as issued:
         for stage in board.board_stages():
             page = board.column_page(stage, limit=3, owner="tester")
             for card in page.cards:
@@ -333,8 +316,6 @@ def test_my_deals_and_slippage_walk_indexes(sqlite_db):
             board.column_edge(stage, last=True, owner="tester")
         board.column_totals(board.board_stages(), owner="tester")
         board.board_view({}, 4, owner="tester")
-    finally:
-        sqlite_db.execute_sql = original
     plans = {}
     for sql, params in issued:
         if '"opportunity"' in sql:

@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from tests.helpers import statements
 from tui_crm.core import customers, deal_lists, deals, leads
 from tui_crm.core.dates import Quarter
 from tui_crm.core.forecast import forecast
@@ -114,15 +115,7 @@ def test_every_list_query_walks_an_index(sqlite_db):
                            "stage": ["Qualification", "Proposal", "ClosedWon"][i % 3],
                            "owner": ["tester", "zoe"][i % 2],
                            "close_date": None if i % 5 == 0 else TODAY + dt.timedelta(i - 20)})
-    issued = []
-    original = sqlite_db.execute_sql
-
-    def spy(sql, params=None, *args, **kwargs):
-        issued.append((sql, params))
-        return original(sql, params, *args, **kwargs)
-
-    sqlite_db.execute_sql = spy
-    try:
+    with statements(sqlite_db) as issued:
         for selection in selections() + selections("tester"):
             page = deal_lists.list_deals(selection, limit=2)
             if page:
@@ -130,8 +123,6 @@ def test_every_list_query_walks_an_index(sqlite_db):
                 deal_lists.deal_position(selection, page[-1].id)
             deal_lists.list_deals(selection, offset=3, limit=2)
             deal_lists.count_deals(selection)
-    finally:
-        sqlite_db.execute_sql = original
     plans = {}
     for sql, params in issued:
         if '"opportunity"' in sql:

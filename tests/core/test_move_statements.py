@@ -5,28 +5,12 @@ prepared statements (psycopg's prepare_threshold on the connection peewee uses).
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 from peewee import PostgresqlDatabase
 
+from tests.helpers import Statement, statements
 from tui_crm.core import customers, deals, stages
 from tui_crm.core.models import Opportunity, StageDayTotal, StageTotal
-
-
-@contextlib.contextmanager
-def statements(database):
-    """The SQL of every statement run through ``database`` meanwhile."""
-    seen: list[str] = []
-
-    def hook(event) -> None:
-        seen.append(event.sql)
-
-    database.query_hooks.append(hook)
-    try:
-        yield seen
-    finally:
-        database.query_hooks.remove(hook)
 
 
 @pytest.fixture
@@ -36,10 +20,10 @@ def deal(db):
                               "customer_id": acme})
 
 
-def kinds(seen: list[str]) -> list[str]:
+def kinds(seen: list[Statement]) -> list[str]:
     """Each statement as its verb and table: ``UPDATE opportunity``."""
     out = []
-    for sql in seen:
+    for sql, _ in seen:
         words = sql.replace('"', "").split()
         verb = words[0]
         table = words[words.index("FROM") + 1] if verb == "SELECT" and "FROM" in words \

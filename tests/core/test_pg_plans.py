@@ -22,6 +22,7 @@ import pytest
 from peewee import PostgresqlDatabase
 from psycopg.sql import Literal
 
+from tests.helpers import statements
 from tui_crm.core import board, dates, deal_lists, demo, today
 from tui_crm.core.models import Activity, Opportunity
 
@@ -102,12 +103,8 @@ def test_the_board_reads_every_column_through_the_stage_index(pg, shown):
               for column in first.columns if len(column.window.cards) > 3}
     undated = Opportunity.select().where(Opportunity.close_date.is_null()).first()
     places[undated.__data__["stage"]] = ((None, undated.id), 3)
-    seen: list = []
-    pg.query_hooks.append(lambda event: seen.append(event))
-    try:
+    with statements(pg) as seen:
         board.board_view(places, 10, **shown)
-    finally:
-        pg.query_hooks.clear()
     (cards,) = [event for event in seen if "UNION ALL" in event.sql and "activity" in event.sql]
     assert cards.sql.count("IS NULL)") >= len([c for c in columns if c.is_open])
 
@@ -125,12 +122,8 @@ def test_the_undated_deals_of_the_forecast_list_by_the_stage_index(pg):
     selection = deal_lists.undated_deals()
     page = deal_lists.list_deals(selection, limit=5)
     assert page and all(line.close_date is None for line in page)
-    seen: list = []
-    pg.query_hooks.append(lambda event: seen.append(event))
-    try:
+    with statements(pg) as seen:
         deal_lists.list_deals(selection, limit=5, after=page[-1])
-    finally:
-        pg.query_hooks.clear()
 
     pages = [event for event in seen if '"opportunity"' in event.sql]
     assert pages and all("IS NULL" in event.sql for event in pages)
@@ -169,12 +162,8 @@ def test_todays_deals_without_a_close_date_by_the_stage_index(pg, mine):
     first = [item for item in today.queue(owner, limit=100_000)
              if item.reason == "no_close_date"][:3]
     assert first, "the demo has open deals without a close date"
-    seen: list = []
-    pg.query_hooks.append(lambda event: seen.append(event))
-    try:
+    with statements(pg) as seen:
         today.queue(owner, after=first[0].key, limit=2)
-    finally:
-        pg.query_hooks.clear()
     pages = [event for event in seen if '"opportunity"' in event.sql and "IS NULL" in event.sql
              and "LIMIT" in event.sql]
     assert pages

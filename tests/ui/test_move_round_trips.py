@@ -11,6 +11,7 @@ import contextlib
 
 import pytest
 
+from tests.helpers import Statement, statements
 from tests.ui.pilot_helpers import press
 from tui_crm.core import customers, deals
 from tui_crm.core.models import Opportunity, Stage
@@ -25,27 +26,21 @@ ROUND_TRIPS_PER_MOVE = 14
 def round_trips(database, monkeypatch):
     """Every statement sent to the database meanwhile, from any thread: those peewee
     runs (its query hooks) and the BEGIN and COMMIT of its transactions."""
-    sent: list[str] = []
+    with statements(database) as seen:
+        def counted(name: str):
+            method = getattr(database, name)
 
-    def hook(event) -> None:
-        sent.append(event.sql)
+            def send(*args, **kwargs):
+                seen.append(Statement(name.upper(), None))
+                return method(*args, **kwargs)
 
-    def counted(name: str):
-        method = getattr(database, name)
+            return send
 
-        def send(*args, **kwargs):
-            sent.append(name.upper())
-            return method(*args, **kwargs)
-
-        return send
-
-    monkeypatch.setattr(database, "begin", counted("begin"))
-    monkeypatch.setattr(database, "commit", counted("commit"))
-    database.query_hooks.append(hook)
-    try:
+        monkeypatch.setattr(database, "begin", counted("begin"))
+        monkeypatch.setattr(database, "commit", counted("commit"))
+        sent: list[str] = []
         yield sent
-    finally:
-        database.query_hooks.remove(hook)
+        sent.extend(sql for sql, _ in seen)
 
 
 @pytest.fixture

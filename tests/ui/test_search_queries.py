@@ -9,6 +9,7 @@ import threading
 
 import pytest
 
+from tests.helpers import statements
 from tests.ui.pilot_helpers import bulk_leads, burst, press, screen_text
 from tui_crm.core.paging import SortOrder
 from tui_crm.ui.screens import leads as leads_screen
@@ -58,32 +59,14 @@ def watched(db, monkeypatch):
     return source
 
 
-class Statements:
-    """Every statement the database runs meanwhile (peewee's query hooks)."""
-
-    def __init__(self, database):
-        self.database = database
-        self.seen: list[str] = []
-
-    def __enter__(self):
-        self.database.query_hooks.append(self.hook)
-        return self.seen
-
-    def __exit__(self, *exc):
-        self.database.query_hooks.remove(self.hook)
-
-    def hook(self, event) -> None:
-        self.seen.append(event.sql)
-
-
 async def test_each_key_of_a_search_is_one_page_and_one_count(db, watched, run_app):
     async with run_app() as pilot:
         app = pilot.app
         await press(pilot, "slash")
         for typed in ("l", "le", "lea", "lead"):
-            with Statements(db) as seen:
+            with statements(db) as seen:
                 await press(pilot, typed[-1])
-            reads = [sql for sql in seen if '"lead"' in sql]
+            reads = [sql for sql, _ in seen if '"lead"' in sql]
             assert len(reads) <= 2, (typed, seen)  # the first page, the count
             assert watched.counts[-1] == typed and watched.counts.count(typed) == 1
         assert "300 leads match “lead”" in screen_text(app)
