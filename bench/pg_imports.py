@@ -48,7 +48,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
     walls: dict[str, list[float]] = {"pg": [], "sqlite": []}
-    psycopg: list[int] = []
+    drivers: dict[str, list[int]] = defaultdict(list)
     only_pg: dict[str, list[int]] = defaultdict(list)
     for number in range(args.runs):
         ways = [("pg", args.pg), ("sqlite", args.sqlite)][::-1 if number % 2 else 1]
@@ -56,7 +56,9 @@ def main() -> None:
         for kind, url in ways:
             seconds, loaded[kind] = run(url)
             walls[kind].append(seconds)
-        psycopg.append(loaded["pg"]["psycopg"][1])
+        for driver in ("psycopg", "psycopg2"):
+            if driver in loaded["pg"]:
+                drivers[driver].append(loaded["pg"][driver][1])
         sums: dict[str, int] = defaultdict(int)
         for name, (own, _) in loaded["pg"].items():
             if name not in loaded["sqlite"]:
@@ -67,7 +69,8 @@ def main() -> None:
     print(f"forecast --json, whole command (wall, median of {args.runs}): PostgreSQL "
           f"{1000 * ms(walls['pg']):.0f} ms, SQLite {1000 * ms(walls['sqlite']):.0f} ms, "
           f"ratio {ms(walls['pg']) / ms(walls['sqlite']):.2f}")
-    print(f"import psycopg (cumulative, under -X importtime): {ms(psycopg) / 1000:.0f} ms")
+    for driver, values in drivers.items():
+        print(f"import {driver} (cumulative, under -X importtime): {ms(values) / 1000:.0f} ms")
     total = sum(ms(values) for values in only_pg.values())
     print(f"modules only the PostgreSQL run loads: {total / 1000:.0f} ms of own import "
           "time, by package:")

@@ -8,6 +8,9 @@ import sqlite3
 import subprocess
 import sys
 
+import peewee
+import pytest
+
 from tests.faults import damage, fill
 from tui_crm import cli
 from tui_crm.core import leads
@@ -121,8 +124,13 @@ def test_a_new_database_is_announced_and_none_is_made_for_reading(tmp_path):
     assert not (tmp_path / "typo").exists()
 
 
-def test_the_postgresql_connection_lost_mid_command(own_postgres, monkeypatch, capsys):
-    open_database(own_postgres.url)
+@pytest.mark.parametrize("driver", ["psycopg", "psycopg2"])
+def test_the_postgresql_connection_lost_mid_command(driver, own_postgres, monkeypatch, capsys):
+    """On either driver: the app's (psycopg 3) and the quick commands' (psycopg2)."""
+    if driver == "psycopg2":
+        monkeypatch.setattr(peewee, "psycopg", None)  # as when tui_crm.__main__ skips it
+    database = open_database(own_postgres.url)
+    assert type(database.connection()).__module__.split(".")[0] == driver
     leads.create_lead({"name": "Ada Lovelace"})
     export = cli.cmd_export
 

@@ -1,22 +1,29 @@
-"""The `tui-crm` command starts without the PostgreSQL driver unless it may need it."""
+"""The `tui-crm` command loads only the PostgreSQL driver it uses: none on SQLite,
+psycopg2 for a command that runs and exits, psycopg 3 for the app, serve and bulk loads."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import subprocess
 import sys
 
 import pytest
 
-from tui_crm.__main__ import names_postgres
+from tui_crm.__main__ import command_of, drivers_to_skip, names_postgres
+from tui_crm.core import customers, dates, deals
+from tui_crm.core.dates import Quarter
 from tui_crm.core.db import open_database
+from tui_crm.core.forecast import forecast
 
 PROBE = """
 import sys
 sys.argv = ["tui-crm", *sys.argv[1:]]
 from tui_crm.__main__ import run
 code = run()
-print("driver:", "loaded" if sys.modules.get("psycopg") else "not loaded", file=sys.stderr)
+drivers = [name for name in ("psycopg", "psycopg2") if sys.modules.get(name)]
+print("drivers:", ",".join(drivers) or "none", file=sys.stderr)
 raise SystemExit(code)
 """
 
@@ -41,19 +48,60 @@ def test_names_postgres(argv, env_url, expected):
     assert names_postgres(argv, env_url) is expected
 
 
-def test_a_sqlite_command_runs_without_the_driver(tmp_path):
+@pytest.mark.parametrize(("argv", "expected"), [
+    ([], None),
+    (["--db", "postgresql://u@h/db"], None),
+    (["--db", "postgresql://u@h/db", "--screen", "today"], None),
+    (["--user", "forecast", "today", "--json"], "today"),
+    (["--db=postgresql://u@h/db", "forecast", "--json"], "forecast"),
+    (["serve", "--db", "postgresql://u@h/db"], "serve"),
+])
+def test_command_of(argv, expected):
+    assert command_of(argv) == expected
+
+
+@pytest.mark.parametrize(("argv", "skipped"), [
+    (["--db", "/tmp/crm.db"], ("psycopg", "psycopg2")),
+    (["--db", "/tmp/crm.db", "forecast"], ("psycopg", "psycopg2")),
+    (["--db", "postgresql://u@h/db"], ("psycopg2",)),
+    (["--db", "postgresql://u@h/db", "serve"], ("psycopg2",)),
+    (["--db", "postgresql://u@h/db", "demo"], ("psycopg2",)),
+    (["--db", "postgresql://u@h/db", "import", "leads", "a.csv"], ("psycopg2",)),
+    (["--db", "postgresql://u@h/db", "forecast", "--json"], ("psycopg",)),
+    (["today", "--db", "postgresql://u@h/db"], ("psycopg",)),
+])
+def test_drivers_to_skip(argv, skipped):
+    assert drivers_to_skip(argv, "") == skipped
+
+
+def test_a_sqlite_command_runs_without_a_driver(tmp_path):
     open_database(str(tmp_path / "crm.db")).close()
     done = _run("--db", str(tmp_path / "crm.db"), "forecast", "--json")
     assert done.returncode == 0, done.stderr
     assert '"quarter"' in done.stdout
-    assert "driver: not loaded" in done.stderr
+    assert "drivers: none" in done.stderr
 
 
-def test_a_postgres_url_keeps_the_driver(tmp_path):
+def test_a_postgres_url_loads_the_quick_driver(tmp_path):
     done = _run("forecast", env_url="postgresql://nobody@127.0.0.1:1/none")
     assert done.returncode == 1
     assert "Cannot connect to PostgreSQL" in done.stderr
-    assert "driver: loaded" in done.stderr
+    assert "drivers: psycopg2" in done.stderr
+
+
+def test_a_command_answers_as_the_app_reads(db, db_url, monkeypatch):
+    """The command's own driver (psycopg2 on PostgreSQL, nothing on SQLite) gives the
+    forecast this process reads through the app's driver (psycopg 3)."""
+    monkeypatch.setattr(dates, "today", dt.date.today)  # the command's today
+    customer = customers.create_customer({"name": "Acme [/] Corp"})
+    for amount, close in (("1200.50", "2026-12-20"), ("99.99", "2026-11-30"), ("5k", "")):
+        deals.create_deal({"name": "Renewal", "customer_id": customer, "amount": amount,
+                           "close_date": close})
+    done = _run("--db", db_url, "forecast", "--json", "--quarter", "2026Q4")
+    assert done.returncode == 0, done.stderr
+    quick = "psycopg2" if db_url.startswith("postgresql") else "none"
+    assert f"drivers: {quick}" in done.stderr
+    assert json.loads(done.stdout) == forecast(Quarter.parse("2026Q4")).as_json()
 
 
 def test_no_module_needs_the_driver_when_imported():

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import peewee
 import pytest
 
 from tui_crm.core import customers
-from tui_crm.core.db import write
+from tui_crm.core.db import open_database, write
 from tui_crm.core.errors import DatabaseError
 from tui_crm.core.faults import explain, is_fault
 from tui_crm.core.models import Customer, Opportunity
@@ -47,6 +48,29 @@ def test_a_parent_gone_and_a_rule_broken_inside_a_write(db):
     with pytest.raises(DatabaseError, match="same value was saved meanwhile: nothing was saved"):
         same_id_twice()
     assert Customer.select().where(Customer.id == 99).count() == 0
+
+
+@pytest.fixture
+def quick_driver_db(monkeypatch, request):
+    """PostgreSQL through psycopg2, the driver of the commands that run and exit."""
+    from tests.conftest import PG_SKIP, PG_URL
+
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    monkeypatch.setattr(peewee, "psycopg", None)  # as when tui_crm.__main__ skips it
+    database = open_database(request.getfixturevalue("pg_clones").take())
+    assert type(database.connection()).__module__.split(".")[0] == "psycopg2"
+    yield database
+    database.close()
+
+
+@pytest.mark.pg
+def test_the_quick_driver_errors_read_the_same(quick_driver_db):
+    test_a_number_too_large_for_the_database(quick_driver_db)
+    test_a_parent_gone_and_a_rule_broken_inside_a_write(quick_driver_db)
+    error = raised(lambda: proxy.obj.execute_sql("SET TRANSACTION READ ONLY; "
+                                                 "INSERT INTO lead (name) VALUES ('A')"))
+    assert explain(error).startswith("The database is read-only here")
 
 
 def test_a_bug_is_not_dressed_as_a_fault():

@@ -186,13 +186,21 @@ def create_shared_file(path: Path) -> None:
 PREPARE_THRESHOLD = 1
 
 
+def _driver_options() -> dict:
+    """psycopg 3 with prepared statements when it is loaded, else psycopg2 (a command
+    that runs and exits loads only that one: see ``tui_crm.__main__``)."""
+    if peewee.psycopg is not None:
+        return {"prefer_psycopg3": True, "prepare_threshold": PREPARE_THRESHOLD}
+    return {}
+
+
 def _connect_postgres(url: str) -> PostgresqlDatabase:
     # The URL goes to libpq as it is (it takes postgres:// and postgresql:// URIs with
     # their parameters): no parsing here, and no loading of peewee's db_url, which
     # imports every backend it knows.
     uri = "postgresql://" + url.removeprefix("postgres://") if url.startswith("postgres://") \
         else url
-    database = ReconnectingPostgres(uri, prepare_threshold=PREPARE_THRESHOLD)
+    database = ReconnectingPostgres(uri, **_driver_options())
     try:
         database.connect()
     except peewee.DatabaseError as exc:

@@ -46,7 +46,8 @@ def _text(exc: BaseException) -> str:
 
 
 def _sqlstate(exc: BaseException) -> str:
-    return str(getattr(exc, "sqlstate", None) or "")
+    # psycopg 3 names it sqlstate, psycopg2 pgcode
+    return str(getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None) or "")
 
 
 def is_connection_lost(exc: BaseException) -> bool:
