@@ -23,7 +23,7 @@ from peewee import PostgresqlDatabase
 from psycopg.sql import Literal
 
 from tests.helpers import statements
-from tui_crm.core import board, dates, deal_lists, demo, today
+from tui_crm.core import activities, board, dates, deal_lists, demo, today
 from tui_crm.core.models import Activity, Opportunity
 
 pytestmark = pytest.mark.pg
@@ -176,3 +176,26 @@ def test_todays_deals_without_a_close_date_by_the_stage_index(pg, mine):
 
         for plan in plans(pg, Sent()):
             assert walks_the_stage_index(plan, index), plan
+
+
+def test_a_customers_activities_join_nothing_but_their_record(pg):
+    """The detail panel's activity reads (the customer's own, its deals', its
+    contacts'): each walks one record index, at most one join (the deals or the
+    contacts of the customer), the names of what they are about read per row shown.
+    Joined instead, five tables took PostgreSQL 3-5 ms to plan each time."""
+    customer = (Opportunity.select(Opportunity.customer)
+                .join(Activity, on=(Activity.deal == Opportunity.id))
+                .where(Opportunity.customer.is_null(False)).limit(1).scalar())
+    with statements(pg) as seen:
+        shown = activities.activities_of(customer_id=customer, limit=5)
+    assert shown and all(row.about for row in shown)
+    reads = [event for event in seen if 'FROM "activity"' in event.sql]
+    assert len(reads) == 6  # open and done, of the customer, its deals, its contacts
+    for event in reads:
+        class Sent:
+            def sql(self, event=event):
+                return event.sql, list(event.params)
+
+        for plan in plans(pg, Sent()):
+            joins = len(re.findall(r"Nested Loop|Hash Join|Merge Join", plan))
+            assert joins <= 1 and "Seq Scan" not in plan and "SubPlan" in plan, plan

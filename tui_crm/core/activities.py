@@ -10,8 +10,6 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 
-from peewee import JOIN
-
 from tui_crm.core import changelog, dates, settings, tracking
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, ValidationError
@@ -155,17 +153,23 @@ def delete_activity(activity_id: int) -> None:
     tracking.delete(Activity, ENTITY, activity_id)
 
 
+def _name_of(model, key):
+    """The name of the ``model`` record ``key`` points to, as a subquery of its own."""
+    named = model.alias()
+    return named.select(named.name).where(named.id == key)
+
+
 def _query():
-    """Activities with the names of what they are about."""
-    deal = Opportunity.alias()
+    """Activities with the names of what they are about.
+
+    Each name is a subquery of the row, not a join: PostgreSQL plans a join of five
+    tables afresh for every statement it has not prepared yet (3-5 ms, ten times the
+    reading), and a page reads at most a few names, after its rows are chosen."""
     return (Activity
-            .select(Activity, deal.name.alias("deal_name"), Customer.name.alias("customer_name"),
-                    Lead.name.alias("lead_name"), Contact.name.alias("contact_name"))
-            .join(deal, JOIN.LEFT_OUTER, on=(Activity.deal == deal.id))
-            .switch(Activity).join(Customer, JOIN.LEFT_OUTER, on=(Activity.customer ==
-                                                                  Customer.id))
-            .switch(Activity).join(Lead, JOIN.LEFT_OUTER, on=(Activity.lead == Lead.id))
-            .switch(Activity).join(Contact, JOIN.LEFT_OUTER, on=(Activity.contact == Contact.id))
+            .select(Activity, _name_of(Opportunity, Activity.deal).alias("deal_name"),
+                    _name_of(Customer, Activity.customer).alias("customer_name"),
+                    _name_of(Lead, Activity.lead).alias("lead_name"),
+                    _name_of(Contact, Activity.contact).alias("contact_name"))
             .objects())
 
 
