@@ -28,3 +28,19 @@ def test_starting_the_app_loads_only_the_screen_it_opens_on():
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]", "the screens are imported when their mode first opens"
+
+
+async def test_what_the_first_screen_holds_is_kept_out_of_full_collections(sqlite_db):
+    """Python's full collections walk every object not frozen: the code, the styles and
+    the first screen are frozen once it is drawn, so later collections (after the
+    screens' own garbage) are short."""
+    import gc
+
+    gc.unfreeze()  # what earlier tests froze
+    app = CrmApp(start_mode="leads")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        first = app.screen_stack[0]  # (an empty database offers demo data over it)
+        assert type(first).__name__ == "LeadsScreen"
+        assert not any(thing is first for thing in gc.get_objects()), "frozen"
+        assert gc.get_freeze_count() > 20_000  # the app's code and styles too
