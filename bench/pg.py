@@ -122,7 +122,7 @@ def demo_into(cluster: Cluster, name: str, deals: int) -> float:
 
 SMALL, LARGE = 1_000, 1_000_000
 DEMO_DEALS = 100_000  # the demo load timed both ways, every round (a million: once)
-FORECAST_RUNS = 3  # per round and database: a forecast takes a fraction of a second
+FORECAST_RUNS = 3  # per round, on each database: a forecast takes a fraction of a second
 # (key, label, part of a session)
 SESSION_FIGURES = [
     ("launch", "launch to board with cards"),
@@ -177,10 +177,10 @@ def measure(bench, sessions, tmux_class, lead_terms, customer_terms) -> None:
             for run in range(bench.runs):
                 for name in list(targets)[::-1 if run % 2 else 1]:
                     _session(bench, sessions, tmux, name, targets[name], expected[name])
-                    _forecasts(bench, name, targets[name])
                 print(f"  round {run + 1} done", flush=True)
         finally:
             tmux.close()
+        _forecasts(bench, targets)
         _demo_loads(bench, cluster)
     finally:
         cluster.stop()
@@ -221,14 +221,22 @@ def _session(bench, sessions, tmux, name: str, target: str, expected) -> None:
             values.get(key, []))
 
 
-def _forecasts(bench, name: str, target: str) -> None:
-    figure = bench.figure(f"pg.forecast_cli.{name}",
-                          f"tui-crm forecast --json, whole command (wall): {_label(name)}")
-    for _ in range(FORECAST_RUNS):
-        start = time.perf_counter()
-        subprocess.run([TUI_CRM, "forecast", "--json", "--db", target], check=True,
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        figure.samples.append(time.perf_counter() - start)
+def _forecasts(bench, targets: dict[str, str]) -> None:
+    """`forecast --json` on each database in turn, one run each, the order reversed
+    every other time: both sides meet the same moments of the machine (on these two
+    shared cores a process sometimes runs a third slower for a while), and none runs
+    while a session's server is still busy after it."""
+    runs = bench.runs * FORECAST_RUNS
+    print(f"tui-crm forecast --json, {runs} runs on each database in turn", flush=True)
+    figures = {name: bench.figure(f"pg.forecast_cli.{name}",
+                                  f"tui-crm forecast --json, whole command (wall): "
+                                  f"{_label(name)}") for name in targets}
+    for run in range(runs):
+        for name in list(targets)[::-1 if run % 2 else 1]:
+            start = time.perf_counter()
+            subprocess.run([TUI_CRM, "forecast", "--json", "--db", targets[name]], check=True,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+            figures[name].samples.append(time.perf_counter() - start)
 
 
 def _demo_loads(bench, cluster: Cluster) -> None:
