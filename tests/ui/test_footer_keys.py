@@ -62,3 +62,20 @@ async def test_help_and_quit_always_show_at_80x24_and_the_rest_is_in_help(sqlite
         assert "/ Filter" not in footer
         await burst(pilot, "question_mark")
         assert "/         Filter" in screen_text(app), "what the footer leaves out"
+
+
+async def test_a_dialog_shows_its_own_keys_in_the_footer(sqlite_db, run_app):
+    """Under a question, the footer lists the answers, not the keys of the screen
+    behind it (which do nothing while the question is asked)."""
+    from tests.ui.pilot_helpers import press, screen_text
+    from tui_crm.core import leads
+
+    leads.create_lead({"name": "Ada"})
+    async with run_app(start_mode="leads", size=(80, 24)) as pilot:
+        assert "New lead" in screen_text(pilot.app).splitlines()[-1]
+        await press(pilot, "d")
+        last = screen_text(pilot.app).splitlines()[-1]
+        assert "Delete" in last and "Keep it" in last and "Cancel" in last, last
+        assert "New lead" not in last and "Search" not in last, last
+        await press(pilot, "k")
+        assert "New lead" in screen_text(pilot.app).splitlines()[-1]

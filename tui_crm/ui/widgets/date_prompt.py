@@ -21,6 +21,7 @@ from textual.widgets import Input, Static
 
 from tui_crm.core.errors import CrmError
 from tui_crm.core.validate import check_date
+from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.text import safe
 
 DATE_HINT = "YYYY-MM-DD; enter saves, escape cancels"
@@ -59,6 +60,7 @@ class DatePrompt(ModalScreen[DatePicked | None]):
                         validate_on=["submitted"])
             yield Static("", classes="field-error", id="date-prompt-error", markup=False)
             yield Static(DATE_HINT, classes="dialog-hint", markup=False)
+        yield KeyFooter()
 
     @on(Input.Submitted, "#date-prompt-input")
     def picked(self, event: Input.Submitted) -> None:

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from tui_crm.core.errors import ConflictError
+from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.text import safe
 
 
@@ -79,6 +80,7 @@ class ChoiceDialog(ModalScreen[str | None]):
                     button = Button(f"{choice.label} ({choice.key})", compact=True)
                     self.answers[button] = choice.value
                     yield button
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         next(button for button, value in self.answers.items()
@@ -190,6 +192,7 @@ class TextPrompt(ModalScreen[str | None]):
             yield Input(self.value, placeholder=self.placeholder, compact=True,
                         classes="dialog-input")
             yield Static(self.hint, classes="dialog-hint", markup=False)
+        yield KeyFooter()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -21,6 +21,7 @@ from tui_crm.core.errors import CrmError
 from tui_crm.core.forecast import Forecast, forecast
 from tui_crm.core.money import format_amount
 from tui_crm.core.past import BUCKETS, Waterfall, changes, forecast_as_of
+from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.screens.base import DataModal
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.dialogs import TextPrompt
@@ -106,6 +107,7 @@ class PastView(DataModal[None]):
             yield Static(Text(self.title_text), classes="dialog-title")
             yield Static("Reading the past…", id="past-body")
             yield Static("escape closes", classes="dialog-hint", markup=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._load()

@@ -13,6 +13,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tui_crm.ui.footer_keys import KeyFooter
+
 EVERYWHERE = "Everywhere"
 THIS_SCREEN = "This screen"
 
@@ -76,6 +78,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(self.key_table())
             yield Static("escape closes.  ctrl+p opens the command palette.",
                          classes="dialog-hint", markup=False)
+        yield KeyFooter()
 
     def key_table(self) -> Group:
         """Each group under its heading, its keys in two columns to fit 80x24."""

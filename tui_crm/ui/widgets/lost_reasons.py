@@ -19,6 +19,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.worker import Worker
 
 from tui_crm.core.settings import get_list
+from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.dialogs import TextPrompt
 from tui_crm.ui.workers import FailsSoftly
@@ -50,6 +51,7 @@ class LostReasonPrompt(TextPrompt, FailsSoftly):
                         classes="dialog-input", id="lost-reason")
             yield OptionList(id="lost-reasons", compact=True, classes="lost-reasons")
             yield Static(self.hint, classes="dialog-hint", markup=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#lost-reason", Input).focus()

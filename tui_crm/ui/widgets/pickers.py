@@ -20,6 +20,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_crm.core.lookup import RecordMatch, find_records
+from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.screens.base import DataModal
 from tui_crm.ui.text import safe
 
@@ -72,6 +73,7 @@ class RecordPicker(DataModal[RecordMatch | None]):
             yield Static("type to search  up/down move  enter choose  "
                          + ("ctrl+n new  " if self.can_create else "") + "escape cancel",
                          classes="dialog-hint", markup=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._search(self.text)

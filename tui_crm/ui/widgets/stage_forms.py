@@ -26,6 +26,7 @@ from tui_crm.core.stages import (
     check_stage_name,
     edit_stage,
 )
+from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.screens.base import DataModal
 from tui_crm.ui.text import safe
 from tui_crm.ui.widgets.form import FieldSpec, RecordForm
@@ -118,6 +119,7 @@ class MoveDealsDialog(DataModal[str | None]):
                          classes="dialog-message", markup=False)
             yield OptionList(*(Option(safe(s.name), id=str(s.id)) for s in self.targets),
                              id="move-to", classes="picker-options", compact=True)
+        yield KeyFooter()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -13,6 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_crm.core.trash import TrashItem, list_trash, restore
+from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.screens.base import DataModal
 from tui_crm.ui.text import safe
 
@@ -63,6 +64,7 @@ class TrashScreen(DataModal[int | None]):
             yield OptionList(id="trash-items", compact=True)
             yield Static("enter restores the highlighted record (with its activities); "
                          "escape closes", classes="dialog-hint", markup=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
