@@ -9,7 +9,7 @@ import pytest
 from tests.ui.pilot_helpers import press, screen_text, settle
 from tui_crm.core import changelog, customers, deals
 from tui_crm.ui.widgets.deal_form import DealForm
-from tui_crm.ui.widgets.deal_history import DealHistory
+from tui_crm.ui.widgets.deal_history import RecordHistory
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
@@ -27,7 +27,7 @@ async def test_ctrl_t_in_the_deal_form_shows_who_moved_and_edited_it(sqlite_db, 
         app.push_screen(DealForm(deal))
         await settle(pilot)
         await press(pilot, "ctrl+t")
-        assert isinstance(app.screen, DealHistory)
+        assert isinstance(app.screen, RecordHistory)
         text = screen_text(app)
         for line in ("bob edited", "Amount: 12,500.00 → 15,000.00", "alice moved it",
                      "Stage: Qualification → Proposal", "tester created it",

@@ -1,8 +1,8 @@
-"""A deal's timeline as people read it: who did what and when, one entry per save.
+"""A record's timeline as people read it: who did what and when, one entry per save.
 
 The ChangeLog keeps one row per changed field, with ids and cents as text; here the
 rows of one save become one entry, stage, customer and lead ids become names and
-amounts become Decimal again.
+amounts become Decimal again. Deals, leads, customers and contacts all have one.
 """
 
 from __future__ import annotations
@@ -33,7 +33,13 @@ class Entry:
 
 def deal_timeline(deal_id: int, limit: int = 200) -> list[Entry]:
     """The deal's saves, newest first: stage moves and edits, with who and when."""
-    rows = changelog.timeline("opportunity", deal_id, limit)
+    return timeline("opportunity", deal_id, limit)
+
+
+def timeline(entity: str, record_id: int, limit: int = 200) -> list[Entry]:
+    """The saves of the ``entity`` record (a ChangeLog kind: opportunity, lead,
+    customer, contact), newest first, with who and when."""
+    rows = changelog.timeline(entity, record_id, limit)
     names = _names(rows)
     entries: list[Entry] = []
     last_intent: str | None = None

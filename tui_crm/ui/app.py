@@ -89,19 +89,18 @@ class CrmApp(UndoSteps, LiveRefresh, KeysInOrder, FailsSoftly):
         self.db_label = db_label
         self.start_mode = start_mode
         self.overdue = 0
-        gc.freeze()  # the code loaded: see keep_out_of_collections
+        gc.freeze()  # the code loaded: see on_ready
 
     def on_mount(self) -> None:
         self.sub_title = printable(self.db_label, single_line=True)
         self._offer_first_run()
         self.refresh_overdue()
-        self.call_after_refresh(self.keep_out_of_collections)
 
-    def keep_out_of_collections(self) -> None:
-        """What is alive once the first screen is drawn (the code, the styles, the app
-        and that screen) lives as long as the app: Python's full collections, which
+    def on_ready(self) -> None:
+        """The first frame is shown. What is alive now (the code, the styles, the app
+        and its first screen) lives as long as the app: Python's full collections, which
         stop the app to walk every object, no longer walk it. At 120x40 each took
-        35-90 ms, three or four times a session; now 10-30 ms."""
+        35-90 ms, three or four times a session; now 10-40 ms."""
         gc.freeze()
 
     # -- the count of overdue activities, in the header of every screen ---------------

@@ -30,6 +30,7 @@ class ContactForm(RecordForm):
     ``contact_id``."""
 
     form_title = "Contact"
+    history_entity = "contact"
 
     def __init__(self, customer_id: int, about: str = "", contact_id: int | None = None):
         super().__init__()

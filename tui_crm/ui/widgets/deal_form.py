@@ -16,7 +16,6 @@ from typing import Any
 
 from rich.text import Text
 from textual import on, work
-from textual.binding import Binding
 from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Select, Static
@@ -29,7 +28,6 @@ from tui_crm.core.money import format_amount
 from tui_crm.core.records import StageRow
 from tui_crm.core.settings import get_settings
 from tui_crm.core.validate import check_amount, check_date, check_name, check_text
-from tui_crm.ui.widgets.deal_history import DealHistory
 from tui_crm.ui.widgets.form import FieldSpec, RecordForm
 
 AMOUNT_HINT = "e.g. 12500, 12,500.50, 12.5k or 1.2m"
@@ -81,12 +79,12 @@ class DealForm(RecordForm):
     """
 
     form_title = "Opportunity"
-    BINDINGS = [Binding("ctrl+t", "history", "History", id="deal.history")]
+    history_entity = "opportunity"
 
     def __init__(self, deal_id: int | None = None, *, customer_id: int | None = None,
                  lead_id: int | None = None, stage_id: int | None = None):
         super().__init__()
-        self.deal_id = deal_id
+        self.deal_id = self.record_id = deal_id
         self.customer_id = customer_id
         self.lead_id = lead_id
         self.stage_id = stage_id
@@ -183,15 +181,6 @@ class DealForm(RecordForm):
         fields["amount"].set_hint(amount_hint(fields["amount"].value, self.currency))
         fields["close_date"].set_hint(NO_DATE if not fields["close_date"].value.strip()
                                       else "")
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "history":
-            return self.deal_id is not None  # a new deal has none yet
-        return super().check_action(action, parameters)
-
-    def action_history(self) -> None:
-        if self.deal_id is not None:
-            self.app.push_screen(DealHistory(self.deal_id, self.fields["name"].value))
 
     def save_values(self, values: dict[str, Any], expected_version: int | None) -> int:
         parent: RecordMatch = values["parent"]

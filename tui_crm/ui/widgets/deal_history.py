@@ -1,7 +1,8 @@
-"""A deal's timeline: its stage moves and edits, newest first, with who and when.
+"""A record's timeline: its edits (and a deal's stage moves), newest first, with who
+and when.
 
-``DealHistory(deal_id)`` is a ``ModalScreen[None]`` (``escape`` closes it); the deal
-form opens it with ``ctrl+t``.
+``RecordHistory(entity, record_id)`` is a ``ModalScreen[None]`` (``escape`` closes it);
+the forms of deals, leads, customers and contacts open it with ``ctrl+t``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from tui_crm.core.errors import CrmError
-from tui_crm.core.history import Entry, FieldChange, deal_timeline
+from tui_crm.core.history import Entry, FieldChange, timeline
 from tui_crm.core.money import format_amount
 from tui_crm.ui.footer_keys import KeyFooter
 from tui_crm.ui.screens.base import DataModal
@@ -26,7 +27,9 @@ from tui_crm.ui.text import safe
 
 LABELS = {"name": "Name", "amount_cents": "Amount", "close_date": "Close date",
           "stage": "Stage", "customer": "Customer", "lead": "Lead", "notes": "Notes",
-          "lost_reason": "Lost reason", "owner": "Owner"}
+          "lost_reason": "Lost reason", "owner": "Owner", "company": "Company",
+          "email": "E-mail", "phone": "Phone", "source": "Source", "status": "Status",
+          "role": "Role"}
 VERBS = {"create": "created it", "update": "edited", "move": "moved it",
          "delete": "deleted it"}
 LONGEST = 40  # a value longer than this (notes) is cut short
@@ -63,22 +66,24 @@ def entry_text(entry: Entry) -> Text:
     return text
 
 
-class DealHistory(DataModal[None]):
-    """The deal's timeline, read in a worker; scrolls when long."""
+class RecordHistory(DataModal[None]):
+    """A record's timeline, read in a worker; scrolls when long. ``entity`` is its
+    ChangeLog kind (opportunity, lead, customer, contact); ``title`` its name."""
 
     AUTO_FOCUS = ".history-entries"
     BINDINGS = [Binding("escape", "close", "Close", id="history.close")]
 
-    def __init__(self, deal_id: int, title: str = ""):
+    def __init__(self, entity: str, record_id: int, title: str = ""):
         super().__init__(classes="dialog")
-        self.deal_id = deal_id
-        self.deal_name = title
+        self.entity = entity
+        self.record_id = record_id
+        self.record_name = title
 
     def compose(self) -> ComposeResult:
         heading = Text("History")
-        if self.deal_name:
+        if self.record_name:
             heading.append(" — ")
-            heading.append_text(safe(self.deal_name))
+            heading.append_text(safe(self.record_name))
         with Vertical(classes="dialog-box history-box"):
             yield Static(heading, classes="dialog-title")
             with VerticalScroll(classes="history-entries"):
@@ -88,10 +93,10 @@ class DealHistory(DataModal[None]):
     def on_mount(self) -> None:
         self._read()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="deal-history")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="record-history")
     def _read(self) -> None:
         try:
-            entries = deal_timeline(self.deal_id)
+            entries = timeline(self.entity, self.record_id)
             text = Text("\n\n").join(entry_text(e) for e in entries) if entries else \
                 Text("No changes recorded.")
         except CrmError as exc:
@@ -99,7 +104,7 @@ class DealHistory(DataModal[None]):
         self.post_message(self.Read(text))
 
     class Read(Message):
-        """The deal's timeline, read in a worker."""
+        """The record's timeline, read in a worker."""
 
         def __init__(self, text: Text) -> None:
             super().__init__()
@@ -114,3 +119,4 @@ class DealHistory(DataModal[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+

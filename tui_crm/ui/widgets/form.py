@@ -175,8 +175,13 @@ class RecordForm(DataModal[int | None]):
         Binding("tab", "app.focus_next", "Next field", show=False, id="form.next"),
         Binding("shift+tab", "app.focus_previous", "Previous field", show=False,
                 id="form.previous"),
+        Binding("ctrl+t", "history", "History", id="form.history"),
     ]
     form_title = "Record"
+    # The record's kind in the ChangeLog (opportunity, lead, customer, contact): when
+    # set, ctrl+t shows the history of the record edited (``record_id``).
+    history_entity: str | None = None
+    record_id: int | None = None
     AUTO_FOCUS = "FormField *"  # the first field's editor (not the scrolling box)
 
     def __init__(self) -> None:
@@ -223,6 +228,20 @@ class RecordForm(DataModal[int | None]):
     def check_values(self, values: dict[str, Any]) -> dict[str, str]:
         """Errors across fields (beyond each field's own check), by field name."""
         return {}
+
+    # -- the record's history ---------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "history":  # a new record has none yet
+            return self.history_entity is not None and self.record_id is not None
+        return super().check_action(action, parameters)
+
+    def action_history(self) -> None:
+        if self.history_entity is not None and self.record_id is not None:
+            from tui_crm.ui.widgets.deal_history import RecordHistory
+
+            name = self.fields["name"].value if "name" in self.fields else ""
+            self.app.push_screen(RecordHistory(self.history_entity, self.record_id, name))
 
     # -- building and reading ---------------------------------------------------------
 

@@ -113,6 +113,7 @@ class LeadForm(NameCheck):
     status, notes."""
 
     record_kind = "lead"
+    history_entity = "lead"
     name_taken = staticmethod(leads.name_taken)
 
     def __init__(self, lead_id: int | None = None):
@@ -160,6 +161,7 @@ class CustomerForm(NameCheck):
     """Add or edit a customer: name, company, e-mail, phone, notes."""
 
     record_kind = "customer"
+    history_entity = "customer"
     name_taken = staticmethod(customers.name_taken)
 
     def __init__(self, customer_id: int | None = None):
