@@ -168,6 +168,12 @@ def measure(bench, sessions, tmux_class, lead_terms, customer_terms) -> None:
         targets = {f"pg_{SMALL}": cache.working_copy(SMALL),
                    f"pg_{LARGE}": cache.working_copy(LARGE),
                    f"sqlite_{LARGE}": bench.cache.working_copy(LARGE)}
+        # The copies (and any database just built) are written through the server's
+        # buffers and WAL: written out now, not by the checkpointer during the sessions
+        # (where it slowed PostgreSQL's writes, a move by a third), nor the files'
+        # pages by the kernel meanwhile.
+        cluster.admin("CHECKPOINT")
+        os.sync()
         expected = {name: sessions.read_expected(target, lead_terms, customer_terms)
                     for name, target in targets.items()}
         _check_same_data(expected)
