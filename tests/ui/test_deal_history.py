@@ -9,7 +9,7 @@ import pytest
 from tests.ui.pilot_helpers import press, screen_text, settle
 from tui_crm.core import changelog, customers, deals
 from tui_crm.ui.widgets.deal_form import DealForm
-from tui_crm.ui.widgets.deal_history import RecordHistory
+from tui_crm.ui.widgets.record_history import RecordHistory
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])

@@ -9,8 +9,8 @@ import pytest
 from tests.ui.pilot_helpers import press, screen_text, settle
 from tui_crm.core import changelog, contacts, customers, leads
 from tui_crm.ui.widgets.contact_form import ContactForm, ContactList
-from tui_crm.ui.widgets.deal_history import RecordHistory
 from tui_crm.ui.widgets.record_forms import CustomerForm, LeadForm
+from tui_crm.ui.widgets.record_history import RecordHistory
 
 
 def _edited_by_others(update, record_id: int, first: dict, second: dict) -> None:

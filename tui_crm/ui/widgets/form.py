@@ -238,7 +238,7 @@ class RecordForm(DataModal[int | None]):
 
     def action_history(self) -> None:
         if self.history_entity is not None and self.record_id is not None:
-            from tui_crm.ui.widgets.deal_history import RecordHistory
+            from tui_crm.ui.widgets.record_history import RecordHistory
 
             name = self.fields["name"].value if "name" in self.fields else ""
             self.app.push_screen(RecordHistory(self.history_entity, self.record_id, name))

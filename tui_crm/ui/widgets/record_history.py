@@ -119,4 +119,3 @@ class RecordHistory(DataModal[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
