@@ -76,3 +76,15 @@ def test_the_quick_driver_errors_read_the_same(quick_driver_db):
 def test_a_bug_is_not_dressed_as_a_fault():
     assert not is_fault(KeyError("x"))
     assert explain(KeyError("x")) == "Unexpected error (KeyError: 'x')."
+
+
+@pytest.mark.pg
+def test_a_bulk_load_through_the_quick_driver(quick_driver_db, tmp_path):
+    """psycopg2 has no COPY of psycopg 3's kind: an import through it inserts instead."""
+    from tui_crm.core.csvio import import_csv
+    from tui_crm.core.models import Lead
+
+    path = tmp_path / "leads.csv"
+    path.write_text("name,company\nAda,Engines\nGrace [/] Hopper,Navy\n", encoding="utf-8")
+    assert import_csv("leads", path) == 2
+    assert sorted(lead.name for lead in Lead.select()) == ["Ada", "Grace [/] Hopper"]

@@ -38,7 +38,7 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
     database = models.db.obj
     cursor = database.cursor()
     total = 0
-    if is_postgres():
+    if is_postgres() and hasattr(cursor, "copy"):  # psycopg 3 (psycopg2: INSERTs below)
         with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(row)
@@ -48,7 +48,8 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
         if progress and total % BATCH:
             progress(total % BATCH)
         return total
-    sql = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(cols))})'
+    marks = ", ".join([database.param] * len(cols))
+    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
     iterator = iter(rows)
     while batch := list(islice(iterator, BATCH)):
         cursor.executemany(sql, batch)
