@@ -41,7 +41,7 @@ def dec(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def read_figures(text: str, currency: str = "USD") -> dict:
+def read_figures(text: str) -> dict:
     """The figures on the screen, in the shape of ``tui-crm forecast --json``."""
     stages = []
     for stage in fx.OPEN:
@@ -54,7 +54,7 @@ def read_figures(text: str, currency: str = "USD") -> dict:
     assert total, "no total row"
 
     def tally(label: str) -> dict:
-        found = re.search(rf"{label} +(\d+) deals? +{currency} ({AMOUNT})", text)
+        found = re.search(rf"{label} +(\d+) deals? +({AMOUNT})", text)
         assert found, f"no {label} line"
         return {"count": int(found[1]), "amount": money(found[2])}
 
@@ -159,10 +159,12 @@ async def test_the_current_quarter_shows_every_figure(loaded, run_app):
         assert re.search(r"Stage +Deals +ARR, USD +Win % +Weighted", text)
         assert "Pipeline by stage, 2026Q4 (ARR, USD)" in text
         assert "Won by month, Dec 2025 - Nov 2026 (ARR, USD)" in text
-        assert re.search(r"! +No close date +2 deals +USD 10,000\.00\n +they hurt the forecast",
+        # Said once, in the title: the amounts below line up without it.
+        assert re.search(r"! +No close date +2 deals +10,000\.00\n +they hurt the forecast",
                          figures_text(app))
-        assert re.search(r"! +Overdue +4 deals +USD 70,500\.50\n +their close date has passed",
+        assert re.search(r"! +Overdue +4 deals +70,500\.50\n +their close date has passed",
                          figures_text(app))
+        assert "USD " not in figures_text(app).split("Warnings", 1)[1]
 
 
 async def test_a_quarter_of_another_year(loaded, run_app):
@@ -191,9 +193,9 @@ async def test_an_empty_database(sqlite_db):
         await start_empty(pilot)  # an empty database first offers demo data
         await open_forecast(pilot)
         text = figures_text(app)
-        assert re.search(r"ok +No close date +0 deals +USD 0\.00\n +every open deal has one",
+        assert re.search(r"ok +No close date +0 deals +0\.00\n +every open deal has one",
                          text)
-        assert re.search(r"ok +Overdue +0 deals +USD 0\.00\n +none past its close date", text)
+        assert re.search(r"ok +Overdue +0 deals +0\.00\n +none past its close date", text)
         assert "No open deal is expected to close in 2026Q4." in text
 
 
@@ -294,7 +296,7 @@ async def test_the_settings_form_changes_the_labels(loaded, run_app, monkeypatch
         assert re.search(r"Stage +Deals +one-time, EUR +Win %", text)
         assert "Pipeline by stage, 2026Q4 (one-time, EUR)" in text
         assert "Won by month, Dec 2025 - Nov 2026 (one-time, EUR)" in text
-        assert read_figures(figures_text(app), currency="EUR") == expected_figures(2026, 4)
+        assert read_figures(figures_text(app)) == expected_figures(2026, 4)
     saved = settings.get_settings()
     assert (saved.amount_basis, saved.currency) == ("one-time", "EUR")
 

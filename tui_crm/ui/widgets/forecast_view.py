@@ -33,10 +33,6 @@ def amount_label(settings: Settings) -> str:
     return f"{settings.amount_basis}, {settings.currency}"
 
 
-def money(amount: Decimal, settings: Settings) -> str:
-    return format_amount(amount, settings.currency)
-
-
 def short(amount: Decimal) -> str:
     return format_amount(amount, short=True)
 
@@ -98,12 +94,13 @@ def stage_table(result: Forecast, picked: int | None = None) -> Table:
     return table
 
 
-def _warning(grid: Table, label: str, tally: Tally, settings: Settings, bad: str,
-             good: str, picked: bool = False) -> None:
-    """Two lines: the figures, then what they mean (so a narrow column never wraps)."""
+def _warning(grid: Table, label: str, tally: Tally, bad: str, good: str,
+             picked: bool = False) -> None:
+    """Two lines: the figures, then what they mean (so a narrow column never wraps).
+    The amount is in the screen's basis and currency, said once in its title."""
     marker = Text("!", style=WARN) if tally.count else Text("ok", style=OK)
     grid.add_row(marker, Text(label, style=HEADING if tally.count else ""), deals(tally.count),
-                 money(tally.amount, settings), style=PICKED if picked else None)
+                 format_amount(tally.amount), style=PICKED if picked else None)
     grid.add_row("", Text(bad if tally.count else good, style="italic"), "", "")
 
 
@@ -115,11 +112,10 @@ def warnings(result: Forecast, picked: int | None = None) -> Group:
     grid.add_column(no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
-    settings = result.settings
-    _warning(grid, "No close date", result.no_close_date, settings,
-             "they hurt the forecast", "every open deal has one", picked == 0)
-    _warning(grid, "Overdue", result.overdue, settings,
-             "their close date has passed", "none past its close date", picked == 1)
+    _warning(grid, "No close date", result.no_close_date, "they hurt the forecast",
+             "every open deal has one", picked == 0)
+    _warning(grid, "Overdue", result.overdue, "their close date has passed",
+             "none past its close date", picked == 1)
     heading = Text("Warnings", style=HEADING)
     heading.append(" (open deals of every quarter)", style="")
     return Group(Text(""), heading, grid)
@@ -128,14 +124,13 @@ def warnings(result: Forecast, picked: int | None = None) -> Group:
 def win_loss(result: Forecast) -> Group:
     """Deals closed in the quarter: won, lost, win rate, most common lost reasons."""
     wl = result.win_loss
-    settings = result.settings
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
-    grid.add_row(Text("Won", style=HEADING), deals(wl.won_count), money(wl.won_amount, settings))
+    grid.add_row(Text("Won", style=HEADING), deals(wl.won_count), format_amount(wl.won_amount))
     grid.add_row(Text("Lost", style=HEADING), deals(wl.lost_count),
-                 money(wl.lost_amount, settings))
+                 format_amount(wl.lost_amount))
     if wl.closed_count:
         rate = Text.assemble(("Win rate ", HEADING), (f"{wl.win_rate:.1f}%", HEADING),
                              f"  ({wl.won_count:,} won of {wl.closed_count:,} closed)")
