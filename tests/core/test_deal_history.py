@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from tui_crm.core import changelog, customers, deals, leads
-from tui_crm.core.history import FieldChange, deal_timeline
+from tui_crm.core.history import FieldChange, timeline
 
 
 def test_moves_and_edits_with_who_and_when(db):
@@ -19,7 +19,7 @@ def test_moves_and_edits_with_who_and_when(db):
     changelog.set_user("bob")
     deals.update_deal(deal, {"amount": "15k", "customer_id": acme, "lead_id": None})
 
-    newest, moved, created = deal_timeline(deal)
+    newest, moved, created = timeline("opportunity", deal)
     assert (newest.user, newest.action) == ("bob", "update")
     assert set(newest.changes) == {FieldChange("amount_cents", Decimal("12500.00"),
                                                Decimal("15000.00")),
@@ -37,4 +37,4 @@ def test_a_deleted_stage_or_parent_shows_its_id(db):
     acme = customers.create_customer({"name": "Acme"})
     deal = deals.create_deal({"name": "Rollout", "customer_id": acme})
     changelog.record("opportunity", deal, "update", {"customer": (999, acme)})
-    assert deal_timeline(deal)[0].changes == (FieldChange("customer", "#999", "Acme"),)
+    assert timeline("opportunity", deal)[0].changes == (FieldChange("customer", "#999", "Acme"),)

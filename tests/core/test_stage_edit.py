@@ -117,11 +117,11 @@ def test_moving_a_stage_after_itself_changes_nothing(db):
 
 
 def test_a_deal_moved_out_of_a_removed_stage_names_it_in_its_history(db):
-    from tui_crm.core.history import FieldChange, deal_timeline
+    from tui_crm.core.history import FieldChange, timeline
 
     (deal_id,) = make_deals("Proposal", 1)
     stages.remove_stage("Proposal", move_to="Qualification")
-    assert deal_timeline(deal_id)[0].changes == (
+    assert timeline("opportunity", deal_id)[0].changes == (
         FieldChange("stage", "Proposal (removed)", "Qualification"),)
 
 

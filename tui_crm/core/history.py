@@ -31,11 +31,6 @@ class Entry:
     changes: tuple[FieldChange, ...]
 
 
-def deal_timeline(deal_id: int, limit: int = 200) -> list[Entry]:
-    """The deal's saves, newest first: stage moves and edits, with who and when."""
-    return timeline("opportunity", deal_id, limit)
-
-
 def timeline(entity: str, record_id: int, limit: int = 200) -> list[Entry]:
     """The saves of the ``entity`` record (a ChangeLog kind: opportunity, lead,
     customer, contact), newest first, with who and when."""
