@@ -25,6 +25,7 @@ from tui_crm.core.errors import CrmError
 from tui_crm.core.models import (
     DEFAULT_SETTINGS,
     NO_DATE,
+    PUSHED_LATER,
     ChangeLog,
     Opportunity,
     Setting,
@@ -371,20 +372,11 @@ def _bucket(before: list | None, after: list | None, was_in: bool, is_in: bool,
     return None, 0
 
 
-def pushed_later():
-    """ChangeLog rows that moved a deal's close date later: the slippage counted.
-
-    ISO dates compare as text; a date set where there was none (or cleared) is no push.
-    """
-    return ((ChangeLog.entity == "opportunity") & (ChangeLog.field == "close_date")
-            & (ChangeLog.new > ChangeLog.old))
-
-
 def pushes_of(deal_id) -> Expression:
     """The slippage of the deal ``deal_id`` (a column of an outer query, say) as a
-    subquery: its ChangeLog rows read through the (entity, entity_id, at) index."""
+    subquery: its pushes read through their own index (``change_log_pushes``)."""
     return (ChangeLog.select(fn.COUNT(ChangeLog.id))
-            .where(pushed_later() & (ChangeLog.entity_id == deal_id)))
+            .where(PUSHED_LATER & (ChangeLog.entity_id == deal_id)))
 
 
 def _pushes(ids: set[int]) -> dict[int, int]:
@@ -393,7 +385,7 @@ def _pushes(ids: set[int]) -> dict[int, int]:
     ordered = sorted(ids)
     for start in range(0, len(ordered), 500):
         query = (ChangeLog.select(ChangeLog.entity_id, fn.COUNT(ChangeLog.id))
-                 .where(pushed_later() & ChangeLog.entity_id.in_(ordered[start:start + 500]))
+                 .where(PUSHED_LATER & ChangeLog.entity_id.in_(ordered[start:start + 500]))
                  .group_by(ChangeLog.entity_id))
         found.update(query.tuples())
     return found
