@@ -44,3 +44,32 @@ async def test_what_the_first_screen_holds_is_kept_out_of_full_collections(sqlit
         assert type(first).__name__ == "LeadsScreen"
         assert not any(thing is first for thing in gc.get_objects()), "frozen"
         assert gc.get_freeze_count() > 20_000  # the app's code and styles too
+
+
+async def test_the_first_frame_is_drawn_before_the_workers_start(db, monkeypatch):
+    """The overdue count and the look for an empty database run in workers started
+    once the first frame is shown (Textual's Ready), not while it is drawn: on
+    PostgreSQL each worker's thread opens a connection of its own."""
+    from tui_crm.core import activities, leads
+
+    lead = leads.create_lead({"name": "Ada"})
+    activities.create_activity({"kind": "Call", "subject": "Ring back", "lead_id": lead,
+                                "due": "2020-01-01"})
+    happened: list[str] = []
+
+    def marking(name: str):
+        original = getattr(CrmApp, name)
+
+        def marked(app):  # one parameter: Textual hands the event only to two
+            happened.append(name)
+            return original(app)
+        return marked
+
+    for name in ("on_ready", "refresh_overdue", "_offer_first_run"):
+        monkeypatch.setattr(CrmApp, name, marking(name))
+    app = CrmApp(start_mode="leads")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "1 overdue" in app.sub_title
+    assert happened[:3] == ["on_ready", "_offer_first_run", "refresh_overdue"], happened

@@ -93,15 +93,19 @@ class CrmApp(UndoSteps, LiveRefresh, KeysInOrder, FailsSoftly):
 
     def on_mount(self) -> None:
         self.sub_title = printable(self.db_label, single_line=True)
-        self._offer_first_run()
-        self.refresh_overdue()
 
     def on_ready(self) -> None:
         """The first frame is shown. What is alive now (the code, the styles, the app
         and its first screen) lives as long as the app: Python's full collections, which
         stop the app to walk every object, no longer walk it. At 120x40 each took
-        35-90 ms, three or four times a session; now 10-40 ms."""
+        35-90 ms, three or four times a session; now 10-40 ms.
+
+        Only now are the overdue activities counted and an empty database looked for,
+        each in a worker: before, they drew the first frame out, the more so on
+        PostgreSQL, where each worker's thread opens a connection of its own."""
         gc.freeze()
+        self._offer_first_run()
+        self.refresh_overdue()
 
     # -- the count of overdue activities, in the header of every screen ---------------
 

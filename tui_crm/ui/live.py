@@ -35,13 +35,16 @@ class LiveRefresh:
         self._live_looking = asyncio.Lock()  # one look at a time
         self._live_generation = 0
         self._live_seen: WeakKeyDictionary[Screen, int] = WeakKeyDictionary()
+        if self._live_watcher is not None and self.live_interval:
+            self.set_interval(self.live_interval, self.check_now, name="live-refresh")
+
+    def on_ready(self) -> None:  # the first frame is shown (Textual's Ready)
+        # The first look marks where the database is: taken once the first screen is
+        # drawn with its data (its connection opened then, not while the screen is
+        # drawn), not a whole interval later, so a change made in between is not taken
+        # for the starting point.
         if self._live_watcher is not None:
-            if self.live_interval:
-                self.set_interval(self.live_interval, self.check_now, name="live-refresh")
-            # The first look marks where the database is: taken once the first screen
-            # is drawn (with its data), not a whole interval later, so a change made
-            # in between is not taken for the starting point.
-            self.call_after_refresh(self.check_now)
+            self.call_later(self.check_now)
 
     def on_unmount(self) -> None:
         if self._live_watcher is not None:
