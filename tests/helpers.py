@@ -58,3 +58,25 @@ def statements(database) -> Iterator[list[Statement]]:
         yield seen
     finally:
         database.query_hooks.remove(hook)
+
+
+@contextlib.contextmanager
+def round_trips(database) -> Iterator[list[str]]:
+    """The messages this thread's PostgreSQL connection sent meanwhile that wait for
+    the server's answer (``Sync``: one a round trip), read from libpq's protocol
+    trace; with the names of all it sent, to tell what went together."""
+    import tempfile
+
+    conn = database.connection()
+    sent: list[str] = []
+    with tempfile.TemporaryFile("w+") as trace:
+        conn.pgconn.trace(trace.fileno())
+        try:
+            yield sent
+        finally:
+            conn.pgconn.untrace()
+            trace.seek(0)
+            for line in trace:
+                fields = line.split("\t")  # when, direction, length, message, ...
+                if len(fields) > 3 and fields[1] == "F":
+                    sent.append(fields[3].strip())

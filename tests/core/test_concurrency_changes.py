@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 
 import pytest
+from peewee import IntegrityError, PostgresqlDatabase
 
 from tests.core.test_concurrency import start_child, wait_for
-from tui_crm.core import leads
+from tui_crm.core import leads, live
 from tui_crm.core.errors import ValidationError
 from tui_crm.core.live import ChangeWatcher
 
@@ -67,3 +68,43 @@ def test_after_a_reconnect_an_old_token_counts_as_changed(watcher):
     changed, fresh = watcher.changed_since(token)
     assert changed
     assert watcher.changed_since(fresh) == (False, fresh)
+
+
+def test_after_its_own_write_a_thread_knows_where_the_database_stands(watcher, db):
+    """The number a write took on PostgreSQL says where the database stood just after
+    it, with no look; its own change is then no news, a later one is."""
+    token = watcher.token()
+    with live.numbers_taken() as numbers:
+        leads.create_lead({"name": "Ada"})
+    assert len(numbers) == (1 if isinstance(db, PostgresqlDatabase) else 0)
+    after = watcher.token_after(numbers)
+    assert after > token
+    assert watcher.changed_since(after) == (False, after)
+    thread = threading.Thread(target=leads.create_lead, args=({"name": "Grace"},))
+    thread.start()
+    thread.join()
+    assert watcher.changed_since(after)[0]
+
+
+def test_a_change_stands_when_its_announcement_fails_after_the_commit(db):
+    if not isinstance(db, PostgresqlDatabase):
+        pytest.skip("PostgreSQL announces a change after its commit")
+    db.execute_sql(f"ALTER SEQUENCE {live.SEQUENCE} RENAME TO gone_for_now")
+    try:
+        lead = leads.create_lead({"name": "Ada"})  # committed; what follows it fails
+    finally:
+        db.execute_sql(f"ALTER SEQUENCE gone_for_now RENAME TO {live.SEQUENCE}")
+    assert leads.get_lead(lead).name == "Ada"
+
+
+def test_a_commit_that_fails_raises_with_the_announcement_that_followed_it(db):
+    if not isinstance(db, PostgresqlDatabase):
+        pytest.skip("the COMMIT and what follows it go in one round trip")
+    db.execute_sql("CREATE TABLE held (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)")
+    with pytest.raises(IntegrityError), db.atomic():
+        db.execute_sql("INSERT INTO held VALUES (1), (1)")  # refused only at the COMMIT
+        live.announce_change(db)
+    assert db.execute_sql("SELECT count(*) FROM held").fetchone() == (0,)
+    token = live.ChangeWatcher(db).token()
+    leads.create_lead({"name": "Ada"})  # the connection goes on as before
+    assert leads.count_leads() == 1 and live.ChangeWatcher(db).token() > token

@@ -214,13 +214,79 @@ class ReconnectingPostgres(PostgresqlDatabase):
     restarted, a network cut) and runs the statement again, but only outside a
     transaction: inside one, what it had written is gone with the connection, so the
     error stands (``write`` says nothing was saved) and the next statement reconnects.
+
+    It also spares round trips, which count most when the server is across a network
+    (psycopg 3's pipeline): a transaction's BEGIN goes with its first statement, and
+    its COMMIT with the statements that must follow it (``after_commit_sql``).
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Per thread: .begin, BEGIN not sent yet; .after, what follows the COMMIT.
+        self.pending = threading.local()
+
     def execute_sql(self, sql, params=None, *args, **kwargs):
+        if getattr(self.pending, "begin", False):
+            self.pending.begin = False
+            return self._begin_with(sql, params)
         return self._again(super().execute_sql, sql, params, *args, **kwargs)
 
     def begin(self, *args, **kwargs):
-        return self._again(super().begin, *args, **kwargs)
+        if args or kwargs:  # an isolation level: as peewee sends it
+            return self._again(super().begin, *args, **kwargs)
+        if self.is_closed():
+            self.connect()  # now: connecting inside the transaction would forget it
+        self.pending.begin = True  # sent with the transaction's first statement
+        return None
+
+    def after_commit_sql(self, sql: str, then: Callable[[tuple | None], object]) -> None:
+        """Run ``sql`` once this thread's transaction has committed, in the round trip
+        of its COMMIT, and give ``then`` its first row. Should it fail after the commit
+        (the connection lost just then), the change stands and ``then`` is not called."""
+        self.pending.after = [*getattr(self.pending, "after", ()), (sql, then)]
+
+    def commit(self):
+        after, self.pending.after = getattr(self.pending, "after", ()), ()
+        committing = not getattr(self.pending, "begin", False)  # else nothing was sent
+        self.pending.begin = False
+        if not committing and not after:
+            return
+        conn = self.connection()
+        if not hasattr(conn, "pipeline"):  # psycopg2: a round trip a statement
+            if committing:
+                super().commit()
+            for sql, then in after:
+                self._after(then, lambda sql=sql: PostgresqlDatabase.execute_sql(self, sql))
+            return
+        done, cursors = None, []
+        try:
+            with peewee.__exception_wrapper__, conn.pipeline():
+                done = conn.execute("COMMIT") if committing else None
+                cursors = [(PostgresqlDatabase.execute_sql(self, sql), then)
+                           for sql, then in after]
+        except peewee.PeeweeException:
+            if committing and (done is None or done.statusmessage != "COMMIT"):
+                raise  # not committed: the write fails, and says so
+            return  # committed; what was to follow it failed
+        for cursor, then in cursors:
+            self._after(then, lambda cursor=cursor: cursor)
+
+    def rollback(self):
+        self.pending.after = ()
+        if getattr(self.pending, "begin", False):
+            self.pending.begin = False  # nothing was sent: nothing to undo
+            return
+        super().rollback()
+
+    @staticmethod
+    def _after(then: Callable[[tuple | None], object], statement: Callable) -> None:
+        """``then`` given the first row of what followed a commit; nothing when it
+        failed (the change stands all the same)."""
+        try:
+            row = statement().fetchone()
+        except peewee.PeeweeException:
+            return
+        then(row)
 
     def _again(self, statement: Callable[..., T], *args, **kwargs) -> T:
         try:
@@ -230,6 +296,39 @@ class ReconnectingPostgres(PostgresqlDatabase):
                 raise
             drop_connection(self)
             return statement(*args, **kwargs)
+
+    def _begin_with(self, sql, params):
+        """BEGIN and the transaction's first statement, in one round trip. On a
+        connection found lost, both again on a new one: nothing was sent on it yet."""
+        try:
+            return self._begin_and(sql, params)
+        except peewee.PeeweeException as exc:
+            if not faults.is_connection_lost(exc):
+                raise
+            self._reopen()
+            return self._begin_and(sql, params)
+
+    def _begin_and(self, sql, params):
+        conn = self.connection()
+        if not hasattr(conn, "pipeline"):
+            super().begin()
+            return super().execute_sql(sql, params)
+        with peewee.__exception_wrapper__, conn.pipeline():
+            conn.execute("BEGIN")
+            cursor = super().execute_sql(sql, params)
+        return cursor
+
+    def _reopen(self) -> None:
+        """A new connection for this thread in the middle of a transaction that has
+        sent nothing yet (peewee's close refuses while a transaction is open)."""
+        state = self._state
+        try:
+            state.conn.close()
+        except Exception:  # noqa: BLE001 - a broken connection is closed all the same
+            pass
+        with peewee.__exception_wrapper__:
+            state.conn = self._connect()
+            self._initialize_connection(state.conn)
 
 
 def drop_connection(database: Database) -> None:
@@ -373,8 +472,8 @@ def write(fn: Callable[..., T]) -> Callable[..., T]:
     On SQLite the transaction begins IMMEDIATE, so it holds the write lock from the
     start and never fails half-way on a lock; the busy timeout makes it wait for
     other writers. On PostgreSQL a deadlock or serialization failure runs it again.
-    A nested call joins the outer transaction. After each commit the change is
-    announced to live screens (``core.live``). Any other database fault (read-only,
+    A nested call joins the outer transaction. Each commit is announced to live
+    screens (``core.live``). Any other database fault (read-only,
     disk full, lost connection, a record deleted meanwhile...) is raised as a
     DatabaseError saying so in one sentence; the connection is dropped when it may be
     the cause (read-only, lost), so the next try reconnects and succeeds once the
@@ -391,6 +490,7 @@ def write(fn: Callable[..., T]) -> Callable[..., T]:
             try:
                 with database.atomic(), changelog.intent_scope():
                     result = fn(*args, **kwargs)
+                    live.announce_change(database)  # once committed
             except CrmError:
                 raise
             except Exception as exc:
@@ -402,7 +502,6 @@ def write(fn: Callable[..., T]) -> Callable[..., T]:
                     raise DatabaseError("The database stayed busy with other users' changes; "
                                         "nothing was saved, try again.") from exc
             else:
-                live.announce_change(database)
                 return result
         raise AssertionError("unreachable")  # pragma: no cover
 

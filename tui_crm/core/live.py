@@ -5,8 +5,10 @@ changes whenever another connection commits, and since the watcher's connection
 never writes, that is every commit: other processes', and this process's from any
 thread. PostgreSQL: every write transaction takes the next number of the
 ``change_counter`` sequence once it has committed (``announce_change``, called by
-``db.write``); the watcher reads the sequence's last value. A sequence takes no
-row lock, so writers never queue behind each other for it.
+``db.write``; sent with the COMMIT, in its round trip); the watcher reads the
+sequence's last value. A sequence takes no row lock, so writers never queue behind
+each other for it. The number a write took also tells the app where the database
+stood just after its own change (``numbers_taken``, ``token_after``), with no look.
 
 A token is ``(epoch, value)``: the epoch grows whenever the watcher had to
 reconnect, so a token from before a reconnect always counts as "changed". The tokens
@@ -15,8 +17,10 @@ of one watcher only grow (both counters do), so of two tokens the later is the l
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+from collections.abc import Iterator
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
@@ -26,10 +30,41 @@ SEQUENCE = "change_counter"
 Token = tuple[int, int]
 
 
+_taken = threading.local()  # .numbers: where this thread's writes are collected
+
+
 def announce_change(database: Database) -> None:
-    """Tell watchers that ``database`` has just committed a change."""
-    if isinstance(database, PostgresqlDatabase):
-        database.execute_sql(f"SELECT nextval('{SEQUENCE}')")
+    """Tell watchers of ``database`` about the change this thread's transaction is
+    making: called inside it; on PostgreSQL the sequence's next number is taken once
+    it has committed (taken before, a watcher could look before the change shows)."""
+    if not isinstance(database, PostgresqlDatabase):
+        return
+    statement = f"SELECT nextval('{SEQUENCE}')"
+    after_commit_sql = getattr(database, "after_commit_sql", None)
+    if after_commit_sql is not None:  # core.db's: in the COMMIT's round trip
+        after_commit_sql(statement, _took)
+    else:
+        database.after_commit(lambda: _took(database.execute_sql(statement).fetchone()))
+
+
+def _took(row: tuple | None) -> None:
+    numbers = getattr(_taken, "numbers", None)
+    if numbers is not None and row is not None:
+        numbers.append(int(row[0]))
+
+
+@contextlib.contextmanager
+def numbers_taken() -> Iterator[list[int]]:
+    """Collects the numbers that this thread's writes take while within (none on
+    SQLite): the last of them is where the database stood just after them."""
+    outer = getattr(_taken, "numbers", None)
+    _taken.numbers = numbers = []
+    try:
+        yield numbers
+    finally:
+        _taken.numbers = outer
+        if outer is not None:
+            outer.extend(numbers)
 
 
 class ChangeWatcher:
@@ -58,6 +93,17 @@ class ChangeWatcher:
             except Exception as exc:  # noqa: BLE001 - any failure: reconnect next time
                 self._drop()
                 raise DatabaseError(f"Cannot check the database for changes: {exc}") from exc
+
+    def token_after(self, numbers: list[int]) -> Token:
+        """Where the database stood just after this thread's writes that took
+        ``numbers`` (``numbers_taken``): no query when it can say (PostgreSQL, the
+        watcher connected); else where it is now. Writes of others that took a higher
+        number since are changes still to see."""
+        with self._lock:
+            if numbers and self._conn is not None and not isinstance(
+                    self._conn, sqlite3.Connection):
+                return self._epoch, max(numbers)
+        return self.token()
 
     def changed_since(self, token: Token | None) -> tuple[bool, Token]:
         """Whether anything was committed since ``token``, and the token for now."""

@@ -101,11 +101,11 @@ class LiveRefresh:
         """Around a change this app makes (in any thread) and then shows itself: the
         next look does not count it as a change. Looks wait while it runs, so one made
         just after it still counts. The screen that made it calls ``saw_own_change``."""
-        with self._live_lock:
+        with self._live_lock, live.numbers_taken() as numbers:
             yield
             if self._live_watcher is not None:
                 with contextlib.suppress(CrmError):
-                    self._live_keep(self._live_watcher.token())
+                    self._live_keep(self._live_watcher.token_after(numbers))
 
     def saw_own_change(self, screen: Screen) -> None:
         """``screen`` shows its own change (see ``own_change``); the other screens
