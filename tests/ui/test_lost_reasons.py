@@ -56,6 +56,19 @@ async def test_up_past_the_first_reason_keeps_what_was_typed(one_deal, run_app):
         assert reason(one_deal) == ("ClosedLost", "pric")
 
 
+async def test_down_typed_before_the_reasons_are_read_still_picks_the_next(one_deal,
+                                                                          run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        await burst(pilot, "x", *"co", "down", "enter")  # one burst: before the read
+        assert reason(one_deal) == ("ClosedLost", "Lost contact")
+
+
+async def test_text_typed_after_a_step_starts_the_highlight_again(one_deal, run_app):
+    async with run_app(start_mode="pipeline") as pilot:
+        await burst(pilot, "x", *"co", "down", *"mp", "enter")
+        assert reason(one_deal) == ("ClosedLost", "Went with a competitor")
+
+
 async def test_empty_is_fine_and_escape_cancels(one_deal, run_app):
     async with run_app(start_mode="pipeline") as pilot:
         await burst(pilot, "x", *"price", "escape")

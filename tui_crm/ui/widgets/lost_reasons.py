@@ -3,8 +3,9 @@
 Typing filters the reasons (any part of a reason, any case) and highlights the first
 that matches; `up`/`down` move the highlight (`up` past the first: none, the typed
 text is taken as it is); `enter` takes the highlighted reason, or the typed text when
-none is highlighted (empty is fine). The reasons are read in a worker; an `enter`
-typed before they arrive is answered once they have.
+none is highlighted (empty is fine). The reasons are read in a worker; what is
+typed before they arrive (text, `up`/`down`, `enter`) acts once they have, in the
+order it was typed.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class LostReasonPrompt(TextPrompt, FailsSoftly):
         self.reasons: list[str] | None = None  # None: not read yet
         self.shown: list[str] = []
         self.submitted: str | None = None  # enter pressed before the reasons came
+        self.steps_waiting: list[tuple[str, int]] = []  # (typed so far, step), likewise
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -69,7 +71,12 @@ class LostReasonPrompt(TextPrompt, FailsSoftly):
     @on(Read)
     def reasons_read(self, message: Read) -> None:
         self.reasons = message.reasons
-        self.show_matches(self.query_one("#lost-reason", Input).value)
+        for typed, step in self.steps_waiting:  # as they were pressed, on what was typed
+            self.show_matches(typed)
+            self.action_step(step)
+        if not self.steps_waiting or self.steps_waiting[-1][0] != self.value_typed():
+            self.show_matches(self.value_typed())
+        self.steps_waiting = []
         if self.submitted is not None:
             self.answer(self.submitted)
 
@@ -79,6 +86,9 @@ class LostReasonPrompt(TextPrompt, FailsSoftly):
         self.query_one(".dialog-hint", Static).update(message)
         if self.submitted is not None:
             self.answer(self.submitted)
+
+    def value_typed(self) -> str:
+        return self.query_one("#lost-reason", Input).value
 
     @property
     def options(self) -> OptionList:
@@ -101,6 +111,10 @@ class LostReasonPrompt(TextPrompt, FailsSoftly):
             self.show_matches(event.value)
 
     def action_step(self, step: int) -> None:
+        if self.reasons is None:  # taken once the reasons are read
+            if self.submitted is None:
+                self.steps_waiting.append((self.value_typed(), step))
+            return
         options = self.options
         if not self.shown:
             return
