@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tui_crm.core.models import ChangeLog, stamp
+from tui_crm.core.models import ChangeLog, execute_later, stamp
 
 _user: str | None = None
 _intent: contextvars.ContextVar[str | None] = contextvars.ContextVar("intent", default=None)
@@ -75,7 +75,7 @@ def record(entity: str, entity_id: int, action: str,
         for field, (old, new) in (changes or {}).items()
     ] or [{"at": at, "user": user, "entity": entity, "entity_id": entity_id, "action": action,
            "field": None, "old": None, "new": None, "intent": intent}]
-    ChangeLog.insert_many(rows).execute()
+    execute_later(ChangeLog.insert_many(rows))  # with the change's next statement
 
 
 @dataclass(frozen=True)

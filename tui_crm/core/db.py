@@ -209,6 +209,9 @@ def _connect_postgres(url: str) -> PostgresqlDatabase:
     return database
 
 
+BEGIN = "BEGIN"
+
+
 class ReconnectingPostgres(PostgresqlDatabase):
     """PostgreSQL that opens a new connection when the old one was lost (the server
     restarted, a network cut) and runs the statement again, but only outside a
@@ -216,19 +219,22 @@ class ReconnectingPostgres(PostgresqlDatabase):
     error stands (``write`` says nothing was saved) and the next statement reconnects.
 
     It also spares round trips, which count most when the server is across a network
-    (psycopg 3's pipeline): a transaction's BEGIN goes with its first statement, and
-    its COMMIT with the statements that must follow it (``after_commit_sql``).
+    (psycopg 3's pipeline). What needs no answer is held and sent with the next
+    statement that does, in one round trip: a transaction's BEGIN, and the writes
+    whose results nobody reads (``send_later``). Its COMMIT goes with them and with the
+    statements that must follow it (``after_commit_sql``).
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Per thread: .begin, BEGIN not sent yet; .after, what follows the COMMIT.
+        # Per thread: .held, what waits for the next round trip: (sql, params);
+        # .after, what follows the COMMIT: (sql, then).
         self.pending = threading.local()
 
     def execute_sql(self, sql, params=None, *args, **kwargs):
-        if getattr(self.pending, "begin", False):
-            self.pending.begin = False
-            return self._begin_with(sql, params)
+        held = self._take_held()
+        if held:
+            return self._send(held, sql, params)
         return self._again(super().execute_sql, sql, params, *args, **kwargs)
 
     def begin(self, *args, **kwargs):
@@ -236,8 +242,13 @@ class ReconnectingPostgres(PostgresqlDatabase):
             return self._again(super().begin, *args, **kwargs)
         if self.is_closed():
             self.connect()  # now: connecting inside the transaction would forget it
-        self.pending.begin = True  # sent with the transaction's first statement
+        self.pending.held = [(BEGIN, None)]  # sent with the first statement
         return None
+
+    def send_later(self, sql: str, params=None) -> None:
+        """Run ``sql``, a write whose result nobody reads, with this transaction's next
+        statement or its COMMIT, in their round trip (its error, if any, is theirs)."""
+        self.pending.held = [*getattr(self.pending, "held", ()), (sql, params)]
 
     def after_commit_sql(self, sql: str, then: Callable[[tuple | None], object]) -> None:
         """Run ``sql`` once this thread's transaction has committed, in the round trip
@@ -246,13 +257,16 @@ class ReconnectingPostgres(PostgresqlDatabase):
         self.pending.after = [*getattr(self.pending, "after", ()), (sql, then)]
 
     def commit(self):
-        after, self.pending.after = getattr(self.pending, "after", ()), ()
-        committing = not getattr(self.pending, "begin", False)  # else nothing was sent
-        self.pending.begin = False
+        held, after = self._take_held(), self._take_after()
+        if held == [(BEGIN, None)]:
+            held = []  # nothing was sent: nothing to commit
+        committing = bool(held) or self._sent_in_transaction()
         if not committing and not after:
             return
         conn = self.connection()
         if not hasattr(conn, "pipeline"):  # psycopg2: a round trip a statement
+            for sql, params in held:
+                self._run(sql, params)
             if committing:
                 super().commit()
             for sql, then in after:
@@ -261,6 +275,8 @@ class ReconnectingPostgres(PostgresqlDatabase):
         done, cursors = None, []
         try:
             with peewee.__exception_wrapper__, conn.pipeline():
+                for sql, params in held:
+                    self._run(sql, params)
                 done = conn.execute("COMMIT") if committing else None
                 cursors = [(PostgresqlDatabase.execute_sql(self, sql), then)
                            for sql, then in after]
@@ -272,11 +288,25 @@ class ReconnectingPostgres(PostgresqlDatabase):
             self._after(then, lambda cursor=cursor: cursor)
 
     def rollback(self):
-        self.pending.after = ()
-        if getattr(self.pending, "begin", False):
-            self.pending.begin = False  # nothing was sent: nothing to undo
-            return
+        held = self._take_held()
+        self._take_after()
+        if held[:1] == [(BEGIN, None)]:
+            return  # nothing was sent: nothing to undo
         super().rollback()
+
+    def _take_held(self) -> list:
+        held, self.pending.held = getattr(self.pending, "held", []), []
+        return held
+
+    def _take_after(self) -> list:
+        after, self.pending.after = getattr(self.pending, "after", []), []
+        return after
+
+    def _sent_in_transaction(self) -> bool:
+        """Whether the server holds a transaction of this thread's (its BEGIN sent)."""
+        conn = self._state.conn
+        return conn is not None and getattr(conn, "info", None) is not None \
+            and conn.info.transaction_status != 0  # psycopg's IDLE
 
     @staticmethod
     def _after(then: Callable[[tuple | None], object], statement: Callable) -> None:
@@ -288,6 +318,39 @@ class ReconnectingPostgres(PostgresqlDatabase):
             return
         then(row)
 
+    def _send(self, held: list, sql, params):
+        """What was held, then ``sql``, in one round trip; ``sql``'s cursor. When the
+        connection is found lost before its transaction sent anything, all of it again
+        on a new one."""
+        try:
+            return self._send_once(held, sql, params)
+        except peewee.PeeweeException as exc:
+            if held[:1] != [(BEGIN, None)] or not faults.is_connection_lost(exc):
+                raise
+            self._reopen()
+            return self._send_once(held, sql, params)
+
+    def _send_once(self, held: list, sql, params):
+        conn = self.connection()
+        if not hasattr(conn, "pipeline"):
+            for before, before_params in held:
+                self._run(before, before_params)
+            return PostgresqlDatabase.execute_sql(self, sql, params)
+        with peewee.__exception_wrapper__, conn.pipeline():
+            for before, before_params in held:
+                self._run(before, before_params)
+            cursor = PostgresqlDatabase.execute_sql(self, sql, params)
+        return cursor
+
+    def _run(self, sql, params) -> None:
+        """One held statement; BEGIN as peewee sends it (not one of the statements
+        its query hooks see)."""
+        if sql == BEGIN:
+            with peewee.__exception_wrapper__:
+                self.cursor().execute(BEGIN)
+        else:
+            PostgresqlDatabase.execute_sql(self, sql, params)
+
     def _again(self, statement: Callable[..., T], *args, **kwargs) -> T:
         try:
             return statement(*args, **kwargs)
@@ -296,27 +359,6 @@ class ReconnectingPostgres(PostgresqlDatabase):
                 raise
             drop_connection(self)
             return statement(*args, **kwargs)
-
-    def _begin_with(self, sql, params):
-        """BEGIN and the transaction's first statement, in one round trip. On a
-        connection found lost, both again on a new one: nothing was sent on it yet."""
-        try:
-            return self._begin_and(sql, params)
-        except peewee.PeeweeException as exc:
-            if not faults.is_connection_lost(exc):
-                raise
-            self._reopen()
-            return self._begin_and(sql, params)
-
-    def _begin_and(self, sql, params):
-        conn = self.connection()
-        if not hasattr(conn, "pipeline"):
-            super().begin()
-            return super().execute_sql(sql, params)
-        with peewee.__exception_wrapper__, conn.pipeline():
-            conn.execute("BEGIN")
-            cursor = super().execute_sql(sql, params)
-        return cursor
 
     def _reopen(self) -> None:
         """A new connection for this thread in the middle of a transaction that has

@@ -40,6 +40,17 @@ DEFAULT_LOST_REASONS = ("Price", "No budget", "Went with a competitor", "Lost co
 DEFAULT_ROT_DAYS = {"Qualification": 30, "Proposal": 21, "Negotiation": 14}
 
 
+def execute_later(query) -> None:
+    """Run ``query``, a write whose result nobody reads: on PostgreSQL it goes with the
+    transaction's next statement, in one round trip (``core.db``); elsewhere now."""
+    database = db.obj
+    send_later = getattr(database, "send_later", None)
+    if send_later is None or not database.in_transaction():
+        query.execute()
+        return
+    send_later(*query.sql())
+
+
 def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 

@@ -14,7 +14,14 @@ from collections.abc import Mapping
 from peewee import EXCLUDED, Case, DataError, fn
 
 from tui_crm.core.errors import CrmError
-from tui_crm.core.models import NO_DATE, Opportunity, Stage, StageDayTotal, StageTotal
+from tui_crm.core.models import (
+    NO_DATE,
+    Opportunity,
+    Stage,
+    StageDayTotal,
+    StageTotal,
+    execute_later,
+)
 from tui_crm.core.money import from_cents
 
 # What the totals know of a deal: stage id, close date or None, cents, lost reason.
@@ -103,17 +110,18 @@ def _add_to_stage(stage_id: int, count: int, cents: int) -> None:
 
 
 def _add_to_days(rows: list[tuple[int, dt.date, str, int, int]]) -> None:
-    """Add (stage id, day, lost reason, count, cents) rows, creating the missing ones."""
-    (StageDayTotal
-     .insert_many(rows, fields=[StageDayTotal.stage, StageDayTotal.close_date,
-                                StageDayTotal.lost_reason, StageDayTotal.count,
-                                StageDayTotal.amount_cents])
-     .on_conflict(conflict_target=[StageDayTotal.stage, StageDayTotal.close_date,
-                                   StageDayTotal.lost_reason],
-                  update={StageDayTotal.count: StageDayTotal.count + EXCLUDED.count,
-                          StageDayTotal.amount_cents:
-                              StageDayTotal.amount_cents + EXCLUDED.amount_cents})
-     .execute())
+    """Add (stage id, day, lost reason, count, cents) rows, creating the missing ones.
+    Sent with the change's next statement: a day's total is a part of its stage's, so
+    what a total cannot hold is refused by the stage's update (``TotalTooLarge``)."""
+    execute_later(StageDayTotal
+                  .insert_many(rows, fields=[StageDayTotal.stage, StageDayTotal.close_date,
+                                             StageDayTotal.lost_reason, StageDayTotal.count,
+                                             StageDayTotal.amount_cents])
+                  .on_conflict(conflict_target=[StageDayTotal.stage, StageDayTotal.close_date,
+                                                StageDayTotal.lost_reason],
+                               update={StageDayTotal.count: StageDayTotal.count + EXCLUDED.count,
+                                       StageDayTotal.amount_cents:
+                                           StageDayTotal.amount_cents + EXCLUDED.amount_cents}))
 
 
 def add_bulk(tallies: Mapping[tuple[int, dt.date | None, str], tuple[int, int]]) -> None:
