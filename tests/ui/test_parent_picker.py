@@ -38,6 +38,21 @@ async def test_on_an_empty_database_the_picker_says_so(sqlite_db, run_app):
             screen_text(app)
 
 
+async def test_down_and_enter_typed_with_the_name_pick_from_its_matches(sqlite_db, run_app):
+    for name in ("Acme", "Babbage", "Beacon [/]", "Bealton"):  # "B" matches three
+        customers.create_customer({"name": name})
+    async with run_app() as pilot:
+        form = await open_deal_form(pilot)
+        form.fields["parent"].editor.focus()
+        await burst(pilot, *"Bea", "down", "enter")  # one burst: before any match came
+        assert pilot.app.screen is form
+        assert form.fields["parent"].editor.render().plain.split() == ["Customer", "Bealton"]
+        form.fields["parent"].editor.focus()
+        await burst(pilot, *"Beac", "up", "enter")  # up from the first match stays on it
+        assert form.fields["parent"].editor.render().plain.split() == [
+            "Customer", "Beacon", "[/]"]
+
+
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 async def test_ctrl_n_creates_the_customer_and_the_deal_has_it(sqlite_db, size, run_app):
     customers.create_customer({"name": "Acme"})

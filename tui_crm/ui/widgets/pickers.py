@@ -1,10 +1,11 @@
 """Picking a record by typing part of its name: the parent of a deal, by keyboard alone.
 
 ``RecordPicker`` is a modal: type to search (the database is asked for a few
-matches, never a whole table), `up`/`down` to move, `enter` to choose, `escape` to
-cancel, `ctrl+n` to create the customer or lead that was not found (a short form
-prefilled with what was typed; once saved, it is the choice). ``ParentField`` is the
-form field that opens it and shows the choice.
+matches, never a whole table; the keys typed meanwhile wait for them, so `down` and
+`enter` typed in a burst act on the matches of what was typed), `up`/`down` to move,
+`enter` to choose, `escape` to cancel, `ctrl+n` to create the customer or lead that
+was not found (a short form prefilled with what was typed; once saved, it is the
+choice). ``ParentField`` is the form field that opens it and shows the choice.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from tui_crm.core.lookup import RecordMatch, find_records
 from tui_crm.ui.footer_keys import KeyFooter
@@ -61,6 +63,7 @@ class RecordPicker(DataModal[RecordMatch | None]):
         self.exclude = exclude  # (kind, id) of a record not to offer (the one merged)
         self.can_create = can_create
         self.matches: list[RecordMatch] = []
+        self.looking = False  # a search on its way: the keys typed meanwhile wait
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box picker-box"):
@@ -76,12 +79,31 @@ class RecordPicker(DataModal[RecordMatch | None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self._search(self.text)
+        self.look(self.text)
+
+    def on_unmount(self) -> None:
+        self.looked()
 
     @on(Input.Changed, ".picker-input")
     def search_typed(self, event: Input.Changed) -> None:
         event.stop()
-        self._search(event.value)
+        self.look(event.value)
+
+    def look(self, text: str) -> None:
+        """Search for ``text``; the keys typed meanwhile wait for its matches."""
+        if not self.looking:
+            self.looking = True
+            self.app.hold_keys()
+        self._search(text)
+
+    def looked(self) -> None:
+        if self.looking:
+            self.looking = False
+            self.app.release_keys()
+
+    def worker_failed(self, worker: Worker, message: str) -> None:
+        self.looked()
+        super().worker_failed(worker, message)
 
     class Found(Message):
         """The records matching ``text``, read in a worker."""
@@ -104,6 +126,7 @@ class RecordPicker(DataModal[RecordMatch | None]):
     def _show(self, text: str, matches: list[RecordMatch]) -> None:
         if text != self.query_one(Input).value:
             return  # an older search, overtaken by typing
+        self.looked()
         self.matches = matches
         options = self.query_one(OptionList)
         options.clear_options()
