@@ -157,9 +157,13 @@ def ratios(ratio_class) -> list:
     return out
 
 
-def measure(bench, sessions, tmux_class, lead_terms, customer_terms) -> None:
+def measure(bench, sessions, tmux_class, lead_terms, customer_terms,
+            short_sessions: int) -> None:
     """Run the part: PostgreSQL at 1k and 1M deals and SQLite at 1M, the same sessions
-    in turn (every other round in reverse), then the forecasts and the demo loads."""
+    in turn (every other round in reverse), each round also ``short_sessions`` short
+    ones of each (launch, open and search the lists: the figures that vary most, as
+    many samples as the SQLite part takes of them), then the forecasts and the demo
+    loads."""
     cluster = Cluster()
     cluster.start()
     try:
@@ -181,8 +185,16 @@ def measure(bench, sessions, tmux_class, lead_terms, customer_terms) -> None:
         tmux = tmux_class()
         try:
             for run in range(bench.runs):
-                for name in list(targets)[::-1 if run % 2 else 1]:
-                    _session(bench, sessions, tmux, name, targets[name], expected[name])
+                order = list(targets)[::-1 if run % 2 else 1]
+                for name in order:
+                    result = sessions.AppSession(tmux, [TUI_CRM], targets[name],
+                                                 expected[name]).run()
+                    _record(bench, name, result, expected[name])
+                for _ in range(short_sessions):  # as the SQLite part: 15 launches a side
+                    for name in order:
+                        result = sessions.short_session(tmux, [TUI_CRM], targets[name],
+                                                        expected[name])
+                        _record(bench, name, result, expected[name])
                 print(f"  round {run + 1} done", flush=True)
         finally:
             tmux.close()
@@ -209,8 +221,8 @@ def _check_same_data(expected: dict) -> None:
                          f"{sqlite}")
 
 
-def _session(bench, sessions, tmux, name: str, target: str, expected) -> None:
-    result = sessions.AppSession(tmux, [TUI_CRM], target, expected).run()
+def _record(bench, name: str, result, expected) -> None:
+    """The figures of one session (a short one has no moves and no common words)."""
     values = {"launch": [result.launch], "move": result.moves,
               "open_leads": [result.open_leads], "open_customers": [result.open_customers]}
     for number, seconds in enumerate(result.search_leads):

@@ -25,8 +25,9 @@ its target. The 100,000-deal figures show the trend; no target uses them.
 - serve: deal moves over `tui-crm serve` (ssh -tt in tmux) against the app run in tmux
   directly, with 1 and 10 sessions open, and each session's memory (serve_sessions.py).
 - pg: PostgreSQL (a cluster of the bench's own, pg.py) against SQLite, the same demo
-  data: the app's sessions at 1M deals both ways and at 1k on PostgreSQL, the whole
-  `forecast --json` command, and the demo load, interleaved.
+  data: the app's sessions at 1M deals both ways and at 1k on PostgreSQL (with short
+  sessions, as the app part: 15 launches a side), the whole `forecast --json` command,
+  and the demo load, interleaved.
 - launch (only when asked, `--only launch`): launches alone, at 1k and 1M deals and of
   the minimal Textual app, interleaved: ratios 1a and 1b in a couple of minutes.
 - forecast: the query part of `tui-crm forecast --json` in the core against the same
@@ -407,7 +408,7 @@ class Bench:
     # -- P: PostgreSQL against SQLite (pg.py) --------------------------------------------
 
     def pg(self) -> None:
-        pg.measure(self, sessions, Tmux, LEAD_TERMS, CUSTOMER_TERMS)
+        pg.measure(self, sessions, Tmux, LEAD_TERMS, CUSTOMER_TERMS, SHORT_SESSIONS)
 
     # -- 4: forecast --------------------------------------------------------------
 
