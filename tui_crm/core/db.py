@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import random
@@ -263,29 +264,22 @@ class ReconnectingPostgres(PostgresqlDatabase):
         committing = bool(held) or self._sent_in_transaction()
         if not committing and not after:
             return
-        conn = self.connection()
-        if not hasattr(conn, "pipeline"):  # psycopg2: a round trip a statement
-            for sql, params in held:
-                self._run(sql, params)
-            if committing:
-                super().commit()
-            for sql, then in after:
-                self._after(then, lambda sql=sql: PostgresqlDatabase.execute_sql(self, sql))
-            return
         done, cursors = None, []
         try:
-            with peewee.__exception_wrapper__, conn.pipeline():
+            with peewee.__exception_wrapper__, self._together():
                 for sql, params in held:
                     self._run(sql, params)
-                done = conn.execute("COMMIT") if committing else None
+                if committing:
+                    done = self.cursor()
+                    done.execute("COMMIT")
                 cursors = [(PostgresqlDatabase.execute_sql(self, sql), then)
                            for sql, then in after]
         except peewee.PeeweeException:
             if committing and (done is None or done.statusmessage != "COMMIT"):
                 raise  # not committed: the write fails, and says so
-            return  # committed; what was to follow it failed
+            return  # committed; what was to follow it failed (the change stands)
         for cursor, then in cursors:
-            self._after(then, lambda cursor=cursor: cursor)
+            then(cursor.fetchone())
 
     def rollback(self):
         held = self._take_held()
@@ -305,18 +299,13 @@ class ReconnectingPostgres(PostgresqlDatabase):
     def _sent_in_transaction(self) -> bool:
         """Whether the server holds a transaction of this thread's (its BEGIN sent)."""
         conn = self._state.conn
-        return conn is not None and getattr(conn, "info", None) is not None \
-            and conn.info.transaction_status != 0  # psycopg's IDLE
+        return conn is not None and conn.info.transaction_status != 0  # IDLE, in both
 
-    @staticmethod
-    def _after(then: Callable[[tuple | None], object], statement: Callable) -> None:
-        """``then`` given the first row of what followed a commit; nothing when it
-        failed (the change stands all the same)."""
-        try:
-            row = statement().fetchone()
-        except peewee.PeeweeException:
-            return
-        then(row)
+    def _together(self) -> contextlib.AbstractContextManager:
+        """Within, what is sent goes in one round trip (psycopg 3's pipeline; psycopg2
+        has none: a round trip a statement)."""
+        conn = self.connection()
+        return conn.pipeline() if hasattr(conn, "pipeline") else contextlib.nullcontext()
 
     def _send(self, held: list, sql, params):
         """What was held, then ``sql``, in one round trip; ``sql``'s cursor. When the
@@ -331,12 +320,7 @@ class ReconnectingPostgres(PostgresqlDatabase):
             return self._send_once(held, sql, params)
 
     def _send_once(self, held: list, sql, params):
-        conn = self.connection()
-        if not hasattr(conn, "pipeline"):
-            for before, before_params in held:
-                self._run(before, before_params)
-            return PostgresqlDatabase.execute_sql(self, sql, params)
-        with peewee.__exception_wrapper__, conn.pipeline():
+        with peewee.__exception_wrapper__, self._together():
             for before, before_params in held:
                 self._run(before, before_params)
             cursor = PostgresqlDatabase.execute_sql(self, sql, params)
