@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import psycopg
 import pytest
+from peewee import PostgresqlDatabase
 
-from tests.helpers import statements
-from tui_crm.core import board, customers, deals, leads
+from tests.helpers import round_trips, statements
+from tui_crm.core import board, customers, deals, leads, settings
 from tui_crm.core.dates import Quarter
 from tui_crm.core.models import Opportunity
 
@@ -333,3 +335,52 @@ def test_my_deals_and_slippage_walk_indexes(sqlite_db):
             assert any("USING INDEX change_log_entity_entity_id_at (entity=? AND entity_id=?)"
                        in step
                        for step in plan), (sql, plan)
+
+
+def test_the_board_read_at_once_is_what_its_parts_read(pipeline):
+    """board_view reads the stages, the settings, the focused card, the totals and the
+    cards in two groups; each comes out as read on its own."""
+    settings.update_settings(currency="eur")
+    columns = board.board_stages()
+    proposal = by_name("Proposal")
+    for search in (None, "deal p"):
+        view = board.board_view({}, 3, focus_id=pipeline["p6"], search=search)
+        assert [column.stage for column in view.columns] == columns
+        assert view.focus == board.find_card(pipeline["p6"], columns)
+        assert view.amounts == settings.get_settings() and view.amounts.currency == "EUR"
+        totals = board.column_totals(columns, search=search)
+        assert [column.tally for column in view.columns] == [totals[s.id] for s in columns]
+        shown = next(column for column in view.columns if column.stage == proposal)
+        assert pipeline["p6"] in [card.id for card in shown.window.cards]
+    assert board.board_view({}, 3).focus is None
+
+
+@pytest.mark.pg
+def test_the_board_is_read_in_two_round_trips_on_postgresql(db, pipeline):
+    if not isinstance(db, PostgresqlDatabase):
+        pytest.skip("round trips to a server")
+    places = {by_name("Proposal").id: ((D(2026, 12, 1), pipeline["p4"]), 1)}
+    for _ in range(3):  # a statement is prepared on its second run: a trip of its own
+        board.board_view(places, 4, focus_id=pipeline["p4"])
+    with statements(db) as seen, round_trips(db) as sent:
+        view = board.board_view(places, 4, focus_id=pipeline["p4"])
+    trips = " ".join(sent).split("Sync")[:-1]
+    assert [trip.split().count("Execute") for trip in trips] == [3, 2], sent
+    assert len(seen) == 5 and "Query" not in sent
+    assert view.focus.id == pipeline["p4"]
+
+
+@pytest.mark.pg
+def test_the_board_read_at_once_survives_a_lost_connection(db, db_url, pipeline):
+    """The server ended the connection (a restart, an administrator): the board is
+    read on a new one, as a statement read alone would be."""
+    if not isinstance(db, PostgresqlDatabase):
+        pytest.skip("PostgreSQL only")
+    board.board_view({}, 4)
+    pid = db.connection().info.backend_pid
+    with psycopg.connect(db_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    view = board.board_view({}, 4, focus_id=pipeline["w2"])
+    assert view.focus.id == pipeline["w2"] and db.connection().info.backend_pid != pid
+    totals = board.column_totals(board.board_stages())
+    assert [column.tally for column in view.columns] == list(totals.values())

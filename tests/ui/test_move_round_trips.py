@@ -1,9 +1,11 @@
 """What a deal move costs the database, as the board does it: from the key to the board
-drawn again. On PostgreSQL every statement is a round trip to another process (and,
-on a busy machine, a wait for it to be scheduled), so the count is what a move costs:
-the move's own transaction (BEGIN, six statements, COMMIT, the change announced), then
-the board read back in four statements whatever the number of columns (the stages,
-the deal moved, every column's totals, every column's cards) and the settings shown."""
+drawn again. On PostgreSQL a statement is another process's work (and, on a busy
+machine, a wait for it to be scheduled), so the count is what a move costs: the move's
+own transaction (BEGIN, six statements, COMMIT, the change announced), then the board
+read back in five statements whatever the number of columns (the stages, the settings
+shown and the deal moved; every column's totals and every column's cards). How they
+are grouped into round trips is tested in the core (tests/core/test_move_statements.py,
+tests/core/test_board_queries.py)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from peewee import JOIN, SQL, Expression, Field, Select, Tuple, fn
 
-from tui_crm.core import stages
+from tui_crm.core import settings, stages
 from tui_crm.core.dates import Quarter
 from tui_crm.core.forecast import Tally
 from tui_crm.core.models import (
@@ -29,6 +29,7 @@ from tui_crm.core.models import (
     Opportunity,
     StageDayTotal,
     StageTotal,
+    read_together,
 )
 from tui_crm.core.money import from_cents
 from tui_crm.core.past import pushes_of
@@ -106,8 +107,12 @@ class Window:
 
 def board_stages() -> list[StageRow]:
     """The board's columns: the open stages in order, then the won and the lost ones."""
+    return _columns(stages.all_stages())
+
+
+def _columns(all_stages: Sequence[StageRow]) -> list[StageRow]:
     order = {"open": 0, "won": 1, "lost": 2}
-    return sorted(stages.all_stages(), key=lambda s: order[s.kind])
+    return sorted(all_stages, key=lambda s: order[s.kind])
 
 
 @dataclass(frozen=True)
@@ -335,17 +340,34 @@ def _read_pages(reads: Sequence[_PageRead]) -> list[Page]:
     """Many pages in one statement: every walk of every page, each up to its page's
     ``limit + 1`` rows (one round trip, where a walk each cost one round trip to a
     server)."""
+    query = _pages_query(reads)
+    return _pages(reads, list(query) if query is not None else [])
+
+
+def _pages_query(reads: Sequence[_PageRead]) -> Select | None:
+    """The statement of ``_read_pages`` (None when there is nothing to read)."""
+    return _walked_query([(walk, read.limit + 1) for read in reads for walk in read.walks])
+
+
+def _pages(reads: Sequence[_PageRead], found_rows: list[tuple]) -> list[Page]:
+    """The pages of ``reads`` from the rows their ``_pages_query`` found."""
     walks = [(walk, read.limit + 1) for read in reads for walk in read.walks]
-    found = iter(_walked(walks))
+    found = iter(_walk_rows(walks, found_rows))
     return [read.page([row for _ in read.walks for row in next(found)]) for read in reads]
 
 
 def _walked(walks: Sequence[tuple[_Walk, int]]) -> list[list[tuple]]:
     """The card rows each walk finds (up to its number of rows), in its order, read in
-    one statement: the walks in a UNION ALL, each row tagged with its walk's number,
-    and what the cards show besides the deal's own columns read once for all rows."""
+    one statement."""
+    query = _walked_query(walks)
+    return _walk_rows(walks, list(query) if query is not None else [])
+
+
+def _walked_query(walks: Sequence[tuple[_Walk, int]]) -> Select | None:
+    """The walks in a UNION ALL, each row tagged with its walk's number, and what the
+    cards show besides the deal's own columns read once for all rows."""
     if not walks:
-        return []
+        return None
     branches = [walk.query.limit(SQL(str(limit))).select_extend(SQL(str(number)).alias("walk"))
                 for number, (walk, limit) in enumerate(walks)]
     found = functools.reduce(operator.add, branches).alias("walked")
@@ -354,8 +376,13 @@ def _walked(walks: Sequence[tuple[_Walk, int]]) -> list[list[tuple]]:
                                 on=(found.c.customer_id == Customer.id))
                           .join(Lead, JOIN.LEFT_OUTER, src=found,
                                 on=(found.c.lead_id == Lead.id)))
+    return query.select_extend(found.c.walk).tuples()
+
+
+def _walk_rows(walks: Sequence[tuple[_Walk, int]], found: list[tuple]) -> list[list[tuple]]:
+    """Each walk's rows, from what its ``_walked_query`` found, in the walk's order."""
     rows_of: list[list[tuple]] = [[] for _ in walks]
-    for row in query.select_extend(found.c.walk).tuples():
+    for row in found:
         rows_of[int(row[-1])].append(_typed(row[:-1]))
     # A UNION ALL and a join promise no order of their own: each walk's is put back.
     return [sorted(rows, key=walk.sort_key, reverse=walk.descending)
@@ -410,9 +437,18 @@ def column_edge(stage: StageRow, last: bool = False, search: str | None = None,
 def find_card(deal_id: int, order: Sequence[StageRow] | None = None) -> Card | None:
     """The card of one deal, wherever it is (None when it was deleted). ``order``: the
     stages, when the caller has just read them (else they are read here)."""
-    row = _cards().where(Opportunity.id == deal_id).tuples().first()
-    if row is None:
+    return _found_card(list(_card_of(deal_id)), order)
+
+
+def _card_of(deal_id: int) -> Select:
+    return _cards().where(Opportunity.id == deal_id).limit(1).tuples()
+
+
+def _found_card(found: list[tuple], order: Sequence[StageRow] | None) -> Card | None:
+    """The card ``_card_of`` found, if any."""
+    if not found:
         return None
+    row = found[0]
     stage = next((s for s in order or () if s.id == row[6]), None) or stages.get_stage(row[6])
     return _card(row, stage.is_open)
 
@@ -428,8 +464,15 @@ def column_totals(columns: Sequence[StageRow], search: str | None = None,
     any size). With a ``search`` or an ``owner``, SQL sums the matching deals of each
     column (one owner's through the owner index).
     """
+    query = _totals_query(columns, search, quarter, owner)
+    return _tallies(columns, list(query) if query is not None else [])
+
+
+def _totals_query(columns: Sequence[StageRow], search: str | None = None,
+                  quarter: Quarter | None = None, owner: str | None = None) -> Select | None:
+    """The statement of ``column_totals`` (None without columns)."""
     if not columns:
-        return {}
+        return None
     filtered = bool((search or "").strip()) or owner is not None
     if filtered:
         parts = [_matching_total(stage, search, quarter, owner) for stage in columns]
@@ -450,8 +493,13 @@ def column_totals(columns: Sequence[StageRow], search: str | None = None,
                          .where(StageDayTotal.stage.in_(closed_ids)
                                 & (day >= quarter.start) & (day < quarter.end))
                          .group_by(StageDayTotal.stage))
+    return functools.reduce(operator.add, parts).tuples()
+
+
+def _tallies(columns: Sequence[StageRow], found: list[tuple]) -> dict[int, Tally]:
+    """Each column's count and sum, from what its ``_totals_query`` found."""
     sums = {int(stage_id): Tally(int(count or 0), from_cents(int(cents or 0)))
-            for stage_id, count, cents in functools.reduce(operator.add, parts).tuples()}
+            for stage_id, count, cents in found}
     return {stage.id: sums.get(stage.id, Tally(0, from_cents(0))) for stage in columns}
 
 
@@ -482,6 +530,7 @@ class BoardView:
 
     columns: list[ColumnView]
     focus: Card | None  # the deal the cursor follows, wherever it is now
+    amounts: settings.Settings  # what the amounts are (the status line says it)
 
 
 def board_view(places: Mapping[int, tuple[Key | None, int]], rows: int,
@@ -494,12 +543,15 @@ def board_view(places: Mapping[int, tuple[Key | None, int]], rows: int,
     starts at its first card). ``focus_id`` is the deal the cursor must stay on: its
     column is read around it, wherever it moved. ``owner`` shows one owner's deals.
 
-    Four statements at most, whatever the number of columns: the stages, the focused
-    deal, every column's totals, every column's cards (each a round trip to a server).
+    Five statements at most, whatever the number of columns, in two round trips to a
+    server: the stages, the settings and the focused deal; then every column's
+    totals and every column's cards.
     """
-    stages_shown = board_stages()  # read once for the whole board
-    focus = find_card(focus_id, stages_shown) if focus_id is not None else None
-    totals = column_totals(stages_shown, search, quarter, owner)
+    found_stages, found_settings, found_focus = read_together(
+        stages.stages_query(), settings.settings_query(),
+        _card_of(focus_id) if focus_id is not None else None)
+    stages_shown = _columns(stages.stage_rows(found_stages))  # once for the whole board
+    focus = _found_card(found_focus, stages_shown) if focus_id is not None else None
     shown = {"search": search, "quarter": quarter, "owner": owner}
     placed, reads = [], []
     for stage in stages_shown:
@@ -510,9 +562,12 @@ def board_view(places: Mapping[int, tuple[Key | None, int]], rows: int,
         column_reads = _window_reads(stage, key, before=row, after=rows - row + 1, **shown)
         placed.append((stage, row, len(column_reads)))
         reads.extend(column_reads)
-    pages = iter(_read_pages(reads))
+    totals_query = _totals_query(stages_shown, search, quarter, owner)
+    found_totals, found_cards = read_together(totals_query, _pages_query(reads))
+    totals = _tallies(stages_shown, found_totals)
+    pages = iter(_pages(reads, found_cards))
     columns = []
     for stage, row, count in placed:
         window = _window([next(pages) for _ in range(count)])
         columns.append(ColumnView(stage, totals[stage.id], window, min(row, window.anchor)))
-    return BoardView(columns, focus)
+    return BoardView(columns, focus, settings.settings_of(found_settings))

@@ -8,7 +8,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -233,10 +233,27 @@ class ReconnectingPostgres(PostgresqlDatabase):
         self.pending = threading.local()
 
     def execute_sql(self, sql, params=None, *args, **kwargs):
+        if getattr(self.pending, "sending", False):  # one of ``read_together``'s
+            return PostgresqlDatabase.execute_sql(self, sql, params, *args, **kwargs)
         held = self._take_held()
         if held:
-            return self._send(held, sql, params)
+            return self._send(held, lambda: PostgresqlDatabase.execute_sql(self, sql, params))
         return self._again(super().execute_sql, sql, params, *args, **kwargs)
+
+    def read_together(self, queries: Sequence) -> list[list]:
+        """The rows of each SELECT of ``queries``, all sent in one round trip (with what
+        this thread holds for its transaction). A connection found lost is opened
+        again and they are all sent again, as for one statement."""
+        def send() -> list:
+            self.pending.sending = True
+            try:  # each a copy: a query sent again must not keep the lost rows
+                return [query.clone().execute(self) for query in queries]
+            finally:
+                self.pending.sending = False
+
+        held = self._take_held()
+        results = self._send(held, send) if held else self._again(self._send_once, [], send)
+        return [list(result) for result in results]
 
     def begin(self, *args, **kwargs):
         if args or kwargs:  # an isolation level: as peewee sends it
@@ -307,24 +324,23 @@ class ReconnectingPostgres(PostgresqlDatabase):
         conn = self.connection()
         return conn.pipeline() if hasattr(conn, "pipeline") else contextlib.nullcontext()
 
-    def _send(self, held: list, sql, params):
-        """What was held, then ``sql``, in one round trip; ``sql``'s cursor. When the
-        connection is found lost before its transaction sent anything, all of it again
-        on a new one."""
+    def _send(self, held: list, send: Callable[[], T]) -> T:
+        """What was held, then what ``send`` sends, in one round trip; what ``send``
+        returns. When the connection is found lost before its transaction sent
+        anything, all of it again on a new one."""
         try:
-            return self._send_once(held, sql, params)
+            return self._send_once(held, send)
         except peewee.PeeweeException as exc:
             if held[:1] != [(BEGIN, None)] or not faults.is_connection_lost(exc):
                 raise
             self._reopen()
-            return self._send_once(held, sql, params)
+            return self._send_once(held, send)
 
-    def _send_once(self, held: list, sql, params):
+    def _send_once(self, held: list, send: Callable[[], T]) -> T:
         with peewee.__exception_wrapper__, self._together():
             for before, before_params in held:
                 self._run(before, before_params)
-            cursor = PostgresqlDatabase.execute_sql(self, sql, params)
-        return cursor
+            return send()
 
     def _run(self, sql, params) -> None:
         """One held statement; BEGIN as peewee sends it (not one of the statements

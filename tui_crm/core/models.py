@@ -51,6 +51,16 @@ def execute_later(query) -> None:
     send_later(*query.sql())
 
 
+def read_together(*queries) -> list[list]:
+    """The rows of each SELECT of ``queries`` (none for a ``None``): on PostgreSQL all
+    sent in one round trip (``core.db``); elsewhere one after another."""
+    together = getattr(db.obj, "read_together", None)
+    sent = [query for query in queries if query is not None]
+    found = iter(together(sent) if together is not None and len(sent) > 1
+                 else [list(query) for query in sent])
+    return [next(found) if query is not None else [] for query in queries]
+
+
 def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 

@@ -29,9 +29,18 @@ class Settings:
 
 
 def get_settings() -> Settings:
+    return settings_of(settings_query())
+
+
+def settings_query():
+    """The query of ``get_settings``, for reading it with others (``read_together``)."""
+    return Setting.select()
+
+
+def settings_of(found) -> Settings:
+    """The settings ``settings_query`` found, the defaults for those not set."""
     values = dict(DEFAULT_SETTINGS)
-    values.update({row.key: row.value for row in Setting.select()
-                   if row.key in DEFAULT_SETTINGS})
+    values.update({row.key: row.value for row in found if row.key in DEFAULT_SETTINGS})
     return Settings(values["amount_basis"], values["currency"])
 
 

@@ -16,8 +16,18 @@ from tui_crm.core.validate import check_text
 
 def all_stages() -> list[StageRow]:
     """Every stage in pipeline order."""
+    return stage_rows(stages_query())
+
+
+def stages_query():
+    """The query of ``all_stages``, for reading it with others (``read_together``)."""
+    return Stage.select().order_by(Stage.position, Stage.id)
+
+
+def stage_rows(found) -> list[StageRow]:
+    """The stages ``stages_query`` found."""
     return [StageRow(s.id, s.name, s.position, s.probability, s.kind, s.rot_days)
-            for s in Stage.select().order_by(Stage.position, Stage.id)]
+            for s in found]
 
 
 def open_stages() -> list[StageRow]:

@@ -90,13 +90,12 @@ class PipelineScreen(ChangesInTurn, DataScreen):
         else:  # the first time: a screenful read at once, drawn with the first frame
             try:
                 first = board_queries.board_view({}, self._rows(), None, **self.shown())
-                amounts = settings.get_settings()
             except Exception as exc:
                 if not is_fault(exc):
                     raise
                 self.reload()  # again in a worker, which says why it fails
                 return
-            self._show(first, amounts, False)
+            self._show(first, False)
 
     # -- reading -----------------------------------------------------------------
 
@@ -139,9 +138,8 @@ class PipelineScreen(ChangesInTurn, DataScreen):
     def _read_board(self, number: int, places: dict, focus_id: int | None, rows: int,
                     shown: dict, first_match: bool, asked_for: tuple) -> None:
         view = board_queries.board_view(places, rows, focus_id, **shown)
-        amounts = settings.get_settings()
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Read(number, view, amounts, first_match,
+            self.post_message(self.Read(number, view, first_match,
                                         asked_for=asked_for))
 
     class Read(Message, bubble=False):
@@ -149,11 +147,10 @@ class PipelineScreen(ChangesInTurn, DataScreen):
         the cursors were at ``asked_for`` (their places, and what was shown).
         ``held``: the keys typed after the one that asked for it wait for it."""
 
-        def __init__(self, number: int, view: BoardView, amounts: settings.Settings,
-                     first_match: bool = False, held: bool = False,
-                     asked_for: tuple | None = None) -> None:
+        def __init__(self, number: int, view: BoardView, first_match: bool = False,
+                     held: bool = False, asked_for: tuple | None = None) -> None:
             super().__init__()
-            self.number, self.view, self.amounts = number, view, amounts
+            self.number, self.view = number, view
             self.first_match, self.held, self.asked_for = first_match, held, asked_for
 
     @on(Read)
@@ -167,11 +164,11 @@ class PipelineScreen(ChangesInTurn, DataScreen):
                 self.reload()
         else:
             self.floor = message.number
-            self._show(message.view, message.amounts, message.first_match)
+            self._show(message.view, message.first_match)
         if message.held:
             self.change_shown()
 
-    def _show(self, view: BoardView, amounts: settings.Settings, first_match: bool) -> None:
+    def _show(self, view: BoardView, first_match: bool) -> None:
         board = self.board
         current = board.column.stage.id if board.column else None
         board.set_stages([column.stage for column in view.columns])
@@ -187,7 +184,7 @@ class PipelineScreen(ChangesInTurn, DataScreen):
         else:
             target = board.column_of(current) if current is not None else 0
         board.go_to_column(target or 0)
-        self._show_status(amounts)
+        self._show_status(view.amounts)
         self._refresh_moves()
 
     def _show_status(self, amounts: settings.Settings) -> None:
@@ -365,9 +362,8 @@ class PipelineScreen(ChangesInTurn, DataScreen):
         except CrmError as exc:
             problem = str(exc)
         view = board_queries.board_view(places, rows, card.id, **shown)
-        amounts = settings.get_settings()
         self.post_message(self.Written(card, refused, problem, (places, shown),
-                                       self.Read(number, view, amounts)))
+                                       self.Read(number, view)))
 
     class Written(Message, bubble=False):
         """A change of ``card`` written (``problem``: refused, and why, under the title
@@ -400,7 +396,7 @@ class PipelineScreen(ChangesInTurn, DataScreen):
             self.change_shown()
             return
         self.floor = self.reads  # reads asked for before now may predate the change
-        self._show(message.read.view, message.read.amounts, False)
+        self._show(message.read.view, False)
         self.app.saw_own_change(self)
         self.change_shown()
 
@@ -471,7 +467,7 @@ class PipelineScreen(ChangesInTurn, DataScreen):
     def _read_board_held(self, number: int, places: dict, focus_id: int | None,  # the
                          rows: int, shown: dict) -> None:  # keys kept wait for its answer
         view = board_queries.board_view(places, rows, focus_id, **shown)
-        self.post_message(self.Read(number, view, settings.get_settings(), held=True))
+        self.post_message(self.Read(number, view, held=True))
 
     def action_edge_card(self, last: bool) -> None:
         """The cursor to the first (or last) card of its column, however long it is."""
