@@ -14,7 +14,7 @@ from peewee import JOIN
 from tui_crm.core import changelog, dates, stages, totals, tracking
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, NotFound, ValidationError
-from tui_crm.core.models import Customer, Lead, Opportunity, Stage, db, now
+from tui_crm.core.models import Customer, Lead, Opportunity, Stage, db, now, read_together
 from tui_crm.core.money import from_cents, to_cents
 from tui_crm.core.records import DealRow, StageRow
 from tui_crm.core.validate import check_amount, check_date, check_name, check_text
@@ -166,8 +166,16 @@ def move_deal(deal_id: int, stage_id: int, expected_version: int | None = None) 
     Entering a won or lost stage closes the deal (its close date becomes today; the
     expected date stays in the ChangeLog); leaving one reopens it.
     """
-    deal = tracking.fetch(Opportunity, ENTITY, deal_id)
-    return _move(deal, stages.all_stages(), stage_id, expected_version)
+    order, deal = _stages_and_deal(deal_id)
+    return _move(deal, order, stage_id, expected_version)
+
+
+def _stages_and_deal(deal_id: int) -> tuple[list[StageRow], Opportunity]:
+    """Every stage, and the deal (locked, see ``tracking.fetch``): what a move reads,
+    in one round trip on PostgreSQL."""
+    found_stages, found_deal = read_together(stages.stages_query(),
+                                             tracking.fetch_query(Opportunity, deal_id))
+    return stages.stage_rows(found_stages), tracking.fetched(ENTITY, found_deal)
 
 
 def _move(deal: Opportunity, order: list[StageRow], stage_id: int,
@@ -204,8 +212,7 @@ def step_deal(deal_id: int, step: int, expected_version: int | None = None) -> i
 
     Returns the new stage's id (the same one at either end of the pipeline).
     """
-    order = stages.all_stages()
-    deal = tracking.fetch(Opportunity, ENTITY, deal_id)  # locks it: step from where it is
+    order, deal = _stages_and_deal(deal_id)  # locked: it steps from where it is
     current = next(stage for stage in order if stage.id == deal.__data__["stage"])
     ids = [stage.id for stage in order if stage.kind == "open"]
     if current.kind == "open":
@@ -231,12 +238,11 @@ def close_won(deal_id: int, expected_version: int | None = None) -> dict:
 
 def _close(deal_id: int, kind: str, expected_version: int | None) -> dict:
     """Move a deal to the first stage of ``kind``: the stages read once, as a step."""
-    order = stages.all_stages()
+    order, deal = _stages_and_deal(deal_id)
     target = next((stage for stage in order if stage.kind == kind), None)
     if target is None:
         raise CrmError(f"There is no {kind} stage.")
-    return _move(tracking.fetch(Opportunity, ENTITY, deal_id), order, target.id,
-                 expected_version)
+    return _move(deal, order, target.id, expected_version)
 
 
 @write

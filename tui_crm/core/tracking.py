@@ -28,13 +28,22 @@ def fetch(model: type[Tracked], entity: str, record_id: int) -> Tracked:
     a concurrent writer waits and then reads what this one wrote (SQLite's write
     transactions are serial already).
     """
-    query = model.select().where(model.id == record_id)
+    return fetched(entity, list(fetch_query(model, record_id)))
+
+
+def fetch_query(model: type[Tracked], record_id: int):
+    """The statement of ``fetch``, for reading it with others (``read_together``)."""
+    query = model.select().where(model.id == record_id).limit(1)
     if db.in_transaction() and db.obj.for_update:
         query = query.for_update()
-    record = query.first()
-    if record is None:
+    return query
+
+
+def fetched(entity: str, found: list[Tracked]) -> Tracked:
+    """The record ``fetch_query`` found, or NotFound."""
+    if not found:
         raise NotFound(f"This {entity} no longer exists (it was deleted).")
-    return record
+    return found[0]
 
 
 def update(model: type[Tracked], entity: str, record_id: int, fields: dict[str, Any],
