@@ -340,27 +340,31 @@ def _read_pages(reads: Sequence[_PageRead]) -> list[Page]:
     """Many pages in one statement: every walk of every page, each up to its page's
     ``limit + 1`` rows (one round trip, where a walk each cost one round trip to a
     server)."""
-    query = _pages_query(reads)
-    return _pages(reads, list(query) if query is not None else [])
+    (found,) = read_together(_pages_query(reads))
+    return _pages(reads, found)
+
+
+def _page_walks(reads: Sequence[_PageRead]) -> list[tuple[_Walk, int]]:
+    """Every walk of every page, with its page's ``limit + 1``."""
+    return [(walk, read.limit + 1) for read in reads for walk in read.walks]
 
 
 def _pages_query(reads: Sequence[_PageRead]) -> Select | None:
     """The statement of ``_read_pages`` (None when there is nothing to read)."""
-    return _walked_query([(walk, read.limit + 1) for read in reads for walk in read.walks])
+    return _walked_query(_page_walks(reads))
 
 
 def _pages(reads: Sequence[_PageRead], found_rows: list[tuple]) -> list[Page]:
     """The pages of ``reads`` from the rows their ``_pages_query`` found."""
-    walks = [(walk, read.limit + 1) for read in reads for walk in read.walks]
-    found = iter(_walk_rows(walks, found_rows))
+    found = iter(_walk_rows(_page_walks(reads), found_rows))
     return [read.page([row for _ in read.walks for row in next(found)]) for read in reads]
 
 
 def _walked(walks: Sequence[tuple[_Walk, int]]) -> list[list[tuple]]:
     """The card rows each walk finds (up to its number of rows), in its order, read in
     one statement."""
-    query = _walked_query(walks)
-    return _walk_rows(walks, list(query) if query is not None else [])
+    (found,) = read_together(_walked_query(walks))
+    return _walk_rows(walks, found)
 
 
 def _walked_query(walks: Sequence[tuple[_Walk, int]]) -> Select | None:
@@ -437,7 +441,8 @@ def column_edge(stage: StageRow, last: bool = False, search: str | None = None,
 def find_card(deal_id: int, order: Sequence[StageRow] | None = None) -> Card | None:
     """The card of one deal, wherever it is (None when it was deleted). ``order``: the
     stages, when the caller has just read them (else they are read here)."""
-    return _found_card(list(_card_of(deal_id)), order)
+    (found,) = read_together(_card_of(deal_id))
+    return _found_card(found, order)
 
 
 def _card_of(deal_id: int) -> Select:
@@ -464,8 +469,8 @@ def column_totals(columns: Sequence[StageRow], search: str | None = None,
     any size). With a ``search`` or an ``owner``, SQL sums the matching deals of each
     column (one owner's through the owner index).
     """
-    query = _totals_query(columns, search, quarter, owner)
-    return _tallies(columns, list(query) if query is not None else [])
+    (found,) = read_together(_totals_query(columns, search, quarter, owner))
+    return _tallies(columns, found)
 
 
 def _totals_query(columns: Sequence[StageRow], search: str | None = None,
