@@ -64,7 +64,8 @@ def retally(old: Key | None, new: Key | None) -> None:
     """
     if old == new:
         return
-    check_room((new[2] if new else 0) - (old[2] if old else 0))
+    added = (new[2] if new else 0) - (old[2] if old else 0)
+    check_room(added)
     by_stage: dict[int, list[int]] = {}
     by_day: dict[tuple[int, dt.date, str], list[int]] = {}
     for key, sign in ((old, -1), (new, 1)):
@@ -76,34 +77,42 @@ def retally(old: Key | None, new: Key | None) -> None:
             tally[0] += sign
             tally[1] += sign * cents
     # Always in key order (stage first), so two changes in opposite directions
-    # cannot deadlock on PostgreSQL's row locks.
-    _add_to_stages(by_stage)
+    # cannot deadlock on PostgreSQL's row locks. What adds no cents to the sum of all
+    # deals (a move, a lower amount) cannot take a stage past it, the sum being within
+    # what a total holds: nothing waits for the stages' answer then.
+    _add_to_stages(by_stage, later=added <= 0)
     _add_to_days([(stage_id, day, reason, count, cents)
                   for (stage_id, day, reason), (count, cents) in sorted(by_day.items())])
 
 
-def _add_to_stages(deltas: Mapping[int, list[int] | tuple[int, int]]) -> None:
-    """Add ``{stage id: (count, cents)}`` to the stage totals, in one statement."""
+def _add_to_stages(deltas: Mapping[int, list[int] | tuple[int, int]],
+                   later: bool = False) -> None:
+    """Add ``{stage id: (count, cents)}`` to the stage totals, in one statement;
+    ``later``: with the change's next statement (``execute_later``)."""
     if len(deltas) == 1:
         ((stage_id, (count, cents)),) = deltas.items()
-        _add_to_stage(stage_id, count, cents)
+        _run(StageTotal.update(count=StageTotal.count + count,
+                               amount_cents=StageTotal.amount_cents + cents).where(
+            StageTotal.stage == stage_id), later)
         return
     ids = sorted(deltas)
     count = Case(StageTotal.stage, [(i, deltas[i][0]) for i in ids], 0)
     cents = Case(StageTotal.stage, [(i, deltas[i][1]) for i in ids], 0)
-    try:
-        StageTotal.update(count=StageTotal.count + count,
-                          amount_cents=StageTotal.amount_cents + cents).where(
-            StageTotal.stage.in_(ids)).execute()
-    except DataError as exc:
-        raise TotalTooLarge() from exc
+    _run(StageTotal.update(count=StageTotal.count + count,
+                           amount_cents=StageTotal.amount_cents + cents).where(
+        StageTotal.stage.in_(ids)), later)
 
 
 def _add_to_stage(stage_id: int, count: int, cents: int) -> None:
+    _add_to_stages({stage_id: (count, cents)})
+
+
+def _run(update, later: bool) -> None:
+    if later:
+        execute_later(update)
+        return
     try:
-        StageTotal.update(count=StageTotal.count + count,
-                          amount_cents=StageTotal.amount_cents + cents).where(
-            StageTotal.stage == stage_id).execute()
+        update.execute()
     except DataError as exc:
         # PostgreSQL's bigint refusing it: two writers passed check_room together.
         raise TotalTooLarge() from exc

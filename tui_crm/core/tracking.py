@@ -6,7 +6,7 @@ from typing import Any
 
 from tui_crm.core import changelog
 from tui_crm.core.errors import ConflictError, NotFound
-from tui_crm.core.models import Tracked, db, now
+from tui_crm.core.models import Tracked, db, execute_later, now
 
 
 def insert(model: type[Tracked], entity: str, fields: dict[str, Any]) -> int:
@@ -72,7 +72,12 @@ def update(model: type[Tracked], entity: str, record_id: int, fields: dict[str, 
         **{name: new for name, (_, new) in changes.items()}, **(unlogged or {}),
         updated_at=now(), updated_by=changelog.current_user(), version=model.version + 1,
     ).where((model.id == record_id) & (model.version == current.version))
-    if query.execute() != 1:
+    if db.in_transaction() and db.obj.for_update:
+        # The row is locked since ``fetch`` read it: its version cannot have moved, so
+        # nothing waits for the update's answer (on PostgreSQL it goes with the next
+        # statement, in its round trip).
+        execute_later(query)
+    elif query.execute() != 1:
         fresh = fetch(model, entity, record_id)
         raise ConflictError(entity, record_id, fresh.updated_by, fresh.updated_at)
     changelog.record(entity, record_id, action, changes)
