@@ -9,7 +9,8 @@ import pytest
 from peewee import PostgresqlDatabase
 
 from tests.helpers import Statement, assert_stage_totals_exact, round_trips, statements
-from tui_crm.core import customers, deals, stages
+from tui_crm.core import changelog, customers, deals, stages
+from tui_crm.core.errors import DatabaseError
 from tui_crm.core.models import Opportunity, StageDayTotal, StageTotal
 
 
@@ -110,4 +111,26 @@ def test_a_move_on_postgresql_is_two_round_trips(db, deal):
             pass
     assert sent.count("Sync") == 0 and not seen
     assert Opportunity.get_by_id(deal).stage_id == stages.first_open_stage().id
+    assert_stage_totals_exact()
+
+
+@pytest.mark.pg
+def test_a_move_refused_at_its_commit_saves_nothing(db, deal):
+    """The deal's update and the totals go with the COMMIT on PostgreSQL: a refusal
+    there (here a rule of the table's) still fails the whole move, with a sentence."""
+    if not isinstance(db, PostgresqlDatabase):
+        pytest.skip("the writes that go with the COMMIT")
+    won = stages.stage_of_kind("won").id
+    rule = f"ALTER TABLE opportunity ADD CONSTRAINT no_won CHECK (stage_id <> {won})"
+    db.execute_sql(rule)
+    try:
+        with pytest.raises(DatabaseError, match="nothing was saved"):
+            deals.close_won(deal)
+    finally:
+        db.execute_sql("ALTER TABLE opportunity DROP CONSTRAINT no_won")
+    assert Opportunity.get_by_id(deal).stage_id == stages.first_open_stage().id
+    assert changelog.timeline("opportunity", deal)[0].action == "create"
+    assert_stage_totals_exact()
+    deals.close_won(deal)  # the connection goes on as before
+    assert Opportunity.get_by_id(deal).stage_id == won
     assert_stage_totals_exact()
