@@ -91,6 +91,47 @@ async def test_the_trash_restores_a_deleted_deal(pilot_deal, monkeypatch, run_ap
         assert await shown(pilot, "Pilot 2026")  # the board shows it again
 
 
+async def test_keys_typed_as_the_trash_opens_wait_for_its_list(pilot_deal, monkeypatch,
+                                                                run_app):
+    """`down` `enter` typed as the Trash opens restore the second record listed (the
+    Trash read slowly here: the keys wait for it), and the keys typed while it is read
+    again after that restore wait as well."""
+    import threading
+
+    from tests.ui.pilot_helpers import key_event
+    from tui_crm.ui.widgets import trash_screen
+
+    second = deals.create_deal({"name": "Second [/] deal", "amount": "10",
+                                "customer_id": deals.get_deal(pilot_deal).customer_id})
+    deals.delete_deal(pilot_deal)
+    deals.delete_deal(second)  # listed first: the latest deleted
+    read = threading.Event()
+    list_trash = trash_screen.list_trash
+
+    def slow_list():
+        read.wait(timeout=10)
+        return list_trash()
+
+    monkeypatch.setattr(trash_screen, "list_trash", slow_list)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
+        await settle(pilot)
+        app.open_trash()
+        await pilot.pause()  # open, its list on its way
+        for key in ("down", "enter", "enter", "escape"):
+            app.post_message(key_event(key))
+        for _ in range(20):  # the Trash's list is still being read: the keys wait
+            await pilot.pause()
+        assert isinstance(app.screen, TrashScreen)
+        assert Opportunity.get_or_none(Opportunity.id == pilot_deal) is None
+        read.set()
+        await settle(pilot)
+        assert Opportunity.get_or_none(Opportunity.id == pilot_deal) is not None
+        # The second enter waited for the list read again: it restored the other one.
+        assert Opportunity.get_or_none(Opportunity.id == second) is not None
+        assert not isinstance(app.screen, TrashScreen)  # and escape closed it
+
+
 async def test_the_forecast_shows_a_past_moment_beside_today(pilot_deal, run_app):
     moment = stamp()
     deals.update_deal(pilot_deal, {"amount": "5000"})
