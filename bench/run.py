@@ -306,10 +306,10 @@ class Bench:
     # -- 3g, 3h, 3i: the Today queue at 80x24 ---------------------------------------------
 
     def today(self) -> None:
-        copies = {size: self.cache.working_copy(size) for size in (SMALL, LARGE)}
-        owners = {size: today_queue.queue_owner(path) for size, path in copies.items()}
-        print(f"the Today queue in tmux at 80x24, {self.runs} sessions per database",
-              flush=True)
+        owners = {size: today_queue.queue_owner(self.cache.working_copy(size))
+                  for size in (SMALL, LARGE)}
+        print(f"the Today queue in tmux at 80x24, {self.runs} sessions per database, "
+              f"{today_queue.LINES_DONE} lines done in each", flush=True)
         labels = {"queue_open": "open Today (mine only) at 80x24",
                   "queue_done": "space on Today's first line at 80x24 (next step asked)",
                   "queue_skip": "enter skips the next step at 80x24 (next line first)"}
@@ -317,11 +317,12 @@ class Bench:
         try:
             for run in range(self.runs):
                 for size in [SMALL, LARGE][::-1 if run % 2 else 1]:
-                    timed = today_queue.today_session(tmux, [TUI_CRM], copies[size],
-                                                      owners[size])
+                    copy = self.cache.working_copy(size)  # the lines done come back
+                    os.sync()  # the copy written out now, not during the session
+                    timed = today_queue.today_session(tmux, [TUI_CRM], copy, owners[size])
                     for key, label in labels.items():
                         self.figure(f"{key}.{size}", f"{label}: {deals_label(size)} "
-                                    "deals").samples.append(timed[key])
+                                    "deals").samples.extend(timed[key])
         finally:
             tmux.close()
 

@@ -19,6 +19,9 @@ from terminal import Tmux
 
 SIZE = (80, 24)
 BOARD_READY = ("? Help", "Next stage", "!20")  # the cards (dates) and the footer drawn
+# Lines marked done a session, each on a fresh copy of the database: the queue keeps
+# as many lines as it started with (the 1k one has 11 activities first, 27 lines).
+LINES_DONE = 3
 
 
 def queue_owner(path: Path) -> str:
@@ -35,26 +38,34 @@ def queue_owner(path: Path) -> str:
         database.close()
 
 
-def today_session(tmux: Tmux, command: list[str], db: Path, user: str) -> dict[str, float]:
-    """Launch on the board as ``user``; `5`, `space`, `enter`, each timed."""
+def today_session(tmux: Tmux, command: list[str], db: Path, user: str,
+                  lines_done: int = LINES_DONE) -> dict[str, list[float]]:
+    """Launch on the board as ``user``; `5`, then `space` and `enter` on ``lines_done``
+    lines in turn, each key timed (what the screen must show read from the database
+    before the key: the queue without the line just done)."""
     lines = read_today(db, user)
     pane = tmux.start([*command, "--db", str(db), "--screen", "pipeline", "--user", user],
                       size=SIZE)
-    timed = {}
+    timed: dict[str, list[float]] = {"queue_open": [], "queue_done": [], "queue_skip": []}
+
+    def timed_key(key: str, press: str, ready, what: str) -> None:
+        time.sleep(PAUSE)
+        start = time.perf_counter()
+        pane.press(press)
+        timed[key].append(pane.wait_for(ready, start, what=what))
+
     try:
         pane.wait_for(lambda s: all(text in s for text in BOARD_READY), time.perf_counter(),
                       what="the board")
-        for key, press, ready, what in (
-                ("queue_open", "5", lambda s: " to do" in s and row_shown(s, lines.first),
-                 "the Today queue"),
-                ("queue_done", "Space", lambda s: "Next step" in s, "the next step asked"),
-                ("queue_skip", "Enter",
-                 lambda s: "Next step" not in s and row_shown(s, lines.second),
-                 "the next line first in the queue")):
-            time.sleep(PAUSE)
-            start = time.perf_counter()
-            pane.press(press)
-            timed[key] = pane.wait_for(ready, start, what=what)
+        timed_key("queue_open", "5", lambda s: " to do" in s and row_shown(s, lines.first),
+                  "the Today queue")
+        for _ in range(lines_done):
+            timed_key("queue_done", "Space", lambda s: "Next step" in s,
+                      "the next step asked")
+            first = read_today(db, user).first  # the line done has left the queue
+            timed_key("queue_skip", "Enter",
+                      lambda s, first=first: "Next step" not in s and row_shown(s, first),
+                      "the next line first in the queue")
     finally:
         pane.close(("C-q",))
     return timed
