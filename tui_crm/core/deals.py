@@ -14,7 +14,7 @@ from peewee import JOIN
 from tui_crm.core import changelog, dates, stages, totals, tracking
 from tui_crm.core.db import write
 from tui_crm.core.errors import CrmError, NotFound, ValidationError
-from tui_crm.core.models import Customer, Lead, Opportunity, Stage, db, now, read_together
+from tui_crm.core.models import Customer, Lead, Opportunity, Stage, now, read_together
 from tui_crm.core.money import from_cents, to_cents
 from tui_crm.core.records import DealRow, StageRow
 from tui_crm.core.validate import check_amount, check_date, check_name, check_text
@@ -119,7 +119,7 @@ def _parent_kept(model: type[Customer] | type[Lead], record_id: int) -> bool:
     SHARE) until commit, so that a delete running meanwhile waits and then sees the
     new deal, as it would on SQLite, instead of failing on the foreign key."""
     query = model.select(model.id).where(model.id == record_id)
-    if db.in_transaction() and db.obj.for_update:
+    if tracking.locks_rows():
         query = query.for_update("FOR SHARE")
     return query.exists()
 

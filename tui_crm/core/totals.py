@@ -89,25 +89,16 @@ def _add_to_stages(deltas: Mapping[int, list[int] | tuple[int, int]],
                    later: bool = False) -> None:
     """Add ``{stage id: (count, cents)}`` to the stage totals, in one statement;
     ``later``: with the change's next statement (``execute_later``)."""
-    if len(deltas) == 1:
-        ((stage_id, (count, cents)),) = deltas.items()
-        _run(StageTotal.update(count=StageTotal.count + count,
-                               amount_cents=StageTotal.amount_cents + cents).where(
-            StageTotal.stage == stage_id), later)
-        return
     ids = sorted(deltas)
-    count = Case(StageTotal.stage, [(i, deltas[i][0]) for i in ids], 0)
-    cents = Case(StageTotal.stage, [(i, deltas[i][1]) for i in ids], 0)
-    _run(StageTotal.update(count=StageTotal.count + count,
-                           amount_cents=StageTotal.amount_cents + cents).where(
-        StageTotal.stage.in_(ids)), later)
-
-
-def _add_to_stage(stage_id: int, count: int, cents: int) -> None:
-    _add_to_stages({stage_id: (count, cents)})
-
-
-def _run(update, later: bool) -> None:
+    if len(ids) == 1:
+        count, cents = deltas[ids[0]]
+        where = StageTotal.stage == ids[0]
+    else:
+        count = Case(StageTotal.stage, [(i, deltas[i][0]) for i in ids], 0)
+        cents = Case(StageTotal.stage, [(i, deltas[i][1]) for i in ids], 0)
+        where = StageTotal.stage.in_(ids)
+    update = StageTotal.update(count=StageTotal.count + count,
+                               amount_cents=StageTotal.amount_cents + cents).where(where)
     if later:
         execute_later(update)
         return
@@ -116,6 +107,10 @@ def _run(update, later: bool) -> None:
     except DataError as exc:
         # PostgreSQL's bigint refusing it: two writers passed check_room together.
         raise TotalTooLarge() from exc
+
+
+def _add_to_stage(stage_id: int, count: int, cents: int) -> None:
+    _add_to_stages({stage_id: (count, cents)})
 
 
 def _add_to_days(rows: list[tuple[int, dt.date, str, int, int]]) -> None:

@@ -31,10 +31,16 @@ def fetch(model: type[Tracked], entity: str, record_id: int) -> Tracked:
     return fetched(entity, list(fetch_query(model, record_id)))
 
 
+def locks_rows() -> bool:
+    """Whether what this transaction reads can be locked until it commits (a write on
+    PostgreSQL; SQLite's write transactions are serial already)."""
+    return db.in_transaction() and db.obj.for_update
+
+
 def fetch_query(model: type[Tracked], record_id: int):
     """The statement of ``fetch``, for reading it with others (``read_together``)."""
     query = model.select().where(model.id == record_id).limit(1)
-    if db.in_transaction() and db.obj.for_update:
+    if locks_rows():
         query = query.for_update()
     return query
 
@@ -72,7 +78,7 @@ def update(model: type[Tracked], entity: str, record_id: int, fields: dict[str, 
         **{name: new for name, (_, new) in changes.items()}, **(unlogged or {}),
         updated_at=now(), updated_by=changelog.current_user(), version=model.version + 1,
     ).where((model.id == record_id) & (model.version == current.version))
-    if db.in_transaction() and db.obj.for_update:
+    if locks_rows():
         # The row is locked since ``fetch`` read it: its version cannot have moved, so
         # nothing waits for the update's answer (on PostgreSQL it goes with the next
         # statement, in its round trip).
