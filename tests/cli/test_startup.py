@@ -113,3 +113,74 @@ def test_no_module_needs_the_driver_when_imported():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+VERSIONS = """
+import sys
+sys.argv = ["tui-crm", *sys.argv[1:]]
+from tui_crm.__main__ import run
+try:
+    run()
+finally:
+    import psycopg, psycopg_binary
+    print("versions:", psycopg.__version__, psycopg_binary.__version__,
+          "importlib.metadata" in sys.modules, file=sys.stderr)
+"""
+
+
+def test_the_app_loads_psycopg_3_without_reading_its_metadata():
+    """psycopg 3 reads its version through importlib.metadata (email, zipfile, csv: a
+    start's 7-12 ms): the app gives it the version its distribution's folder names."""
+    from importlib import metadata
+
+    env = {k: v for k, v in os.environ.items() if k != "TUI_CRM_DB"}
+    done = subprocess.run([sys.executable, "-c", VERSIONS, "--db",
+                           "postgresql://nobody@127.0.0.1:1/none"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert "Cannot connect to PostgreSQL" in done.stderr
+    expected = f"versions: {metadata.version('psycopg')} {metadata.version('psycopg-binary')}"
+    assert f"{expected} False" in done.stderr, done.stderr
+
+
+KNOWN_VERSION_FILE = '''"""
+psycopg distribution version file.
+"""
+
+# Copyright (C) 2020 The Psycopg Team
+
+from importlib import metadata
+
+try:
+    __version__ = metadata.version("psycopg")
+except metadata.PackageNotFoundError:
+    __version__ = "0.0.0.0"
+'''
+
+
+@pytest.mark.parametrize(("version_file", "folders", "given"), [
+    (KNOWN_VERSION_FILE, ["psycopg-9.8.7.dist-info"], "9.8.7"),
+    (KNOWN_VERSION_FILE + "__version_info__ = (9, 8, 7)\n", ["psycopg-9.8.7.dist-info"],
+     None),  # the file says more: it is imported as it is
+    (KNOWN_VERSION_FILE.replace('"psycopg"', '"psycopg-c"'), ["psycopg-9.8.7.dist-info"],
+     None),
+    (KNOWN_VERSION_FILE, ["psycopg-9.8.7.dist-info", "psycopg-9.9.0.dist-info"], None),
+    (KNOWN_VERSION_FILE, [], None),
+])
+def test_a_version_module_is_given_only_when_its_file_is_the_known_one(
+        tmp_path, version_file, folders, given):
+    package = tmp_path / "psycopg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "version.py").write_text(version_file)
+    for folder in folders:
+        (tmp_path / folder).mkdir()
+    probe = ("import sys\n"
+             "from tui_crm.__main__ import versions_without_metadata\n"
+             "versions_without_metadata()\n"
+             "module = sys.modules.get('psycopg.version')\n"
+             "print('given:', getattr(module, '__version__', None))\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert f"given: {given}" in done.stdout
