@@ -69,8 +69,8 @@ def versions_without_metadata() -> None:
 
     psycopg and psycopg_binary each read their version with importlib.metadata, which
     loads email, zipfile and csv and reads the distribution's METADATA: 7-12 ms of
-    every start on PostgreSQL, for a string. A version file that is not the one line
-    this knows (another psycopg) is imported as it is.
+    every start on PostgreSQL, for a string. A version file that is not the one this
+    knows, word for word (another psycopg), is imported as it is.
     """
     import types
     from importlib.util import find_spec
