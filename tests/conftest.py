@@ -152,6 +152,26 @@ def db(db_url):
 
 
 @pytest.fixture
+def quick_db(db_url, monkeypatch):
+    """A PostgreSQL database opened as the app opens it, on psycopg2: peewee saw no
+    psycopg 3 (``core.db.load_full_driver`` brings it)."""
+    import peewee
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's drivers")
+    with monkeypatch.context() as patched:
+        patched.setattr(peewee, "psycopg", None)
+        database = open_database(db_url)
+    yield database
+    database.close()
+
+
+def driver(database) -> str:
+    """The driver of this thread's connection: psycopg2 or psycopg (3)."""
+    return type(database.connection()).__module__.split(".")[0]
+
+
+@pytest.fixture
 def sqlite_db(tmp_path):
     """An opened SQLite database, for tests about SQLite itself."""
     path = tmp_path / "crm.db"

@@ -6,11 +6,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-DRIVER = "psycopg"  # psycopg 3: prepared statements, COPY, LISTEN
-QUICK_DRIVER = "psycopg2"  # loads in a fifth of the time: for commands that run and exit
+DRIVER = "psycopg"  # psycopg 3: prepared statements, COPY, the pipeline
+QUICK_DRIVER = "psycopg2"  # loads in a fifth of the time
 
-# Commands that stay (the app, the server) or load rows in bulk (COPY) keep psycopg 3.
-STAYING = frozenset({None, "serve", "demo", "import"})
+# The server and the bulk loads (COPY) start with psycopg 3.
+FULL_FROM_THE_START = frozenset({"serve", "demo", "import"})
 _GLOBAL_OPTIONS_WITH_VALUE = frozenset({"--db", "--user", "--screen"})
 
 
@@ -31,17 +31,19 @@ def command_of(argv: Sequence[str]) -> str | None:
 
 
 def drivers_to_skip(argv: Sequence[str], env_url: str) -> tuple[str, ...]:
-    """The PostgreSQL drivers this run does without.
+    """The PostgreSQL drivers this run starts without.
 
     Peewee imports every driver that is installed, and each costs time at every start:
     psycopg 3 about a tenth of a second, psycopg2 a fiftieth. A SQLite run needs
-    neither; a command that runs a few statements and exits (``forecast --json``, a
-    script's ``today``) needs only the quick one, and takes psycopg 3 only when psycopg2
-    is missing; the app, ``serve`` and the bulk loads need psycopg 3.
+    neither. A command that runs a few statements and exits (``forecast --json``, a
+    script's ``today``) needs only the quick one. So does the app until its first
+    screen is shown: it loads psycopg 3 then (``core.db.load_full_driver``). ``serve``
+    and the bulk loads need psycopg 3 from the start. Without psycopg2, psycopg 3
+    does it all.
     """
     if not names_postgres(argv, env_url):
         return (DRIVER, QUICK_DRIVER)
-    if command_of(argv) in STAYING or not _installed(QUICK_DRIVER):
+    if command_of(argv) in FULL_FROM_THE_START or not _installed(QUICK_DRIVER):
         return (QUICK_DRIVER,)
     return (DRIVER,)
 
@@ -111,13 +113,19 @@ def _version_of(packages: str, folders: list[str], package: str, distribution: s
     return versions[0] if len(versions) == 1 else None
 
 
-def run() -> int:
-    """Run the command line, loading only the database driver it uses."""
-    skipped = drivers_to_skip(sys.argv[1:], os.environ.get("TUI_CRM_DB", ""))
+def start_lean(argv: Sequence[str], env_url: str) -> None:
+    """Keep out the drivers the run of ``argv`` starts without (``drivers_to_skip``),
+    and spare psycopg 3, if it is to load, its reading of importlib.metadata."""
+    skipped = drivers_to_skip(argv, env_url)
+    if names_postgres(argv, env_url) and (DRIVER not in skipped or command_of(argv) is None):
+        versions_without_metadata()  # psycopg 3 is loaded now, or once the app is shown
     for name in skipped:
         sys.modules.setdefault(name, None)  # `import name` now fails fast
-    if DRIVER not in skipped:
-        versions_without_metadata()
+
+
+def run() -> int:
+    """Run the command line, loading only the database driver it uses."""
+    start_lean(sys.argv[1:], os.environ.get("TUI_CRM_DB", ""))
     from tui_crm.cli import main
 
     return main()

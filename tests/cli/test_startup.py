@@ -1,5 +1,6 @@
 """The `tui-crm` command loads only the PostgreSQL driver it uses: none on SQLite,
-psycopg2 for a command that runs and exits, psycopg 3 for the app, serve and bulk loads."""
+psycopg2 for a command that runs and exits, psycopg 3 for serve and bulk loads; the app
+draws its first screen through psycopg2, then loads psycopg 3."""
 
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ def test_command_of(argv, expected):
 @pytest.mark.parametrize(("argv", "skipped"), [
     (["--db", "/tmp/crm.db"], ("psycopg", "psycopg2")),
     (["--db", "/tmp/crm.db", "forecast"], ("psycopg", "psycopg2")),
-    (["--db", "postgresql://u@h/db"], ("psycopg2",)),
+    (["--db", "postgresql://u@h/db"], ("psycopg",)),  # the app: psycopg 3 once shown
+    (["--db", "postgresql://u@h/db", "--screen", "pipeline"], ("psycopg",)),
     (["--db", "postgresql://u@h/db", "serve"], ("psycopg2",)),
     (["--db", "postgresql://u@h/db", "demo"], ("psycopg2",)),
     (["--db", "postgresql://u@h/db", "import", "leads", "a.csv"], ("psycopg2",)),
@@ -128,18 +130,58 @@ finally:
 """
 
 
-def test_the_app_loads_psycopg_3_without_reading_its_metadata():
-    """psycopg 3 reads its version through importlib.metadata (email, zipfile, csv: a
-    start's 7-12 ms): the app gives it the version its distribution's folder names."""
+def _metadata_versions() -> str:
     from importlib import metadata
 
+    return f"versions: {metadata.version('psycopg')} {metadata.version('psycopg-binary')}"
+
+
+def test_a_bulk_load_loads_psycopg_3_without_reading_its_metadata():
+    """psycopg 3 reads its version through importlib.metadata (email, zipfile, csv: a
+    start's 7-12 ms): it is given the version its distribution's folder names."""
     env = {k: v for k, v in os.environ.items() if k != "TUI_CRM_DB"}
     done = subprocess.run([sys.executable, "-c", VERSIONS, "--db",
-                           "postgresql://nobody@127.0.0.1:1/none"],
+                           "postgresql://nobody@127.0.0.1:1/none", "demo"],
                           capture_output=True, text=True, env=env, timeout=60)
     assert "Cannot connect to PostgreSQL" in done.stderr
-    expected = f"versions: {metadata.version('psycopg')} {metadata.version('psycopg-binary')}"
-    assert f"{expected} False" in done.stderr, done.stderr
+    assert f"{_metadata_versions()} False" in done.stderr, done.stderr
+
+
+APP_START = """
+import sys
+from tui_crm.__main__ import start_lean
+start_lean(["--db", sys.argv[1]], "")  # as the app starts
+from tui_crm.core import leads
+from tui_crm.core.db import load_full_driver, open_database
+database = open_database(sys.argv[1])
+leads.create_lead({"name": "Acme [/] Corp"})
+first = type(database.connection()).__module__
+loaded_first = "psycopg" in sys.modules and sys.modules["psycopg"] is not None
+assert load_full_driver()
+count = leads.count_leads()
+import psycopg, psycopg_binary
+print("first:", first, loaded_first)
+print("then:", type(database.connection()).__module__, count,
+      database.connection().prepare_threshold)
+print("versions:", psycopg.__version__, psycopg_binary.__version__,
+      "importlib.metadata" in sys.modules)
+"""
+
+
+@pytest.mark.pg
+def test_the_app_starts_on_psycopg2_then_loads_psycopg_3(db_url):
+    """The app's start: peewee imported without psycopg 3, the first statements
+    through psycopg2; psycopg 3 then loads (without importlib.metadata) and serves the
+    next ones, with prepared statements."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's drivers")
+    env = {k: v for k, v in os.environ.items() if k != "TUI_CRM_DB"}
+    done = subprocess.run([sys.executable, "-c", APP_START, db_url], capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines == ["first: psycopg2.extensions False", "then: psycopg 1 1",
+                     f"{_metadata_versions()} False"], done.stdout
 
 
 KNOWN_VERSION_FILE = '''"""

@@ -73,3 +73,30 @@ async def test_the_first_frame_is_drawn_before_the_workers_start(db, monkeypatch
         await pilot.pause()
         assert "1 overdue" in app.sub_title
     assert happened[:3] == ["on_ready", "_offer_first_run", "refresh_overdue"], happened
+
+
+@pytest.mark.pg
+async def test_on_postgresql_the_board_comes_through_psycopg2_then_psycopg_3(quick_db, run_app):
+    """The first frame is drawn through psycopg2; psycopg 3 loads once it is shown, the
+    screens' connection moves to it, and a move goes through it."""
+    from tests.conftest import driver
+    from tui_crm.core import customers, deals
+    from tui_crm.ui.widgets.board import Board
+
+    acme = customers.create_customer({"name": "Acme [/] Corp"})
+    deal = deals.create_deal({"name": "Renewal", "amount": "1200", "customer_id": acme})
+    first_stage = deals.get_deal(deal).stage_name
+    assert driver(quick_db) == "psycopg2"
+    async with run_app(start_mode="pipeline") as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert driver(quick_db) == "psycopg", "the screens' thread moved"
+        board = pilot.app.screen.query_one(Board)
+        assert board.selected.name == "Renewal"
+        await pilot.press("greater_than_sign")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        moved = deals.get_deal(deal)
+        assert moved.stage_name != first_stage and board.selected.id == deal
+        assert board.column.stage.name == moved.stage_name
+    assert driver(quick_db) == "psycopg"

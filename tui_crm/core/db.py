@@ -6,8 +6,10 @@ import contextlib
 import functools
 import os
 import random
+import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -188,11 +190,89 @@ PREPARE_THRESHOLD = 1
 
 
 def _driver_options() -> dict:
-    """psycopg 3 with prepared statements when it is loaded, else psycopg2 (a command
-    that runs and exits loads only that one: see ``tui_crm.__main__``)."""
+    """psycopg 3 when it is loaded, else psycopg2: a command that runs and exits loads
+    only that one, and the app draws its first screen through it (``load_full_driver``
+    then brings psycopg 3; see ``tui_crm.__main__``)."""
     if peewee.psycopg is not None:
-        return {"prefer_psycopg3": True, "prepare_threshold": PREPARE_THRESHOLD}
+        return {"prefer_psycopg3": True}
     return {}
+
+
+class Psycopg3Adapter(peewee.Psycopg3Adapter):
+    """Peewee's psycopg 3 adapter, with prepared statements on every connection, and
+    working with a psycopg loaded after peewee (peewee binds only a driver it found
+    when it was imported)."""
+
+    def __init__(self):
+        import psycopg
+        from psycopg.pq import TransactionStatus
+        from psycopg.types.json import Json, Jsonb
+
+        super().__init__()
+        self.driver = psycopg
+        self.connection_type = psycopg.Connection
+        self.txn_idle = TransactionStatus.IDLE
+        self.txn_intrans = TransactionStatus.INTRANS
+        self.txn_inerror = TransactionStatus.INERROR
+        self.txn_unknown = TransactionStatus.UNKNOWN
+        self.json_type, self.jsonb_type = Json, Jsonb
+
+    def check_driver(self):
+        pass  # loaded when this was made
+
+    def get_binary_type(self):
+        return self.driver.Binary
+
+    def connect(self, db, **params):
+        params.setdefault("prepare_threshold", PREPARE_THRESHOLD)
+        if db._encoding:
+            params.setdefault("client_encoding", db._encoding)
+        target = db.database
+        params.setdefault("conninfo" if target.startswith("postgresql://") else "dbname", target)
+        return self.driver.connect(**params)
+
+    def server_side_cursor(self, conn):
+        in_transaction = self.txn_status(conn) == self.txn_intrans
+        return conn.cursor(name=str(uuid.uuid1()), withhold=not in_transaction)
+
+
+def load_full_driver() -> bool:
+    """Bring psycopg 3 to the open database when it started on psycopg2, as the app
+    does: psycopg2 loads in a fifth of the time, so the first screen is drawn sooner,
+    and psycopg 3 (prepared statements, the pipeline, COPY) is loaded once it is
+    shown. Each thread's connection moves to it at the thread's next statement
+    outside a transaction. True when it was loaded now."""
+    database = models.db.obj
+    if not isinstance(database, ReconnectingPostgres) \
+            or isinstance(database.adapter, Psycopg3Adapter):
+        return False
+    if "psycopg" in sys.modules and sys.modules["psycopg"] is None:
+        del sys.modules["psycopg"]  # kept out at the start (tui_crm.__main__)
+    try:
+        adapter = Psycopg3Adapter()
+    except ImportError:
+        return False  # not installed: psycopg2 it stays
+    database.use_driver(adapter)
+    return True
+
+
+def connection_to_move_to() -> object | None:
+    """A connection of the open database's newest driver, opened here for another
+    thread to move to (``move_to_full_driver``): that thread waits on no network.
+    None when it cannot be opened (the other thread moves at its next statement)."""
+    database = models.db.obj
+    if not isinstance(database, ReconnectingPostgres):
+        return None
+    return database.spare_connection()
+
+
+def move_to_full_driver(connection: object | None = None) -> None:
+    """This thread's connection to psycopg 3 now, if ``load_full_driver`` brought it
+    and the thread is outside a transaction (else it moves at its next statement):
+    to ``connection`` (``connection_to_move_to``) if given, closed if not taken."""
+    database = models.db.obj
+    if isinstance(database, ReconnectingPostgres):
+        database.move_to_newest_driver(connection)
 
 
 def _connect_postgres(url: str) -> PostgresqlDatabase:
@@ -226,15 +306,77 @@ class ReconnectingPostgres(PostgresqlDatabase):
     statements that must follow it (``after_commit_sql``).
     """
 
+    psycopg3_adapter = Psycopg3Adapter
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Per thread: .held, what waits for the next round trip: (sql, params);
         # .after, what follows the COMMIT: (sql, then).
         self.pending = threading.local()
 
+    # -- the driver: psycopg2's for the first screen, then psycopg 3's ---------------
+
+    @property
+    def _adapter(self):
+        """Peewee's driver adapter: the one of this thread's connection, which may
+        still be psycopg2's (``use_driver``); else the newest."""
+        earlier = self.earlier_adapter
+        if earlier is not None and self._on_earlier_driver():
+            return earlier
+        return self.adapter
+
+    @_adapter.setter
+    def _adapter(self, adapter):  # peewee's choice, when the database is made
+        self.adapter, self.earlier_adapter = adapter, None
+
+    def use_driver(self, adapter: Psycopg3Adapter) -> None:
+        """New connections use ``adapter``'s driver; each thread's connection moves to
+        it at the thread's next statement outside a transaction."""
+        self.earlier_adapter, self.adapter = self.adapter, adapter
+
+    def _on_earlier_driver(self) -> bool:
+        conn = self._state.conn
+        return conn is not None and not isinstance(conn, self.adapter.connection_type)
+
+    def _connect(self):
+        """Peewee's, with the newest driver whichever this thread had before."""
+        adapter = self.adapter
+        adapter.check_driver()
+        conn = adapter.connect(self, **self.connect_params)
+        conn.autocommit = True
+        return conn
+
+    def move_to_newest_driver(self, conn=None) -> None:
+        """A connection of the newest driver for this thread (``conn``, opened for it
+        in another thread, or a new one), unless the server holds a transaction of its
+        connection. The earlier connection is left to the cursors still reading it
+        (peewee reads rows as they are iterated), and closed with them. Should the new
+        one not open, the statement goes on the earlier one."""
+        if self.earlier_adapter is None or not self._on_earlier_driver() \
+                or self._sent_in_transaction():
+            if conn is not None:
+                _close_quietly(conn)
+            return
+        conn = conn or self.spare_connection()
+        if conn is not None:
+            self._state.conn = conn
+
+    def spare_connection(self):
+        """A new connection of the newest driver, not this thread's; None when it
+        cannot be opened (the fault is met by the statement, if it lasts)."""
+        try:
+            conn = self._connect()
+            self._initialize_connection(conn)
+        except Exception:  # noqa: BLE001 - any failure: the earlier connection goes on
+            return None
+        return conn
+
+    # -- statements ----------------------------------------------------------------
+
     def execute_sql(self, sql, params=None, *args, **kwargs):
         if getattr(self.pending, "sending", False):  # one of ``read_together``'s
             return PostgresqlDatabase.execute_sql(self, sql, params, *args, **kwargs)
+        self.move_to_newest_driver()
         held = self._take_held()
         if held:
             return self._send(held, lambda: PostgresqlDatabase.execute_sql(self, sql, params))
@@ -251,6 +393,7 @@ class ReconnectingPostgres(PostgresqlDatabase):
             finally:
                 self.pending.sending = False
 
+        self.move_to_newest_driver()
         held = self._take_held()
         results = self._send(held, send) if held else self._again(self._send_once, [], send)
         return [list(result) for result in results]
@@ -260,6 +403,8 @@ class ReconnectingPostgres(PostgresqlDatabase):
             return self._again(super().begin, *args, **kwargs)
         if self.is_closed():
             self.connect()  # now: connecting inside the transaction would forget it
+        else:
+            self.move_to_newest_driver()
         self.pending.held = [(BEGIN, None)]  # sent with the first statement
         return None
 
@@ -364,13 +509,17 @@ class ReconnectingPostgres(PostgresqlDatabase):
         """A new connection for this thread in the middle of a transaction that has
         sent nothing yet (peewee's close refuses while a transaction is open)."""
         state = self._state
-        try:
-            state.conn.close()
-        except Exception:  # noqa: BLE001 - a broken connection is closed all the same
-            pass
+        _close_quietly(state.conn)
         with peewee.__exception_wrapper__:
             state.conn = self._connect()
             self._initialize_connection(state.conn)
+
+
+def _close_quietly(conn) -> None:
+    try:
+        conn.close()
+    except Exception:  # noqa: BLE001 - a broken connection is closed all the same
+        pass
 
 
 def drop_connection(database: Database) -> None:

@@ -118,20 +118,18 @@ class ChangeWatcher:
         if isinstance(self._database, SqliteDatabase):
             return sqlite3.connect(self._database.database, isolation_level=None,
                                    check_same_thread=False)
-        import psycopg
-
-        params = dict(self._database.connect_params)
-        target = self._database.database  # a URL (core.db), or a database name
-        params.setdefault("conninfo" if target.startswith("postgresql://") else "dbname",
-                          target)
-        return psycopg.connect(autocommit=True, **params)
+        # As the database opens its own (in autocommit), with its driver: psycopg2 or
+        # psycopg 3, whichever it uses now (core.db.load_full_driver).
+        return self._database._connect()
 
     def _read(self) -> int:
         if isinstance(self._conn, sqlite3.Connection):
             return self._conn.execute("PRAGMA data_version").fetchone()[0]
         # A sequence never used yet says last_value = 1 as well: count it as 0.
-        row = self._conn.execute(
-            f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {SEQUENCE}").fetchone()
+        with self._conn.cursor() as cursor:  # psycopg2's or psycopg 3's
+            cursor.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END "
+                           f"FROM {SEQUENCE}")
+            row = cursor.fetchone()
         return int(row[0])
 
     def _drop(self) -> None:

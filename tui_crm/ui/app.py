@@ -102,10 +102,33 @@ class CrmApp(UndoSteps, LiveRefresh, KeysInOrder, FailsSoftly):
 
         Only now are the overdue activities counted and an empty database looked for,
         each in a worker: before, they drew the first frame out, the more so on
-        PostgreSQL, where each worker's thread opens a connection of its own."""
+        PostgreSQL, where each worker's thread opens a connection of its own. On
+        PostgreSQL the first frame came through psycopg2, the driver quicker to load:
+        psycopg 3 is loaded now (``core.db.load_full_driver``)."""
         gc.freeze()
+        self._load_full_driver()
         self._offer_first_run()
         self.refresh_overdue()
+
+    @work(thread=True, exit_on_error=False, group="driver")
+    def _load_full_driver(self) -> None:
+        from tui_crm.core.db import connection_to_move_to, load_full_driver
+
+        if load_full_driver():
+            self.post_message(self.FullDriverLoaded(connection_to_move_to()))
+
+    class FullDriverLoaded(Message, bubble=False):
+        """psycopg 3 is loaded, and a connection opened for the screens' thread."""
+
+        def __init__(self, connection: object | None) -> None:
+            super().__init__()
+            self.connection = connection
+
+    @on(FullDriverLoaded)
+    def move_to_full_driver(self, message: FullDriverLoaded) -> None:
+        from tui_crm.core.db import move_to_full_driver
+
+        move_to_full_driver(message.connection)  # idle now, not at the next key
 
     # -- the count of overdue activities, in the header of every screen ---------------
 
