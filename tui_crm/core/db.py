@@ -320,23 +320,28 @@ class ReconnectingPostgres(PostgresqlDatabase):
     def _adapter(self):
         """Peewee's driver adapter: the one of this thread's connection, which may
         still be psycopg2's (``use_driver``); else the newest."""
-        earlier = self.earlier_adapter
-        if earlier is not None and self._on_earlier_driver():
+        newest, earlier = self.adapters
+        if earlier is not None and self._on_earlier_driver(newest):
             return earlier
-        return self.adapter
+        return newest
 
     @_adapter.setter
     def _adapter(self, adapter):  # peewee's choice, when the database is made
-        self.adapter, self.earlier_adapter = adapter, None
+        self.adapters = (adapter, None)
+
+    @property
+    def adapter(self):
+        """The adapter of the newest driver: the one new connections use."""
+        return self.adapters[0]
 
     def use_driver(self, adapter: Psycopg3Adapter) -> None:
         """New connections use ``adapter``'s driver; each thread's connection moves to
         it at the thread's next statement outside a transaction."""
-        self.earlier_adapter, self.adapter = self.adapter, adapter
+        self.adapters = (adapter, self.adapters[0])  # at once: other threads read it
 
-    def _on_earlier_driver(self) -> bool:
+    def _on_earlier_driver(self, newest) -> bool:
         conn = self._state.conn
-        return conn is not None and not isinstance(conn, self.adapter.connection_type)
+        return conn is not None and not isinstance(conn, newest.connection_type)
 
     def _connect(self):
         """Peewee's, with the newest driver whichever this thread had before."""
@@ -352,7 +357,8 @@ class ReconnectingPostgres(PostgresqlDatabase):
         connection. The earlier connection is left to the cursors still reading it
         (peewee reads rows as they are iterated), and closed with them. Should the new
         one not open, the statement goes on the earlier one."""
-        if self.earlier_adapter is None or not self._on_earlier_driver() \
+        newest, earlier = self.adapters
+        if earlier is None or not self._on_earlier_driver(newest) \
                 or self._sent_in_transaction():
             if conn is not None:
                 _close_quietly(conn)

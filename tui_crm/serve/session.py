@@ -20,7 +20,7 @@ import signal
 import sys
 import termios
 
-from tui_crm.__main__ import DRIVER, names_postgres
+from tui_crm.__main__ import start_lean
 
 
 def claim_terminal() -> None:
@@ -56,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGUSR1, lambda *_: sys.exit(0))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     claim_terminal()
-    if not names_postgres([], os.environ.get("TUI_CRM_DB", "")):
-        sys.modules.setdefault(DRIVER, None)  # as `tui-crm` does: a lean start on SQLite
+    # As `tui-crm` starts the app: no driver on SQLite; on PostgreSQL psycopg2 for the
+    # first screen, psycopg 3 once it is shown.
+    start_lean([], os.environ.get("TUI_CRM_DB", ""))
     from tui_crm.core import changelog
     from tui_crm.core.db import hide_secrets, open_database, resolve_url
     from tui_crm.core.errors import CrmError
