@@ -132,6 +132,53 @@ async def test_keys_typed_as_the_trash_opens_wait_for_its_list(pilot_deal, monke
         assert not isinstance(app.screen, TrashScreen)  # and escape closed it
 
 
+async def test_keys_typed_after_the_palette_runs_a_command_reach_its_screen(pilot_deal,
+                                                                           run_app):
+    """`enter` `down` `enter` typed in one burst on the palette's "Trash" open the
+    Trash and restore its second record: `down` waits for the command the palette runs
+    once its list of commands has answered `enter`."""
+    from textual.command import CommandPalette
+
+    second = deals.create_deal({"name": "Second [/] deal", "amount": "10",
+                                "customer_id": deals.get_deal(pilot_deal).customer_id})
+    deals.delete_deal(pilot_deal)
+    deals.delete_deal(second)  # listed first: the latest deleted
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
+        await press(pilot, "ctrl+p", *"Trash")
+        assert isinstance(app.screen, CommandPalette)
+        await burst(pilot, "enter", "down", "enter")
+        assert isinstance(app.screen, TrashScreen)
+        assert Opportunity.get_or_none(Opportunity.id == pilot_deal) is not None
+        assert Opportunity.get_or_none(Opportunity.id == second) is None
+        assert "Second [/] deal" in screen_text(app)
+
+
+async def test_the_palette_runs_what_was_typed_in_the_same_burst(pilot_deal, run_app):
+    """`ctrl+p` "Trash" `enter` `down` `enter`, all in one burst: each key waits for
+    the palette's search for the keys before it, so `enter` runs "Trash" (not a hit of
+    "Tra") and the Trash's second record is restored."""
+    from tests.ui.pilot_helpers import key_event
+
+    second = deals.create_deal({"name": "Second [/] deal", "amount": "10",
+                                "customer_id": deals.get_deal(pilot_deal).customer_id})
+    deals.create_deal({"name": "Tractor", "amount": "10",  # a hit for "Tra"
+                       "customer_id": deals.get_deal(pilot_deal).customer_id})
+    deals.delete_deal(pilot_deal)
+    deals.delete_deal(second)
+    async with run_app(start_mode="pipeline") as pilot:
+        app = pilot.app
+        for key in ("ctrl+p", *"Trash", "enter", "down", "enter"):
+            app.post_message(key_event(key))
+        for _ in range(10):
+            await settle(pilot)
+            if not app.keys_pending:
+                break
+        assert isinstance(app.screen, TrashScreen)
+        assert Opportunity.get_or_none(Opportunity.id == pilot_deal) is not None
+        assert Opportunity.get_or_none(Opportunity.id == second) is None
+
+
 async def test_the_forecast_shows_a_past_moment_beside_today(pilot_deal, run_app):
     moment = stamp()
     deals.update_deal(pilot_deal, {"amount": "5000"})

@@ -19,6 +19,11 @@ the next key read. Everything else (mouse, resize, workers' messages) goes on as
 before, and everything is public Textual API: ``call_later``, ``ancestors_with_self``,
 ``is_forwarded``.
 
+In the command palette the path goes on through its list of commands (where `enter`
+selects), and a key waits while the palette searches for what was typed before it:
+`ctrl+p` "Trash" `enter` `down` `enter` in one burst opens the Trash and restores its
+second record.
+
 A key that starts a change (a write, or a read that replaces what the next keys act
 on) has the keys typed meanwhile held: ``hold_keys()`` until ``release_keys()``, once
 the screen shows what the change left; they then reach whatever it left focused, as if
@@ -35,13 +40,17 @@ from collections.abc import Callable, Sequence
 
 from textual import events
 from textual.app import App
+from textual.command import CommandList, CommandPalette
 from textual.message_pump import MessagePump
+from textual.worker import WorkerState
 
 # A key whose journey was cut short (a node closed with the key's callback still in
 # its queue) no longer holds up the keys after it beyond this.
 STUCK_AFTER_S = 3.0
 HELD_AT_MOST_S = 10.0  # keys held for a change are let go after this, change or not
 MAX_WALKS = 5  # a key that keeps moving the focus further is let go after this
+SEARCH_LOOK_S = 0.01  # how often a key waiting for the palette's search looks again
+SEARCHING = (WorkerState.PENDING, WorkerState.RUNNING)
 
 
 class KeysInOrder(App):
@@ -54,6 +63,7 @@ class KeysInOrder(App):
         self.key_in_hand_since = 0.0
         self.keys_held = 0  # changes on their way that hold the keys typed meanwhile
         self.keys_held_since = 0.0
+        self.search_waited_since: float | None = None  # the next key waits for the palette
 
     @property
     def keys_pending(self) -> bool:
@@ -102,6 +112,10 @@ class KeysInOrder(App):
         """Hand the next waiting key to Textual, unless one is still on its way."""
         if self.key_in_hand is not None or self.keys_held or not self.keys_waiting:
             return
+        if self.palette_searching():
+            self.set_timer(SEARCH_LOOK_S, self.handle_next_key)
+            return
+        self.search_waited_since = None
         event = self.keys_waiting.popleft()
         token = self.key_in_hand = object()
         self.key_in_hand_since = time.monotonic()
@@ -113,10 +127,32 @@ class KeysInOrder(App):
             raise
         self.follow(token, path, self.look_again, 0)
 
+    def palette_searching(self) -> bool:
+        """Whether the command palette is still searching for what was typed in it
+        (its search runs in its workers): the next key acts on what it finds (`enter`
+        typed straight after "Trash" runs "Trash", not a hit for "Tra"), unless the
+        search has kept it waiting too long."""
+        palette = self.screen
+        if not isinstance(palette, CommandPalette) or not any(
+                worker.node is palette and worker.state in SEARCHING
+                for worker in self.workers):
+            return False
+        if self.search_waited_since is None:
+            self.search_waited_since = time.monotonic()
+        return time.monotonic() - self.search_waited_since < HELD_AT_MOST_S
+
     def focus_path(self) -> list[MessagePump]:
-        """The focused widget (or the screen) and its containers up to the screen."""
+        """The focused widget (or the screen) and its containers up to the screen; in
+        the command palette, then its list of commands and the list's containers: the
+        palette answers `enter` by selecting there, and runs the command chosen when
+        the list's message has come back up (a key typed after it must wait for the
+        command, not reach the palette)."""
         target = self.focused or self.screen
-        return [node for node in target.ancestors_with_self if node is not self]
+        path = [node for node in target.ancestors_with_self if node is not self]
+        if isinstance(self.screen, CommandPalette):
+            for commands in self.screen.query(CommandList):
+                path += [node for node in commands.ancestors_with_self if node is not self]
+        return path
 
     def follow(self, token: object, path: Sequence[MessagePump],
                then: Callable[[object, int], None], passes: int) -> None:
