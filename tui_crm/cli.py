@@ -14,6 +14,7 @@ from tui_crm.core.db import (
     display_url,
     hide_secrets,
     is_postgres,
+    load_full_driver_if_far,
     open_database,
     resolve_url,
     sqlite_path,
@@ -229,6 +230,7 @@ def fail(message: str) -> None:
 def run_app(args: argparse.Namespace) -> int:
     url = resolve_url(args.db)
     open_new_or_existing(url)
+    load_full_driver_if_far()  # a far server: psycopg 3's pipeline for the first screen
     from tui_crm.ui.app import CrmApp
 
     CrmApp(db_label=display_url(url), start_mode=args.screen).run()

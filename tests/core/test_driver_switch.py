@@ -13,8 +13,10 @@ from tests.conftest import driver
 from tui_crm.core import customers, deals, leads, live
 from tui_crm.core.db import (
     PREPARE_THRESHOLD,
+    ReconnectingPostgres,
     connection_to_move_to,
     load_full_driver,
+    load_full_driver_if_far,
     move_to_full_driver,
 )
 from tui_crm.core.models import Lead
@@ -145,3 +147,18 @@ def test_the_change_watcher_reads_through_either_driver(quick_db):
     assert fresh.changed_since(start)[0] and watching.changed_since(now)[0]
     watching.close()
     fresh.close()
+
+
+@pytest.mark.pg
+def test_a_far_server_gets_psycopg_3_before_the_first_screen(quick_db, monkeypatch):
+    """Far from the server, psycopg 3's pipeline (the first board in two round trips,
+    not five) saves more than its later load: it is loaded before the first screen."""
+    assert 0 < quick_db.round_trip() < 1
+    monkeypatch.setattr(ReconnectingPostgres, "round_trip", lambda self: 0.001)  # loopback
+    assert not load_full_driver_if_far()
+    assert driver(quick_db) == "psycopg2"
+    monkeypatch.setattr(ReconnectingPostgres, "round_trip", lambda self: 0.040)  # a WAN
+    assert load_full_driver_if_far()
+    assert driver(quick_db) == "psycopg", "this thread moved at once"
+    assert not load_full_driver_if_far(), "loaded already"
+    assert leads.count_leads() == 0

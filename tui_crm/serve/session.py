@@ -60,13 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     # first screen, psycopg 3 once it is shown.
     start_lean([], os.environ.get("TUI_CRM_DB", ""))
     from tui_crm.core import changelog
-    from tui_crm.core.db import hide_secrets, open_database, resolve_url
+    from tui_crm.core.db import hide_secrets, load_full_driver_if_far, open_database, resolve_url
     from tui_crm.core.errors import CrmError
 
     changelog.set_user(args.user)
     url = resolve_url(None)
     try:
         open_database(url)
+        load_full_driver_if_far()
     except CrmError as exc:
         print(f"tui-crm: {hide_secrets(str(exc), url)}", file=sys.stderr)
         return 1
