@@ -112,7 +112,7 @@ class CrmApp(UndoSteps, LiveRefresh, KeysInOrder, FailsSoftly):
 
     @work(thread=True, exit_on_error=False, group="driver")
     def _load_full_driver(self) -> None:
-        from tui_crm.core.db import connection_to_move_to, load_full_driver
+        from tui_crm.core.drivers import connection_to_move_to, load_full_driver
 
         if load_full_driver():
             self.post_message(self.FullDriverLoaded(connection_to_move_to()))
@@ -126,7 +126,7 @@ class CrmApp(UndoSteps, LiveRefresh, KeysInOrder, FailsSoftly):
 
     @on(FullDriverLoaded)
     def move_to_full_driver(self, message: FullDriverLoaded) -> None:
-        from tui_crm.core.db import move_to_full_driver
+        from tui_crm.core.drivers import move_to_full_driver
 
         move_to_full_driver(message.connection)  # idle now, not at the next key
 
