@@ -154,7 +154,7 @@ def db(db_url):
 @pytest.fixture
 def quick_db(db_url, monkeypatch):
     """A PostgreSQL database opened as the app opens it, on psycopg2: peewee saw no
-    psycopg 3 (``core.db.load_full_driver`` brings it)."""
+    psycopg 3 (``core.drivers.load_full_driver`` brings it)."""
     import peewee
 
     if not db_url.startswith("postgresql"):

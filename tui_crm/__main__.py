@@ -37,7 +37,7 @@ def drivers_to_skip(argv: Sequence[str], env_url: str) -> tuple[str, ...]:
     psycopg 3 about a tenth of a second, psycopg2 a fiftieth. A SQLite run needs
     neither. A command that runs a few statements and exits (``forecast --json``, a
     script's ``today``) needs only the quick one. So does the app until its first
-    screen is shown: it loads psycopg 3 then (``core.db.load_full_driver``). ``serve``
+    screen is shown: it loads psycopg 3 then (``core.drivers.load_full_driver``). ``serve``
     and the bulk loads need psycopg 3 from the start. Without psycopg2, psycopg 3
     does it all.
     """

@@ -14,12 +14,12 @@ from tui_crm.core.db import (
     display_url,
     hide_secrets,
     is_postgres,
-    load_full_driver_if_far,
     open_database,
     resolve_url,
     sqlite_path,
 )
 from tui_crm.core.demo import DEFAULT_DEALS, DEFAULT_SEED
+from tui_crm.core.drivers import load_full_driver_if_far
 from tui_crm.core.errors import CrmError
 from tui_crm.core.faults import explain, is_fault
 from tui_crm.core.text import how_many, printable

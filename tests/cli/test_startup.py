@@ -152,7 +152,8 @@ import sys
 from tui_crm.__main__ import start_lean
 start_lean(["--db", sys.argv[1]], "")  # as the app starts
 from tui_crm.core import leads
-from tui_crm.core.db import load_full_driver, open_database
+from tui_crm.core.db import open_database
+from tui_crm.core.drivers import load_full_driver
 database = open_database(sys.argv[1])
 leads.create_lead({"name": "Acme [/] Corp"})
 first = type(database.connection()).__module__

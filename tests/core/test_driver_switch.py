@@ -11,9 +11,8 @@ import pytest
 
 from tests.conftest import driver
 from tui_crm.core import customers, deals, leads, live
-from tui_crm.core.db import (
-    PREPARE_THRESHOLD,
-    ReconnectingPostgres,
+from tui_crm.core.db import PREPARE_THRESHOLD, ReconnectingPostgres
+from tui_crm.core.drivers import (
     connection_to_move_to,
     load_full_driver,
     load_full_driver_if_far,

@@ -119,7 +119,7 @@ class ChangeWatcher:
             return sqlite3.connect(self._database.database, isolation_level=None,
                                    check_same_thread=False)
         # As the database opens its own (in autocommit), with its driver: psycopg2 or
-        # psycopg 3, whichever it uses now (core.db.load_full_driver).
+        # psycopg 3, whichever it uses now (core.drivers.load_full_driver).
         return self._database._connect()
 
     def _read(self) -> int:

@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     # first screen, psycopg 3 once it is shown.
     start_lean([], os.environ.get("TUI_CRM_DB", ""))
     from tui_crm.core import changelog
-    from tui_crm.core.db import hide_secrets, load_full_driver_if_far, open_database, resolve_url
+    from tui_crm.core.db import hide_secrets, open_database, resolve_url
+    from tui_crm.core.drivers import load_full_driver_if_far
     from tui_crm.core.errors import CrmError
 
     changelog.set_user(args.user)

@@ -104,7 +104,7 @@ class CrmApp(UndoSteps, LiveRefresh, KeysInOrder, FailsSoftly):
         each in a worker: before, they drew the first frame out, the more so on
         PostgreSQL, where each worker's thread opens a connection of its own. On
         PostgreSQL the first frame came through psycopg2, the driver quicker to load:
-        psycopg 3 is loaded now (``core.db.load_full_driver``)."""
+        psycopg 3 is loaded now (``core.drivers.load_full_driver``)."""
         gc.freeze()
         self._load_full_driver()
         self._offer_first_run()
